@@ -1,0 +1,32 @@
+"""Enforcer Lambda: a Client VPN endpoint was created or modified -> bring it inside the policy.
+
+Thin on purpose: observability decorators and one call. The logic is in ``cvpn_guard``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cvpn_guard.enforcer.entry import NAMESPACE, process_event
+from cvpn_guard.runtime import get_runtime
+
+logger = Logger(service="cvpn-guard-enforcer")
+metrics = Metrics(namespace=NAMESPACE, service="cvpn-guard-enforcer")
+tracer = Tracer(service="cvpn-guard-enforcer")
+
+
+@logger.inject_lambda_context(correlation_id_path="detail.eventID", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Entry point for EventBridge "AWS API Call via CloudTrail" events."""
+    return process_event(
+        event,
+        runtime=get_runtime(),
+        function_arn=context.invoked_function_arn,
+        logger=logger,
+        metrics=metrics,
+    )

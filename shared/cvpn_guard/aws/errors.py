@@ -1,0 +1,31 @@
+"""Translate botocore exceptions into cvpn-guard's ``AwsCallError``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cvpn_guard.exceptions import AwsCallError
+
+
+def error_code(error: ClientError) -> str:
+    """AWS's error code of ``error`` (``Unknown`` when the response carries none)."""
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+@contextmanager
+def aws_call(operation: str) -> Iterator[None]:
+    """Run an AWS call, turning botocore errors into AwsCallError with the code and message.
+
+    Connection-level failures (timeouts, refused connections) become the transient code
+    ``ConnectionError``, so the caller lets Lambda retry them.
+    """
+    try:
+        yield
+    except ClientError as error:
+        message = str(error.response.get("Error", {}).get("Message", error))
+        raise AwsCallError(operation, error_code(error), message) from error
+    except BotoCoreError as error:
+        raise AwsCallError(operation, "ConnectionError", str(error)) from error

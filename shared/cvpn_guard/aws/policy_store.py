@@ -1,0 +1,58 @@
+"""Where the policy document comes from: SSM, a file, or the bundled default.
+
+The SSM value is cached for ``POLICY_CACHE_SECONDS`` by Powertools' parameter provider, so a
+warm Lambda does not call SSM on every event, yet a policy change reaches it within minutes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+from cvpn_guard.exceptions import ConfigurationError
+from cvpn_guard.policy import Policy, default_policy, load_policy, load_policy_file
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+
+    from cvpn_guard.settings import Settings
+
+
+class PolicyStore:
+    """Loads the configured policy; ENFORCEMENT_MODE, when set, overrides the policy's mode."""
+
+    def __init__(self, settings: Settings, ssm: SSMClient | None = None) -> None:
+        self._settings = settings
+        self._ssm = ssm
+        self._provider: SSMProvider | None = None
+
+    def load(self) -> Policy:
+        """The policy in force now. Raises PolicyError (invalid document) or ConfigurationError."""
+        policy = self._read()
+        mode = self._settings.enforcement_mode
+        return policy.with_mode(mode) if mode is not None else policy
+
+    def _read(self) -> Policy:
+        settings = self._settings
+        if settings.policy_parameter:
+            return load_policy(
+                self._parameter(settings.policy_parameter),
+                source=f"ssm:{settings.policy_parameter}",
+            )
+        if settings.policy_file:
+            return load_policy_file(settings.policy_file)
+        return default_policy()
+
+    def _parameter(self, name: str) -> str:
+        if self._provider is None:
+            self._provider = SSMProvider(boto3_client=self._ssm)
+        try:
+            value = self._provider.get(name, max_age=self._settings.policy_cache_seconds)
+        except GetParameterError as error:
+            raise ConfigurationError(
+                f"cannot read the policy from SSM parameter {name!r}: {error}. "
+                "Check POLICY_PARAMETER and the function's ssm:GetParameter permission."
+            ) from error
+        return str(value)

@@ -1,0 +1,207 @@
+"""The state of one Client VPN endpoint, typed from what boto3's Describe calls return.
+
+Field aliases are the PascalCase keys of botocore's output shapes, so a Describe item
+validates as it is. Every field is optional (older endpoints and older SDKs omit what they
+do not know) and unknown keys are kept (``extra="allow"``): a field AWS adds later neither
+breaks validation nor gets lost when :func:`cvpn_guard.remediation.apply_plan` rebuilds
+the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_pascal
+
+_AWS_SHAPE = ConfigDict(
+    alias_generator=to_pascal,
+    populate_by_name=True,
+    extra="allow",
+    frozen=True,
+)
+
+
+class _AwsShape(BaseModel):
+    model_config = _AWS_SHAPE
+
+
+class AttributeStatus(_AwsShape):
+    """``Status`` of an endpoint, an authorization rule or an endpoint attribute."""
+
+    code: str | None = None
+    message: str | None = None
+
+
+class ActiveDirectory(_AwsShape):
+    directory_id: str | None = None
+
+
+class MutualAuthentication(_AwsShape):
+    # Describe says ClientRootCertificateChain; the Create request says ...ChainArn.
+    client_root_certificate_chain: str | None = None
+
+
+class FederatedAuthentication(_AwsShape):
+    # Describe says SamlProviderArn; the Create request says SAMLProviderArn.
+    saml_provider_arn: str | None = None
+    self_service_saml_provider_arn: str | None = None
+
+
+class AuthenticationOption(_AwsShape):
+    """One item of ``AuthenticationOptions``."""
+
+    # A plain str, not an enum: a type AWS adds later must not break validation.
+    type: str | None = None
+    active_directory: ActiveDirectory | None = None
+    mutual_authentication: MutualAuthentication | None = None
+    federated_authentication: FederatedAuthentication | None = None
+
+
+class ConnectionLogOptions(_AwsShape):
+    enabled: bool | None = None
+    cloudwatch_log_group: str | None = None
+    cloudwatch_log_stream: str | None = None
+    include_authorization_policy_context: bool | None = None
+
+
+class Tag(_AwsShape):
+    key: str
+    value: str | None = None
+
+
+class ClientConnectOptions(_AwsShape):
+    enabled: bool | None = None
+    lambda_function_arn: str | None = None
+    status: AttributeStatus | None = None
+
+
+class ClientLoginBannerOptions(_AwsShape):
+    enabled: bool | None = None
+    banner_text: str | None = None
+
+
+class ClientRouteEnforcementOptions(_AwsShape):
+    enforced: bool | None = None
+
+
+class ClientVpnEndpoint(_AwsShape):
+    """One item of ``DescribeClientVpnEndpoints``' ``ClientVpnEndpoints``.
+
+    There is no ``SelfServicePortal`` field in Describe: the portal is on exactly when
+    ``SelfServicePortalUrl`` is present.
+    """
+
+    client_vpn_endpoint_id: str
+    description: str | None = None
+    status: AttributeStatus | None = None
+    creation_time: str | None = None
+    deletion_time: str | None = None
+    dns_name: str | None = None
+    client_cidr_block: str | None = None
+    dns_servers: tuple[str, ...] | None = None
+    split_tunnel: bool | None = None
+    vpn_protocol: str | None = None
+    transport_protocol: str | None = None
+    vpn_port: int | None = None
+    server_certificate_arn: str | None = None
+    authentication_options: tuple[AuthenticationOption, ...] | None = None
+    connection_log_options: ConnectionLogOptions | None = None
+    # Named tag_list so that ``tags`` can be the convenient {key: value} view.
+    tag_list: tuple[Tag, ...] | None = Field(default=None, alias="Tags")
+    security_group_ids: tuple[str, ...] | None = None
+    vpc_id: str | None = None
+    self_service_portal_url: str | None = None
+    client_connect_options: ClientConnectOptions | None = None
+    session_timeout_hours: int | None = None
+    client_login_banner_options: ClientLoginBannerOptions | None = None
+    client_route_enforcement_options: ClientRouteEnforcementOptions | None = None
+    disconnect_on_session_timeout: bool | None = None
+
+    @classmethod
+    def from_describe(cls, item: Mapping[str, Any]) -> ClientVpnEndpoint:
+        """Type one ``DescribeClientVpnEndpoints`` item, exactly as boto3 returns it.
+
+        Parameters
+        ----------
+        item : Mapping[str, Any]
+            One element of the response's ``ClientVpnEndpoints`` list.
+
+        Returns
+        -------
+        ClientVpnEndpoint
+            The frozen model; keys it does not know are kept as extra fields.
+        """
+        return cls.model_validate(item)
+
+    @property
+    def endpoint_id(self) -> str:
+        """The endpoint id, ``cvpn-endpoint-...``."""
+        return self.client_vpn_endpoint_id
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags as a ``{key: value}`` dict (a missing value reads as ``""``)."""
+        return {tag.key: tag.value or "" for tag in self.tag_list or ()}
+
+    def to_describe(self) -> dict[str, Any]:
+        """The Describe item again, in boto3's spelling, with only the keys it came with."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class AuthorizationRule(_AwsShape):
+    """One item of ``DescribeClientVpnAuthorizationRules``' ``AuthorizationRules``."""
+
+    client_vpn_endpoint_id: str | None = None
+    description: str | None = None
+    group_id: str | None = None
+    access_all: bool | None = None
+    destination_cidr: str | None = None
+    status: AttributeStatus | None = None
+
+    @classmethod
+    def from_describe(cls, item: Mapping[str, Any]) -> AuthorizationRule:
+        """Type one authorization rule item, exactly as boto3 returns it."""
+        return cls.model_validate(item)
+
+
+class EndpointState(BaseModel):
+    """Everything the rules look at for one endpoint.
+
+    Attributes
+    ----------
+    endpoint : ClientVpnEndpoint
+        The Describe item.
+    authorization_rules : tuple[AuthorizationRule, ...]
+        The endpoint's authorization rules.
+    default_security_group_ids : frozenset[str] | None
+        The id(s) of the default security group of the endpoint's VPC, gathered by the AWS
+        adapter; ``None`` when unknown (then the ``security-groups`` rule is not evaluated).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoint: ClientVpnEndpoint
+    authorization_rules: tuple[AuthorizationRule, ...] = ()
+    default_security_group_ids: frozenset[str] | None = None
+
+    @classmethod
+    def from_describe(
+        cls,
+        item: Mapping[str, Any],
+        authorization_rules: Iterable[Mapping[str, Any]] = (),
+        default_security_group_ids: Iterable[str] | None = None,
+    ) -> EndpointState:
+        """Build the state from raw Describe items (endpoint, then its authorization rules)."""
+        return cls(
+            endpoint=ClientVpnEndpoint.from_describe(item),
+            authorization_rules=tuple(
+                AuthorizationRule.from_describe(r) for r in authorization_rules
+            ),
+            default_security_group_ids=(
+                None
+                if default_security_group_ids is None
+                else frozenset(default_security_group_ids)
+            ),
+        )

@@ -1,0 +1,248 @@
+"""Enforce the policy on one endpoint: describe, evaluate, remediate once, verify.
+
+This is the one code path the enforcer (per event), the sweeper (per endpoint of the estate)
+and the CLI's ``--remediate`` share. It never trusts an event's content: the endpoint's
+current state, described now, is the truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import JsonValue
+
+from cvpn_guard.endpoint import AuthorizationRule, ClientVpnEndpoint, EndpointState
+from cvpn_guard.evaluation import Evaluation, evaluate
+from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.findings import ComplianceStatus
+from cvpn_guard.policy import Mode, Policy
+from cvpn_guard.ports import ClientVpnPort
+from cvpn_guard.remediation import RemediationPlan
+from cvpn_guard.report import (
+    EndpointReport,
+    EndpointStatus,
+    ReportChange,
+    ReportExemption,
+    ReportFinding,
+)
+
+GONE_STATES = frozenset({"deleting", "deleted"})
+
+# Modify's parameter -> the Describe field that shows its effect.
+_DESCRIBED_AS = {"SelfServicePortal": "SelfServicePortalUrl"}
+
+_STATUS_OF_EVALUATION = {
+    ComplianceStatus.COMPLIANT: EndpointStatus.COMPLIANT,
+    ComplianceStatus.NON_COMPLIANT: EndpointStatus.NON_COMPLIANT,
+    ComplianceStatus.EXEMPT: EndpointStatus.EXEMPT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointUnavailable:
+    """The endpoint cannot be enforced: it is gone or being deleted."""
+
+    endpoint_id: str
+    reason: Literal["not_found", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class EnforcementResult:
+    """What happened to one endpoint."""
+
+    report: EndpointReport
+    evaluation: Evaluation
+    plan: RemediationPlan
+    error: AwsCallError | None = None
+
+    @property
+    def status(self) -> EndpointStatus:
+        """The endpoint's final status."""
+        return self.report.status
+
+    @property
+    def changed(self) -> bool:
+        """True when a ModifyClientVpnEndpoint call went through."""
+        return self.status is EndpointStatus.REMEDIATED or bool(self.report.changes)
+
+
+def _json(value: Any) -> JsonValue:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def describe_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], plan: RemediationPlan
+) -> tuple[ReportChange, ...]:
+    """The settings the plan touched, before and after, as Describe shows them."""
+    changes = []
+    for parameter in plan.parameters:
+        field = _DESCRIBED_AS.get(parameter, parameter)
+        old, new = _json(before.get(field)), _json(after.get(field))
+        if old != new:
+            changes.append(ReportChange(field=field, before=old, after=new))
+    return tuple(changes)
+
+
+class EndpointEnforcer:
+    """Enforces one policy on the endpoints of one account and region.
+
+    Parameters
+    ----------
+    api
+        Client VPN operations of the region (``cvpn_guard.aws.ec2.ClientVpnApi``).
+    policy
+        The policy in force; its ``mode`` decides whether fixes are applied.
+    account, region
+        Where ``api`` points, for the report.
+    clock
+        "Now", for exemption expiry.
+    """
+
+    def __init__(
+        self,
+        api: ClientVpnPort,
+        policy: Policy,
+        *,
+        account: str,
+        region: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._api = api
+        self._policy = policy
+        self._account = account
+        self._region = region
+        self._clock = clock
+
+    def enforce(
+        self, endpoint_id: str, *, described: Mapping[str, Any] | None = None
+    ) -> EnforcementResult | EndpointUnavailable:
+        """Evaluate one endpoint and, in enforce mode, fix it with one Modify call.
+
+        ``described`` lets the sweeper pass the item it already has from a Describe page;
+        otherwise the endpoint is described now. AWS errors other than a permanent Modify
+        rejection propagate as ``AwsCallError`` (the caller decides to retry).
+        """
+        item = described if described is not None else self._api.describe_endpoint(endpoint_id)
+        unavailable = self._unavailable(endpoint_id, item)
+        if unavailable or item is None:
+            return unavailable or EndpointUnavailable(endpoint_id, "not_found")
+        state = self._state(item)
+        evaluation = evaluate(state, self._policy, self._clock())
+        plan = evaluation.plan
+        if self._policy.mode is not Mode.ENFORCE or plan.is_empty:
+            return self._result(evaluation, plan, _STATUS_OF_EVALUATION[evaluation.status])
+        users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
+        try:
+            self._api.modify_endpoint(endpoint_id, plan.parameters)
+        except AwsCallError as error:
+            return self._result(
+                evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
+            )
+        return self._verify(item, state, evaluation, plan, users)
+
+    def _unavailable(
+        self, endpoint_id: str, item: Mapping[str, Any] | None
+    ) -> EndpointUnavailable | None:
+        if item is None:
+            return EndpointUnavailable(endpoint_id, "not_found")
+        if (item.get("Status") or {}).get("Code") in GONE_STATES:
+            return EndpointUnavailable(endpoint_id, "deleting")
+        return None
+
+    def _state(self, item: Mapping[str, Any]) -> EndpointState:
+        endpoint = ClientVpnEndpoint.from_describe(item)
+        rules = self._policy.rules
+        authorization = (
+            tuple(
+                AuthorizationRule.from_describe(r)
+                for r in self._api.authorization_rules(endpoint.endpoint_id)
+            )
+            if rules.authorization is not None
+            else ()
+        )
+        vpc_id = item.get("VpcId")
+        default_groups = (
+            self._api.default_security_group_ids(vpc_id)
+            if rules.security_groups is not None and isinstance(vpc_id, str)
+            else None
+        )
+        return EndpointState(
+            endpoint=endpoint,
+            authorization_rules=authorization,
+            default_security_group_ids=default_groups,
+        )
+
+    def _verify(
+        self,
+        before: Mapping[str, Any],
+        state: EndpointState,
+        evaluation: Evaluation,
+        plan: RemediationPlan,
+        users: int | None,
+    ) -> EnforcementResult | EndpointUnavailable:
+        endpoint_id = evaluation.endpoint_id
+        after = self._api.describe_endpoint(endpoint_id)
+        if after is None:
+            return EndpointUnavailable(endpoint_id, "not_found")
+        recheck = evaluate(
+            state.model_copy(update={"endpoint": ClientVpnEndpoint.from_describe(after)}),
+            self._policy,
+            self._clock(),
+        )
+        still_broken = tuple(rule for rule in plan.rules if rule in recheck.violated_rules)
+        changes = describe_changes(before, after, plan)
+        fixed = tuple(rule for rule in plan.rules if rule not in still_broken)
+        if still_broken:
+            error = AwsCallError(
+                "ModifyClientVpnEndpoint",
+                "ModifyDidNotStick",
+                "the call succeeded but the endpoint still breaks " + ", ".join(still_broken),
+            )
+            return self._result(
+                evaluation,
+                plan,
+                EndpointStatus.REMEDIATION_FAILED,
+                error=error,
+                users=users,
+                changes=changes,
+                fixed=fixed,
+            )
+        return self._result(
+            evaluation, plan, EndpointStatus.REMEDIATED, users=users, changes=changes, fixed=fixed
+        )
+
+    def _result(
+        self,
+        evaluation: Evaluation,
+        plan: RemediationPlan,
+        status: EndpointStatus,
+        *,
+        error: AwsCallError | None = None,
+        users: int | None = None,
+        changes: tuple[ReportChange, ...] = (),
+        fixed: tuple[str, ...] = (),
+    ) -> EnforcementResult:
+        report = EndpointReport(
+            endpoint_id=evaluation.endpoint_id,
+            account=self._account,
+            region=self._region,
+            status=status,
+            findings=tuple(ReportFinding.of(f) for f in evaluation.findings),
+            exempted=tuple(ReportExemption.of(e) for e in evaluation.exempted),
+            changes=changes,
+            fixed_rules=fixed,
+            users_affected=users,
+            error=f"{error.code}: {error.message}" if error else None,
+        )
+        return EnforcementResult(report=report, evaluation=evaluation, plan=plan, error=error)

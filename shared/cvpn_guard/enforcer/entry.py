@@ -1,0 +1,133 @@
+"""The enforcer's invocation: classify the event, enforce, log and count what happened.
+
+Observability lives here so the handler stays four decorators and one call, and the use case
+(``service``) stays free of Powertools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from cvpn_guard.enforcement import EndpointEnforcer
+from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
+from cvpn_guard.exceptions import ConfigurationError, PolicyError
+from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
+from cvpn_guard.report import EndpointStatus
+from cvpn_guard.runtime import Runtime
+
+NAMESPACE = "CvpnGuard"
+
+
+def _count(
+    metrics: Metrics, name: str, *, dimension: tuple[str, str] | None = None, value: float = 1
+) -> None:
+    if dimension is None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        return
+    # A per-rule / per-reason breakdown needs its own dimension set: one EMF blob each.
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=value,
+        namespace=metrics.namespace or NAMESPACE,
+        default_dimensions=metrics.default_dimensions,
+    ) as metric:
+        metric.add_dimension(name=dimension[0], value=dimension[1])
+
+
+def _guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
+    settings = runtime.settings
+    return LoopGuard(
+        function_name=settings.function_name,
+        function_arn=function_arn,
+        role_arns=frozenset(settings.loop_guard_role_arns),
+    )
+
+
+def process_event(
+    event: Any, *, runtime: Runtime, function_arn: str | None, logger: Logger, metrics: Metrics
+) -> dict[str, Any]:
+    """Handle one EventBridge event end to end; returns a small summary of what happened."""
+    intake = classify_event(event, _guard(runtime, function_arn))
+    if isinstance(intake, Skip):
+        logger.info(
+            "event skipped",
+            extra={
+                "reason": str(intake.reason),
+                "detail": intake.detail,
+                "event_id": intake.event_id,
+                "event_name": intake.event_name,
+            },
+        )
+        _count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
+        return {"status": "skipped", "reason": str(intake.reason), "detail": intake.detail}
+    logger.append_keys(endpoint_id=intake.endpoint_id, account=intake.account, region=intake.region)
+    return _enforce(intake, runtime=runtime, logger=logger, metrics=metrics)
+
+
+def _enforce(
+    change: EndpointChange, *, runtime: Runtime, logger: Logger, metrics: Metrics
+) -> dict[str, Any]:
+    try:
+        policy = runtime.policy_store.load()
+    except (PolicyError, ConfigurationError) as error:
+        _count(metrics, "PolicyInvalid")
+        logger.error("policy unusable: nothing enforced", extra={"error": str(error)})
+        raise
+    enforcer = EndpointEnforcer(
+        runtime.client_vpn(change.region), policy, account=change.account, region=change.region
+    )
+    try:
+        outcome = handle_change(
+            change,
+            enforcer=enforcer,
+            policy=policy,
+            notifier=runtime.notifier,
+            locks=runtime.state,
+            outbox=runtime.state,
+        )
+    except RemediationFailed as failure:
+        if not failure.already_reported:
+            _count(metrics, "RemediationFailed")
+        logger.error(
+            "remediation failed",
+            extra={"error": failure.error, "already_reported": failure.already_reported},
+        )
+        raise
+    return _summarize(outcome, logger=logger, metrics=metrics)
+
+
+def _summarize(outcome: ChangeOutcome, *, logger: Logger, metrics: Metrics) -> dict[str, Any]:
+    result = outcome.result
+    if result is None:
+        logger.info(
+            "nothing to enforce", extra={"outcome": outcome.kind, "notified": outcome.notified}
+        )
+        _count(metrics, "Skipped", dimension=("reason", outcome.kind))
+        return {"status": outcome.kind, "notified": outcome.notified}
+    report = result.report
+    _count(metrics, "Evaluated")
+    for finding in report.findings:
+        _count(metrics, "Violations", dimension=("rule", finding.rule))
+    if report.status is EndpointStatus.REMEDIATED:
+        _count(metrics, "Remediated")
+    logger.info(
+        "endpoint enforced",
+        extra={
+            "status": str(report.status),
+            "rules": [f.rule for f in report.findings],
+            "fixed_rules": list(report.fixed_rules),
+            "users_affected": report.users_affected,
+            "notified": outcome.notified,
+        },
+    )
+    return {
+        "status": str(report.status),
+        "endpoint_id": report.endpoint_id,
+        "rules": [f.rule for f in report.findings],
+        "fixed_rules": list(report.fixed_rules),
+        "notified": outcome.notified,
+    }

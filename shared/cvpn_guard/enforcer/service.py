@@ -1,0 +1,135 @@
+"""Handle one endpoint change: enforce under a lease, notify, and never lose a notice.
+
+The order of steps is what makes retries safe:
+
+1. A notice saved for this event by an earlier attempt is delivered first (its publish
+   failed after a successful modify); the endpoint is already compliant, nothing to modify.
+2. A permanent failure recorded for this event is not attempted again: Lambda keeps the
+   event (on-failure destination) without a second modify or a second notice.
+3. The endpoint's lease serialises concurrent invocations, so duplicates and simultaneous
+   events cause one ModifyClientVpnEndpoint; the later ones find the endpoint compliant.
+4. A remediation's notice is saved before it is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cvpn_guard.enforcement import EndpointEnforcer, EndpointUnavailable, EnforcementResult
+from cvpn_guard.exceptions import CvpnGuardError
+from cvpn_guard.intake import EndpointChange
+from cvpn_guard.notification import Notice, compose_endpoint_notice, needs_notice
+from cvpn_guard.policy import Policy
+from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
+from cvpn_guard.report import EndpointStatus, ReportSource, build_report
+
+
+class RemediationFailed(CvpnGuardError):
+    """The fix was refused or did not stick. Raised after notifying, so Lambda retries the
+    event and finally keeps it in the on-failure destination."""
+
+    def __init__(self, endpoint_id: str, error: str, *, already_reported: bool = False) -> None:
+        super().__init__(f"remediation of {endpoint_id} failed: {error}")
+        self.endpoint_id = endpoint_id
+        self.error = error
+        self.already_reported = already_reported
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    """What handling one change did, for logs and metrics."""
+
+    kind: Literal["enforced", "notice_redelivered", "endpoint_gone", "endpoint_deleting"]
+    result: EnforcementResult | None = None
+    notified: bool = False
+
+
+def _publish(notifier: NotificationPort | None, notice: Notice, event_id: str) -> bool:
+    if notifier is None:
+        return False
+    notifier.publish(
+        subject=notice.subject,
+        text=notice.text,
+        document=notice.document,
+        attributes=notice.attributes,
+        deduplication_id=event_id,
+    )
+    return True
+
+
+def handle_change(
+    change: EndpointChange,
+    *,
+    enforcer: EndpointEnforcer,
+    policy: Policy,
+    notifier: NotificationPort | None,
+    locks: EndpointLocks,
+    outbox: NoticeOutbox,
+) -> ChangeOutcome:
+    """Enforce the policy on the endpoint ``change`` names and notify when needed.
+
+    Raises
+    ------
+    RemediationFailed
+        The modify was refused or did not stick (after notifying once).
+    AwsCallError
+        An AWS call failed after botocore's retries; Lambda's retry takes it from here.
+    """
+    event_id = change.event_id
+    earlier = outbox.pending(event_id)
+    if earlier and "notice" in earlier:
+        notified = _publish(notifier, Notice.from_record(earlier["notice"]), event_id)
+        outbox.clear(event_id)
+        return ChangeOutcome("notice_redelivered", notified=notified)
+    failure = dict(earlier.get("failure") or {}) if earlier else {}
+    if failure.get("permanent"):
+        raise RemediationFailed(
+            change.endpoint_id, str(failure.get("error")), already_reported=True
+        )
+
+    with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}"):
+        result = enforcer.enforce(change.endpoint_id)
+    if isinstance(result, EndpointUnavailable):
+        return ChangeOutcome(
+            "endpoint_gone" if result.reason == "not_found" else "endpoint_deleting"
+        )
+    if not needs_notice(result.status):
+        return ChangeOutcome("enforced", result)
+
+    report = build_report(
+        policy=policy,
+        source=ReportSource(
+            kind="enforcer",
+            event_id=event_id,
+            event_name=change.event_name,
+            actor=change.actor,
+            regions=(change.region,),
+        ),
+        endpoints=[result.report],
+    )
+    notice = compose_endpoint_notice(report)
+    if result.status is EndpointStatus.REMEDIATED:
+        outbox.save(event_id, {"notice": notice.as_record()})
+        notified = _publish(notifier, notice, event_id)
+        outbox.clear(event_id)
+        return ChangeOutcome("enforced", result, notified)
+    if result.status is EndpointStatus.REMEDIATION_FAILED:
+        error = result.error
+        code = error.code if error else "Unknown"
+        repeated = failure.get("code") == code
+        notified = False if repeated else _publish(notifier, notice, event_id)
+        outbox.save(
+            event_id,
+            {
+                "failure": {
+                    "code": code,
+                    "error": result.report.error,
+                    "permanent": not (error and error.transient),
+                }
+            },
+        )
+        raise RemediationFailed(
+            change.endpoint_id, result.report.error or code, already_reported=repeated
+        )
+    return ChangeOutcome("enforced", result, _publish(notifier, notice, event_id))

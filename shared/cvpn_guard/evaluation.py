@@ -1,0 +1,180 @@
+"""Decide what one endpoint breaks, what is spared, and the one call that fixes the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.findings import (
+    EXEMPTION_EXPIRED,
+    ComplianceStatus,
+    ExemptedFinding,
+    Finding,
+    UnevaluatedRule,
+)
+from cvpn_guard.policy.document import Policy
+from cvpn_guard.policy.enums import Mode, Severity
+from cvpn_guard.policy.exemptions import Exemption
+from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
+from cvpn_guard.rules import RULES
+from cvpn_guard.rules.base import Fix
+
+EXPIRED_EXEMPTION_SEVERITY = Severity.MEDIUM
+
+
+class Evaluation(BaseModel):
+    """The verdict on one endpoint under one policy.
+
+    Attributes
+    ----------
+    endpoint_id : str
+        The endpoint evaluated.
+    status : ComplianceStatus
+        ``non_compliant`` when any finding counts, else ``exempt`` when exemptions spared
+        some violation, else ``compliant``.
+    findings : tuple[Finding, ...]
+        The violations that count (not exempted), plus one ``exemption-expired`` finding
+        per expired exemption of this endpoint.
+    exempted : tuple[ExemptedFinding, ...]
+        Violations spared by a valid exemption.
+    plan : RemediationPlan
+        What enforce mode changes; empty in report mode and for rules with
+        ``remediate: false``.
+    unevaluated : tuple[UnevaluatedRule, ...]
+        Configured rules that could not be checked for lack of input (they found nothing).
+    rules_checked : tuple[str, ...]
+        Every rule evaluated (active in the policy).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoint_id: str
+    status: ComplianceStatus
+    findings: tuple[Finding, ...]
+    exempted: tuple[ExemptedFinding, ...] = ()
+    plan: RemediationPlan = EMPTY_PLAN
+    unevaluated: tuple[UnevaluatedRule, ...] = ()
+    rules_checked: tuple[str, ...] = ()
+
+    @property
+    def violated_rules(self) -> tuple[str, ...]:
+        """The rule ids of the findings, in evaluation order."""
+        return tuple(finding.rule for finding in self.findings)
+
+    @property
+    def max_severity(self) -> Severity | None:
+        """The worst severity among the findings, or None when there is none."""
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+
+def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
+    """Evaluate one endpoint against a policy.
+
+    Parameters
+    ----------
+    state : EndpointState
+        The endpoint as Describe returns it, with its authorization rules.
+    policy : Policy
+        The org policy.
+    now : datetime
+        The current time; exemptions expire by its UTC date (a naive value is taken as UTC).
+
+    Returns
+    -------
+    Evaluation
+        Findings, exempted findings, status and the remediation plan.
+    """
+    endpoint = state.endpoint
+    today = _utc_date(now)
+    exemptions = [
+        exemption
+        for exemption in policy.exemptions
+        if (policy.allow_tag_exemptions or not exemption.is_tag_exemption)
+        and exemption.selects(endpoint)
+    ]
+    valid = [exemption for exemption in exemptions if not exemption.is_expired(today)]
+    findings = [_expired(exemption, today) for exemption in exemptions if exemption not in valid]
+    exempted: list[ExemptedFinding] = []
+    unevaluated: list[UnevaluatedRule] = []
+    fixes: list[tuple[str, Fix]] = []
+    checked: list[str] = []
+    enforce = policy.mode is Mode.ENFORCE
+
+    for config in policy.rules.active():
+        rule_id = config.rule_id
+        checked.append(rule_id)
+        result = RULES[rule_id].check(state, config)
+        if result.unevaluated_reason is not None:
+            unevaluated.append(UnevaluatedRule(rule=rule_id, reason=result.unevaluated_reason))
+            continue
+        if result.compliant:
+            continue
+        fix = result.fix
+        finding = Finding(
+            rule=rule_id,
+            severity=config.severity,
+            expected=result.expected,
+            actual=result.actual,
+            remediable=fix is not None and config.remediate,
+            disruptive=fix is not None and fix.disruption is not None,
+            disruption_reason=fix.disruption if fix is not None else None,
+            message=result.message,
+        )
+        exemption = next((e for e in valid if e.covers(rule_id)), None)
+        if exemption is not None:
+            exempted.append(
+                ExemptedFinding(
+                    finding=finding,
+                    exemption_reason=exemption.reason or exemption.describe(),
+                    expires=exemption.expires,
+                )
+            )
+            continue
+        findings.append(finding)
+        if enforce and finding.remediable and fix is not None:
+            fixes.append((rule_id, fix))
+
+    return Evaluation(
+        endpoint_id=endpoint.endpoint_id,
+        status=_status(findings, exempted),
+        findings=tuple(findings),
+        exempted=tuple(exempted),
+        plan=RemediationPlan.from_fixes(fixes),
+        unevaluated=tuple(unevaluated),
+        rules_checked=tuple(checked),
+    )
+
+
+def _utc_date(now: datetime) -> date:
+    if now.tzinfo is None:
+        return now.date()
+    return now.astimezone(UTC).date()
+
+
+def _expired(exemption: Exemption, today: date) -> Finding:
+    assert exemption.expires is not None  # noqa: S101 - only expiring exemptions expire
+    reason = f" ({exemption.reason})" if exemption.reason else ""
+    return Finding(
+        rule=EXEMPTION_EXPIRED,
+        severity=EXPIRED_EXEMPTION_SEVERITY,
+        expected={"expires": f"on or after {today.isoformat()}"},
+        actual={"exemption": exemption.describe(), "expires": exemption.expires.isoformat()},
+        remediable=False,
+        disruptive=False,
+        disruption_reason=None,
+        message=(
+            f"The {exemption.describe()}{reason} expired on {exemption.expires.isoformat()}: "
+            "its rules are checked again; renew it or remove it from the policy."
+        ),
+    )
+
+
+def _status(findings: Iterable[Finding], exempted: Iterable[ExemptedFinding]) -> ComplianceStatus:
+    if any(True for _ in findings):
+        return ComplianceStatus.NON_COMPLIANT
+    if any(True for _ in exempted):
+        return ComplianceStatus.EXEMPT
+    return ComplianceStatus.COMPLIANT

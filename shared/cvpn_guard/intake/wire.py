@@ -1,0 +1,49 @@
+"""Helpers for EC2's CloudTrail wire format (see the team handbook, AWS facts).
+
+Newer EC2 APIs wrap ``requestParameters`` and ``responseElements`` in ONE key, usually
+``<Op>Request`` / ``<Op>Response`` but not always, so unwrapping is generic: the single dict
+value, else the top level. List members arrive as a single object when there is one item and
+as an array otherwise; scalar items look like ``{"tag": 1, "content": "sg-..."}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def unwrap(section: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """Return the payload of a request/response section, unwrapping a single wrapper key."""
+    if not section:
+        return {}
+    if len(section) == 1:
+        (only,) = section.values()
+        if isinstance(only, Mapping):
+            return only
+    return section
+
+
+def as_list(value: Any) -> list[Any]:
+    """Normalise EC2's "one item is an object, several are an array" encoding to a list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def scalar(item: Any) -> Any:
+    """Read a list item that may be wrapped as ``{"tag": n, "content": value}``."""
+    if isinstance(item, Mapping) and "content" in item:
+        return item["content"]
+    return item
+
+
+def find_key(payload: Mapping[str, Any], *names: str) -> Any:
+    """Look a key up case-insensitively: CloudTrail spells ids ``ClientVpnEndpointId`` in
+    requests and ``clientVpnEndpointId`` in responses."""
+    wanted = {name.lower() for name in names}
+    for key, value in payload.items():
+        if key.lower() in wanted:
+            return value
+    return None

@@ -1,0 +1,41 @@
+"""In-process ``EndpointLocks`` and ``NoticeOutbox``: for the CLI and for deployments without
+a state table, where one process is the only writer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+
+class InMemoryState:
+    """Per-key locks and an outbox dict, safe across threads of one process."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._outbox: dict[str, Mapping[str, Any]] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        """Hold the lock of ``key`` for the ``with`` block."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            yield
+
+    def pending(self, event_id: str) -> Mapping[str, Any] | None:
+        """The outbox record of ``event_id``, if any."""
+        with self._guard:
+            return self._outbox.get(event_id)
+
+    def save(self, event_id: str, record: Mapping[str, Any]) -> None:
+        """Save the outbox record of ``event_id``."""
+        with self._guard:
+            self._outbox[event_id] = dict(record)
+
+    def clear(self, event_id: str) -> None:
+        """Forget the outbox record of ``event_id``."""
+        with self._guard:
+            self._outbox.pop(event_id, None)

@@ -1,0 +1,174 @@
+"""The policy document: which rules an endpoint must follow, in which mode, with which exemptions.
+
+The models mirror the YAML/JSON document key for key (rule ids keep their hyphens through
+aliases) and refuse unknown keys, so that a typo is an error rather than a silently ignored
+rule. Use :mod:`cvpn_guard.policy.loader` to read a document: it turns validation errors
+into a :class:`~cvpn_guard.exceptions.PolicyError` that speaks the user's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from cvpn_guard.policy.enums import Mode, Severity
+from cvpn_guard.policy.exemptions import Exemption
+from cvpn_guard.policy.options import (
+    AuthenticationConfig,
+    AuthorizationConfig,
+    ClientConnectHandlerConfig,
+    ClientRouteEnforcementConfig,
+    ConnectionLoggingConfig,
+    DisconnectOnSessionTimeoutConfig,
+    DnsServersConfig,
+    LoginBannerConfig,
+    RequiredTagsConfig,
+    RuleConfig,
+    SecurityGroupsConfig,
+    SelfServicePortalConfig,
+    SessionTimeoutConfig,
+    SplitTunnelConfig,
+    TransportProtocolConfig,
+    VpnPortConfig,
+)
+
+__all__ = ["Mode", "Policy", "PolicyIdentity", "RuleSet", "Severity"]
+
+
+class RuleSet(BaseModel):
+    """One optional entry per rule id; a rule that is absent is not checked.
+
+    A rule written with no options (``login-banner:`` in YAML) is checked with its defaults.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    disconnect_on_session_timeout: DisconnectOnSessionTimeoutConfig | None = Field(
+        default=None, alias="disconnect-on-session-timeout"
+    )
+    session_timeout: SessionTimeoutConfig | None = Field(default=None, alias="session-timeout")
+    login_banner: LoginBannerConfig | None = Field(default=None, alias="login-banner")
+    connection_logging: ConnectionLoggingConfig | None = Field(
+        default=None, alias="connection-logging"
+    )
+    split_tunnel: SplitTunnelConfig | None = Field(default=None, alias="split-tunnel")
+    self_service_portal: SelfServicePortalConfig | None = Field(
+        default=None, alias="self-service-portal"
+    )
+    client_connect_handler: ClientConnectHandlerConfig | None = Field(
+        default=None, alias="client-connect-handler"
+    )
+    client_route_enforcement: ClientRouteEnforcementConfig | None = Field(
+        default=None, alias="client-route-enforcement"
+    )
+    vpn_port: VpnPortConfig | None = Field(default=None, alias="vpn-port")
+    transport_protocol: TransportProtocolConfig | None = Field(
+        default=None, alias="transport-protocol"
+    )
+    authentication: AuthenticationConfig | None = Field(default=None, alias="authentication")
+    dns_servers: DnsServersConfig | None = Field(default=None, alias="dns-servers")
+    authorization: AuthorizationConfig | None = Field(default=None, alias="authorization")
+    security_groups: SecurityGroupsConfig | None = Field(default=None, alias="security-groups")
+    required_tags: RequiredTagsConfig | None = Field(default=None, alias="required-tags")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_rule_means_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: {} if value is None else value for key, value in data.items()}
+        return data
+
+    def configured(self) -> Iterator[RuleConfig]:
+        """The configured rules (active or switched off), in evaluation order."""
+        for name in type(self).model_fields:
+            config = getattr(self, name)
+            if config is not None:
+                yield config
+
+    def active(self) -> tuple[RuleConfig, ...]:
+        """The rules to check: configured and not switched off by their options."""
+        return tuple(config for config in self.configured() if config.active)
+
+    def get(self, rule_id: str) -> RuleConfig | None:
+        """The options of ``rule_id``, or None when the policy does not configure it."""
+        return next((c for c in self.configured() if c.rule_id == rule_id), None)
+
+
+class PolicyIdentity(BaseModel):
+    """Which policy produced a result: its version and a hash of its normalized content."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    content_hash: str
+
+
+class Policy(BaseModel):
+    """An org policy for Client VPN endpoints.
+
+    Attributes
+    ----------
+    version : Literal[1]
+        The schema version of the document.
+    mode : Mode
+        ``enforce`` (the default) remediates, ``report`` never modifies anything.
+    rules : RuleSet
+        The rules to check, keyed by rule id.
+    exemptions : tuple[Exemption, ...]
+        Endpoints spared some or all rules.
+    allow_tag_exemptions : bool
+        Whether exemptions that select endpoints by tag are honored (off by default: anyone
+        who can tag an endpoint could exempt it).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1] = Field(description="the schema version, 1")
+    mode: Mode = Field(default=Mode.ENFORCE, description="enforce or report")
+    rules: RuleSet = Field(description="a mapping of rule id to the rule's options")
+    exemptions: tuple[Exemption, ...] = Field(default=(), description="a list of exemptions")
+    allow_tag_exemptions: StrictBool = Field(
+        default=False, description="true or false (tag exemptions are honored only when true)"
+    )
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        # Literal[1] alone would take true and 1.0 (they hash like 1).
+        if type(value) is not int:
+            raise ValueError(f"{value!r} is not a supported version; allowed: 1")
+        return value
+
+    def with_mode(self, mode: Mode | str) -> Policy:
+        """The same policy in another mode (e.g. a dry run of an enforce policy).
+
+        Parameters
+        ----------
+        mode : Mode | str
+            ``enforce`` or ``report``.
+
+        Returns
+        -------
+        Policy
+            A new policy; this one is unchanged.
+        """
+        return self.model_copy(update={"mode": Mode(mode)})
+
+    @property
+    def identity(self) -> PolicyIdentity:
+        """Version and content hash, equal for every spelling (YAML, JSON) of the same policy.
+
+        The hash covers the normalized document (defaults filled in, keys sorted), so two
+        documents that differ only in layout, comments or explicitly written defaults share it.
+        Not cached: ``with_mode`` copies would carry a stale value.
+        """
+        normalized = self.model_dump(mode="json", by_alias=True)
+        canonical = json.dumps(
+            normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return PolicyIdentity(version=self.version, content_hash=f"sha256:{digest}")

@@ -1,0 +1,183 @@
+"""Read a policy document from YAML or JSON text, a file, or the package's default."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from cvpn_guard.exceptions import PolicyError, PolicyProblem
+from cvpn_guard.policy.document import Policy
+from cvpn_guard.policy.problems import problems_from
+
+DEFAULT_POLICY_RESOURCE = "default.yaml"
+
+
+def load_policy(text: str, *, source: str = "<policy>") -> Policy:
+    """Parse and validate a policy document.
+
+    Parameters
+    ----------
+    text : str
+        The document, in YAML or JSON (text that starts with ``{`` is read as JSON). YAML
+        dates such as ``2027-01-31`` are understood; a key written twice is an error.
+    source : str
+        Where the text comes from, used to prefix every error line.
+
+    Returns
+    -------
+    Policy
+        The validated, frozen policy.
+
+    Raises
+    ------
+    PolicyError
+        The text is not YAML/JSON (with line and column), or the document is not a valid
+        policy (one problem per wrong key, with its path and what is allowed).
+    """
+    data = _parse(text, source)
+    if data is None:
+        raise PolicyError(
+            [PolicyProblem("", "the policy is empty; it needs at least version and rules")],
+            source=source,
+        )
+    if not isinstance(data, dict):
+        raise PolicyError(
+            [PolicyProblem("", "a policy must be a mapping with version, mode, rules, ...")],
+            source=source,
+        )
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        raise PolicyError(problems_from(error, Policy), source=source) from None
+
+
+def load_policy_file(path: str | os.PathLike[str]) -> Policy:
+    """Read and validate the policy document in a file (YAML or JSON).
+
+    Parameters
+    ----------
+    path : str | os.PathLike[str]
+        The file. Its name prefixes every error line.
+
+    Returns
+    -------
+    Policy
+        The validated, frozen policy.
+
+    Raises
+    ------
+    PolicyError
+        The file is missing, unreadable or not UTF-8, or its content is not a valid policy.
+    """
+    source = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise PolicyError(
+            [PolicyProblem("", f"cannot read the policy file: {reason}")], source=source
+        ) from error
+    except UnicodeDecodeError as error:
+        raise PolicyError(
+            [PolicyProblem("", f"the policy file is not UTF-8 text (byte {error.start})")],
+            source=source,
+        ) from error
+    return load_policy(text, source=source)
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The org baseline shipped inside the package (``cvpn_guard/policy/default.yaml``).
+
+    Returns
+    -------
+    Policy
+        The same frozen instance on every call.
+    """
+    text = resources.files(__package__).joinpath(DEFAULT_POLICY_RESOURCE).read_text("utf-8")
+    return load_policy(text, source=f"cvpn_guard/policy/{DEFAULT_POLICY_RESOURCE}")
+
+
+def _parse(text: str, source: str) -> Any:
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as error:
+            message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        except _DuplicateKeyError as error:
+            message = f"invalid JSON: {error}"
+        raise PolicyError([PolicyProblem("", message)], source=source)
+    try:
+        return yaml.load(text, Loader=_PolicyYamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        raise PolicyError([PolicyProblem("", _yaml_message(error))], source=source) from None
+    except yaml.YAMLError as error:
+        raise PolicyError([PolicyProblem("", f"invalid YAML: {error}")], source=source) from None
+
+
+def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    what = error.problem or error.context or "cannot be parsed"
+    return f"invalid YAML{where}: {what}"
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(f"the key {key!r} is written twice in the same mapping")
+        result[key] = value
+    return result
+
+
+class _PolicyYamlLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice (PyYAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        try:
+            first = seen.get(key)
+        except TypeError:
+            continue  # an unhashable key: construct_mapping reports it
+        if first is not None:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                f"the key {key!r} is written twice (first on line {first})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node)
+
+
+_PolicyYamlLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # PyYAML raises a bare ValueError (no line, no key) for 2027-13-01; keep such a value
+    # as text so that validation reports it at its key path.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_PolicyYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)

@@ -1,0 +1,83 @@
+"""What the domain needs from AWS, as protocols. ``cvpn_guard.aws`` implements them with boto3.
+
+The enforcement service depends on these, not on boto3, so it is tested with the emulator
+through the real adapters and could be driven by any other implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+
+class ClientVpnPort(Protocol):
+    """Client VPN endpoint operations in one account and region."""
+
+    def describe_endpoint(self, endpoint_id: str) -> Mapping[str, Any] | None:
+        """The DescribeClientVpnEndpoints item, or None when the endpoint does not exist."""
+        ...
+
+    def endpoint_pages(self, page_size: int = ...) -> Iterator[Sequence[Mapping[str, Any]]]:
+        """Every endpoint, one API page at a time."""
+        ...
+
+    def authorization_rules(self, endpoint_id: str) -> list[Mapping[str, Any]]:
+        """DescribeClientVpnAuthorizationRules items of one endpoint."""
+        ...
+
+    def default_security_group_ids(self, vpc_id: str) -> frozenset[str]:
+        """The id of the VPC's ``default`` security group (a set: empty when not found)."""
+        ...
+
+    def active_connection_count(self, endpoint_id: str) -> int:
+        """How many client connections are active now: the users a disruptive fix touches."""
+        ...
+
+    def modify_endpoint(self, endpoint_id: str, parameters: Mapping[str, Any]) -> None:
+        """One ModifyClientVpnEndpoint call; raises AwsCallError when AWS refuses."""
+        ...
+
+
+class NotificationPort(Protocol):
+    """Where notices and reports go (SNS in production)."""
+
+    def publish(
+        self,
+        *,
+        subject: str,
+        text: str,
+        document: str,
+        attributes: Mapping[str, str],
+        deduplication_id: str | None = None,
+    ) -> str:
+        """Publish one message (text for humans, JSON document for machines); returns its id."""
+        ...
+
+
+class EndpointLocks(Protocol):
+    """Serialises work on one endpoint across concurrent invocations."""
+
+    def hold(self, key: str) -> AbstractContextManager[None]:
+        """Hold the lock on ``key`` for the duration of the ``with`` block."""
+        ...
+
+
+class NoticeOutbox(Protocol):
+    """Remembers, per event, what must still be said or was already decided.
+
+    A notice saved before publishing survives a failed publish, so Lambda's retry of the same
+    event delivers it without modifying the endpoint again.
+    """
+
+    def pending(self, event_id: str) -> Mapping[str, Any] | None:
+        """The record saved for ``event_id``, if any."""
+        ...
+
+    def save(self, event_id: str, record: Mapping[str, Any]) -> None:
+        """Save a record for ``event_id`` (overwrites)."""
+        ...
+
+    def clear(self, event_id: str) -> None:
+        """Forget the record of ``event_id``."""
+        ...

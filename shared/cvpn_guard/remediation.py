@@ -1,0 +1,161 @@
+"""One ModifyClientVpnEndpoint call that fixes what the policy lets cvpn-guard fix."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from cvpn_guard.endpoint import ClientVpnEndpoint
+from cvpn_guard.rules.base import Fix
+
+SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"
+"""What Describe shows once the portal is on (used by :func:`apply_plan` only)."""
+
+
+class RemediationPlan(BaseModel):
+    """The minimal ModifyClientVpnEndpoint parameters that fix the remediable findings.
+
+    Attributes
+    ----------
+    parameters : dict[str, Any]
+        Modify's keyword arguments without ``ClientVpnEndpointId``: only what must change,
+        nested structures complete as the API needs them.
+    rules : tuple[str, ...]
+        The rules the plan fixes.
+    disruptive : bool
+        Whether applying it drops or resets user sessions.
+    disruption_reasons : tuple[str, ...]
+        What it does to users, one sentence per disruptive change.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    parameters: dict[str, Any] = {}
+    rules: tuple[str, ...] = ()
+    disruptive: bool = False
+    disruption_reasons: tuple[str, ...] = ()
+
+    @classmethod
+    def from_fixes(cls, fixes: Iterable[tuple[str, Fix]]) -> RemediationPlan:
+        """Merge the fixes of several rules into one call.
+
+        Parameters
+        ----------
+        fixes : Iterable[tuple[str, Fix]]
+            ``(rule id, fix)`` pairs, in evaluation order.
+
+        Returns
+        -------
+        RemediationPlan
+            The merged plan (empty when there are no fixes).
+
+        Raises
+        ------
+        ValueError
+            Two rules want different values for the same parameter (a programming error:
+            every rule owns its own parameters).
+        """
+        parameters: dict[str, Any] = {}
+        rules: list[str] = []
+        reasons: list[str] = []
+        for rule_id, fix in fixes:
+            for key, value in fix.parameters.items():
+                if key in parameters and parameters[key] != value:
+                    raise ValueError(f"rules disagree on {key}: {parameters[key]!r} != {value!r}")
+                parameters[key] = copy.deepcopy(value)
+            rules.append(rule_id)
+            if fix.disruption is not None and fix.disruption not in reasons:
+                reasons.append(fix.disruption)
+        if not parameters:
+            return EMPTY_PLAN
+        return cls.model_construct(
+            parameters=parameters,
+            rules=tuple(rules),
+            disruptive=bool(reasons),
+            disruption_reasons=tuple(reasons),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether there is nothing to change."""
+        return not self.parameters
+
+    def modify_kwargs(self, endpoint_id: str) -> dict[str, Any]:
+        """Keyword arguments for ``ec2.modify_client_vpn_endpoint`` (a fresh copy)."""
+        return {"ClientVpnEndpointId": endpoint_id, **copy.deepcopy(self.parameters)}
+
+
+EMPTY_PLAN = RemediationPlan()
+"""The plan that changes nothing."""
+
+
+def apply_plan(endpoint: ClientVpnEndpoint, plan: RemediationPlan) -> ClientVpnEndpoint:
+    """Simulate what Describe shows after AWS applies the plan's Modify call.
+
+    Modify and Describe spell some things differently: ``DnsServers`` is a structure in
+    Modify and a list in Describe, ``SelfServicePortal`` shows as the presence of
+    ``SelfServicePortalUrl``, ``ClientConnectOptions`` gains a ``Status``. Fields the plan
+    does not mention, including ones this model does not know, are kept as they are.
+
+    Parameters
+    ----------
+    endpoint : ClientVpnEndpoint
+        The endpoint before the call.
+    plan : RemediationPlan
+        The plan to apply.
+
+    Returns
+    -------
+    ClientVpnEndpoint
+        The endpoint as Describe would then return it.
+    """
+    if plan.is_empty:
+        return endpoint
+    item = endpoint.to_describe()
+    for key, value in plan.parameters.items():
+        _APPLY.get(key, _set)(item, key, value)
+    return ClientVpnEndpoint.from_describe(item)
+
+
+def _set(item: dict[str, Any], key: str, value: Any) -> None:
+    item[key] = copy.deepcopy(value)
+
+
+def _dns_servers(item: dict[str, Any], _key: str, value: Any) -> None:
+    if value.get("Enabled"):
+        item["DnsServers"] = list(value.get("CustomDnsServers", []))
+    else:
+        item.pop("DnsServers", None)
+
+
+def _self_service_portal(item: dict[str, Any], _key: str, value: Any) -> None:
+    if value == "enabled":
+        endpoint_id = item["ClientVpnEndpointId"]
+        item["SelfServicePortalUrl"] = SELF_SERVICE_PORTAL_URL.format(endpoint_id=endpoint_id)
+    else:
+        item.pop("SelfServicePortalUrl", None)
+
+
+def _connection_log_options(item: dict[str, Any], key: str, value: Any) -> None:
+    before = item.get(key) or {}
+    after = dict(value)
+    if "IncludeAuthorizationPolicyContext" in before:
+        after.setdefault(
+            "IncludeAuthorizationPolicyContext", before["IncludeAuthorizationPolicyContext"]
+        )
+    item[key] = after
+
+
+def _client_connect_options(item: dict[str, Any], key: str, value: Any) -> None:
+    item[key] = {**value, "Status": {"Code": "applied"}}
+
+
+_APPLY = {
+    "DnsServers": _dns_servers,
+    "SelfServicePortal": _self_service_portal,
+    "ConnectionLogOptions": _connection_log_options,
+    "ClientConnectOptions": _client_connect_options,
+}

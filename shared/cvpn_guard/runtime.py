@@ -1,0 +1,83 @@
+"""Composition root: builds the adapters a Lambda function needs from its settings, once.
+
+Everything is created on first use and kept for the life of the process, so the cold path
+imports and builds only what an invocation actually uses (a skipped event never creates a
+boto3 client) and warm invocations reuse clients and the policy cache.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from cvpn_guard.memory_state import InMemoryState
+from cvpn_guard.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from cvpn_guard.aws.ec2 import ClientVpnApi
+    from cvpn_guard.aws.policy_store import PolicyStore
+    from cvpn_guard.aws.state_table import DynamoStateTable
+    from cvpn_guard.ports import NotificationPort
+
+
+class Runtime:
+    """The process's adapters, built lazily from ``settings``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached boto3 client with cvpn-guard's retry budget."""
+        from cvpn_guard.aws.clients import cached_client
+
+        return cached_client(
+            service, region or self.settings.region, self.settings.aws_max_attempts
+        )
+
+    def client_vpn(self, region: str) -> ClientVpnApi:
+        """Client VPN operations in ``region``."""
+        from cvpn_guard.aws.ec2 import ClientVpnApi
+
+        return ClientVpnApi(self.client("ec2", region))
+
+    @cached_property
+    def policy_store(self) -> PolicyStore:
+        """The configured policy source (SSM, file or bundled default)."""
+        from cvpn_guard.aws.policy_store import PolicyStore
+
+        ssm = self.client("ssm") if self.settings.policy_parameter else None
+        return PolicyStore(self.settings, ssm)
+
+    @cached_property
+    def notifier(self) -> NotificationPort | None:
+        """The SNS topic, or None when NOTIFICATION_TOPIC_ARN is not set."""
+        from cvpn_guard.aws.sns import SnsNotifier
+
+        topic = self.settings.notification_topic_arn
+        if not topic:
+            return None
+        region = topic.split(":")[3] if topic.count(":") >= 5 else None
+        return SnsNotifier(self.client("sns", region), topic)
+
+    @cached_property
+    def state(self) -> DynamoStateTable | InMemoryState:
+        """Leases and outbox: DynamoDB when STATE_TABLE_NAME is set, else in-process."""
+        from cvpn_guard.aws.state_table import DynamoStateTable
+
+        table = self.settings.state_table_name
+        return DynamoStateTable(self.client("dynamodb"), table) if table else InMemoryState()
+
+
+@lru_cache(maxsize=1)
+def get_runtime() -> Runtime:
+    """The runtime of this process (built once, reused by warm invocations)."""
+    return Runtime(get_settings())
+
+
+def reset_runtime() -> None:
+    """Forget settings, clients and caches (tests change the environment between cases)."""
+    from cvpn_guard.aws.clients import cached_client
+
+    get_runtime.cache_clear()
+    get_settings.cache_clear()
+    cached_client.cache_clear()
