@@ -56,8 +56,7 @@ class IncorrectEndpointState(EC2ClientError):
     def __init__(self, endpoint_id: str, status: str, action: str) -> None:
         super().__init__(
             "IncorrectState",
-            f"Cannot {action} Client VPN endpoint {endpoint_id} while it is in the {status} "
-            "state.",
+            f"Cannot {action} Client VPN endpoint {endpoint_id} while it is in the {status} state.",
         )
 
 

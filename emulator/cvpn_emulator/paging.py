@@ -15,13 +15,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
-from .exceptions import InvalidParameterValue, InvalidPaginationToken
+from .exceptions import InvalidPaginationToken, InvalidParameterValue
 
 T = TypeVar("T")
 
 MIN_MAX_RESULTS = 5
 MAX_MAX_RESULTS = 1000
-_TOKEN_PREFIX = "cvpn:"
+_PAGE_MARKER = "cvpn:"
 # Compaction is O(n); deferring it until a large share of the list is dead keeps
 # deletes amortised O(1) while keeping scans from wading through tombstones.
 _COMPACT_MIN_DEAD = 256
@@ -93,7 +93,7 @@ class OrderedIndex(Generic[T]):
 
 
 def encode_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{seq}".encode()).decode()
+    return base64.urlsafe_b64encode(f"{_PAGE_MARKER}{seq}".encode()).decode()
 
 
 def decode_token(token: str | None) -> int:
@@ -103,9 +103,9 @@ def decode_token(token: str | None) -> int:
         raw = base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidPaginationToken(token) from error
-    if not raw.startswith(_TOKEN_PREFIX) or not raw[len(_TOKEN_PREFIX) :].isdigit():
+    if not raw.startswith(_PAGE_MARKER) or not raw[len(_PAGE_MARKER) :].isdigit():
         raise InvalidPaginationToken(token)
-    return int(raw[len(_TOKEN_PREFIX) :])
+    return int(raw[len(_PAGE_MARKER) :])
 
 
 def validate_max_results(max_results: int | None) -> int:

@@ -86,7 +86,9 @@ def check_dns_servers(servers: list[str]) -> None:
         try:
             ipaddress.ip_address(server)
         except ValueError as error:
-            raise InvalidParameterValue(f"DNS server {server} is not a valid IP address.") from error
+            raise InvalidParameterValue(
+                f"DNS server {server} is not a valid IP address."
+            ) from error
 
 
 def check_login_banner(options: Mapping[str, Any] | None) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cvpn_guard.enforcer.entry import NAMESPACE, process_event
+from cvpn_guard.enforcer.entry import process_event
+from cvpn_guard.observability import NAMESPACE
 from cvpn_guard.runtime import get_runtime
 
 logger = Logger(service="cvpn-guard-enforcer")

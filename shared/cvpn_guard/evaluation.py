@@ -95,8 +95,13 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
         if (policy.allow_tag_exemptions or not exemption.is_tag_exemption)
         and exemption.selects(endpoint)
     ]
-    valid = [exemption for exemption in exemptions if not exemption.is_expired(today)]
-    findings = [_expired(exemption, today) for exemption in exemptions if exemption not in valid]
+    valid: list[Exemption] = []
+    findings: list[Finding] = []
+    for exemption in exemptions:
+        if exemption.is_expired(today):
+            findings.append(_expired(exemption, today))
+        else:
+            valid.append(exemption)
     exempted: list[ExemptedFinding] = []
     unevaluated: list[UnevaluatedRule] = []
     fixes: list[tuple[str, Fix]] = []
@@ -155,7 +160,7 @@ def _utc_date(now: datetime) -> date:
 
 
 def _expired(exemption: Exemption, today: date) -> Finding:
-    assert exemption.expires is not None  # noqa: S101 - only expiring exemptions expire
+    assert exemption.expires is not None  # only expiring exemptions expire
     reason = f" ({exemption.reason})" if exemption.reason else ""
     return Finding(
         rule=EXEMPTION_EXPIRED,

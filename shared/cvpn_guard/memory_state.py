@@ -34,8 +34,3 @@ class InMemoryState:
         """Save the outbox record of ``event_id``."""
         with self._guard:
             self._outbox[event_id] = dict(record)
-
-    def clear(self, event_id: str) -> None:
-        """Forget the outbox record of ``event_id``."""
-        with self._guard:
-            self._outbox.pop(event_id, None)

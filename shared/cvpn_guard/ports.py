@@ -67,7 +67,8 @@ class NoticeOutbox(Protocol):
     """Remembers, per event, what must still be said or was already decided.
 
     A notice saved before publishing survives a failed publish, so Lambda's retry of the same
-    event delivers it without modifying the endpoint again.
+    event delivers it without modifying the endpoint again; a "done" record turns a duplicate
+    delivery of the same event into a no-op.
     """
 
     def pending(self, event_id: str) -> Mapping[str, Any] | None:
@@ -76,8 +77,4 @@ class NoticeOutbox(Protocol):
 
     def save(self, event_id: str, record: Mapping[str, Any]) -> None:
         """Save a record for ``event_id`` (overwrites)."""
-        ...
-
-    def clear(self, event_id: str) -> None:
-        """Forget the record of ``event_id``."""
         ...

@@ -45,7 +45,8 @@ class RemediationPlan(BaseModel):
         Parameters
         ----------
         fixes : Iterable[tuple[str, Fix]]
-            ``(rule id, fix)`` pairs, in evaluation order.
+            ``(rule id, fix)`` pairs, in evaluation order. The plan takes over the fixes'
+            parameter values (rules build fresh ones for every check): no copy is made.
 
         Returns
         -------
@@ -65,13 +66,13 @@ class RemediationPlan(BaseModel):
             for key, value in fix.parameters.items():
                 if key in parameters and parameters[key] != value:
                     raise ValueError(f"rules disagree on {key}: {parameters[key]!r} != {value!r}")
-                parameters[key] = copy.deepcopy(value)
+                parameters[key] = value
             rules.append(rule_id)
             if fix.disruption is not None and fix.disruption not in reasons:
                 reasons.append(fix.disruption)
         if not parameters:
             return EMPTY_PLAN
-        return cls.model_construct(
+        return cls(
             parameters=parameters,
             rules=tuple(rules),
             disruptive=bool(reasons),

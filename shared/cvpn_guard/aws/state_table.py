@@ -126,8 +126,3 @@ class DynamoStateTable:
                     "expires_at": {"N": str(expires)},
                 },
             )
-
-    def clear(self, event_id: str) -> None:
-        """Delete the outbox record of ``event_id``."""
-        with aws_call("DeleteItem"):
-            self._db.delete_item(TableName=self._table, Key={"pk": {"S": f"outbox#{event_id}"}})

@@ -9,33 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from cvpn_guard.enforcement import EndpointEnforcer
 from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
 from cvpn_guard.exceptions import ConfigurationError, PolicyError
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
+from cvpn_guard.observability import count
 from cvpn_guard.report import EndpointStatus
 from cvpn_guard.runtime import Runtime
-
-NAMESPACE = "CvpnGuard"
-
-
-def _count(
-    metrics: Metrics, name: str, *, dimension: tuple[str, str] | None = None, value: float = 1
-) -> None:
-    if dimension is None:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-        return
-    # A per-rule / per-reason breakdown needs its own dimension set: one EMF blob each.
-    with single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=value,
-        namespace=metrics.namespace or NAMESPACE,
-        default_dimensions=metrics.default_dimensions,
-    ) as metric:
-        metric.add_dimension(name=dimension[0], value=dimension[1])
 
 
 def _guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
@@ -62,7 +43,7 @@ def process_event(
                 "event_name": intake.event_name,
             },
         )
-        _count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
+        count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
         return {"status": "skipped", "reason": str(intake.reason), "detail": intake.detail}
     logger.append_keys(endpoint_id=intake.endpoint_id, account=intake.account, region=intake.region)
     return _enforce(intake, runtime=runtime, logger=logger, metrics=metrics)
@@ -74,7 +55,7 @@ def _enforce(
     try:
         policy = runtime.policy_store.load()
     except (PolicyError, ConfigurationError) as error:
-        _count(metrics, "PolicyInvalid")
+        count(metrics, "PolicyInvalid")
         logger.error("policy unusable: nothing enforced", extra={"error": str(error)})
         raise
     enforcer = EndpointEnforcer(
@@ -91,7 +72,7 @@ def _enforce(
         )
     except RemediationFailed as failure:
         if not failure.already_reported:
-            _count(metrics, "RemediationFailed")
+            count(metrics, "RemediationFailed")
         logger.error(
             "remediation failed",
             extra={"error": failure.error, "already_reported": failure.already_reported},
@@ -106,14 +87,14 @@ def _summarize(outcome: ChangeOutcome, *, logger: Logger, metrics: Metrics) -> d
         logger.info(
             "nothing to enforce", extra={"outcome": outcome.kind, "notified": outcome.notified}
         )
-        _count(metrics, "Skipped", dimension=("reason", outcome.kind))
+        count(metrics, "Skipped", dimension=("reason", outcome.kind))
         return {"status": outcome.kind, "notified": outcome.notified}
     report = result.report
-    _count(metrics, "Evaluated")
+    count(metrics, "Evaluated")
     for finding in report.findings:
-        _count(metrics, "Violations", dimension=("rule", finding.rule))
+        count(metrics, "Violations", dimension=("rule", finding.rule))
     if report.status is EndpointStatus.REMEDIATED:
-        _count(metrics, "Remediated")
+        count(metrics, "Remediated")
     logger.info(
         "endpoint enforced",
         extra={

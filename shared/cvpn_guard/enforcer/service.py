@@ -2,7 +2,8 @@
 
 The order of steps is what makes retries safe:
 
-1. A notice saved for this event by an earlier attempt is delivered first (its publish
+1. An event already handled (EventBridge delivers at least once) is dropped as a duplicate.
+   A notice saved for this event by an earlier attempt is delivered first (its publish
    failed after a successful modify); the endpoint is already compliant, nothing to modify.
 2. A permanent failure recorded for this event is not attempted again: Lambda keeps the
    event (on-failure destination) without a second modify or a second notice.
@@ -24,6 +25,8 @@ from cvpn_guard.policy import Policy
 from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
 from cvpn_guard.report import EndpointStatus, ReportSource, build_report
 
+DONE = {"done": True}
+
 
 class RemediationFailed(CvpnGuardError):
     """The fix was refused or did not stick. Raised after notifying, so Lambda retries the
@@ -40,7 +43,9 @@ class RemediationFailed(CvpnGuardError):
 class ChangeOutcome:
     """What handling one change did, for logs and metrics."""
 
-    kind: Literal["enforced", "notice_redelivered", "endpoint_gone", "endpoint_deleting"]
+    kind: Literal[
+        "enforced", "duplicate", "notice_redelivered", "endpoint_gone", "endpoint_deleting"
+    ]
     result: EnforcementResult | None = None
     notified: bool = False
 
@@ -78,9 +83,11 @@ def handle_change(
     """
     event_id = change.event_id
     earlier = outbox.pending(event_id)
+    if earlier and earlier.get("done"):
+        return ChangeOutcome("duplicate")
     if earlier and "notice" in earlier:
         notified = _publish(notifier, Notice.from_record(earlier["notice"]), event_id)
-        outbox.clear(event_id)
+        outbox.save(event_id, DONE)
         return ChangeOutcome("notice_redelivered", notified=notified)
     failure = dict(earlier.get("failure") or {}) if earlier else {}
     if failure.get("permanent"):
@@ -112,7 +119,7 @@ def handle_change(
     if result.status is EndpointStatus.REMEDIATED:
         outbox.save(event_id, {"notice": notice.as_record()})
         notified = _publish(notifier, notice, event_id)
-        outbox.clear(event_id)
+        outbox.save(event_id, DONE)
         return ChangeOutcome("enforced", result, notified)
     if result.status is EndpointStatus.REMEDIATION_FAILED:
         error = result.error
@@ -132,4 +139,6 @@ def handle_change(
         raise RemediationFailed(
             change.endpoint_id, result.report.error or code, already_reported=repeated
         )
-    return ChangeOutcome("enforced", result, _publish(notifier, notice, event_id))
+    notified = _publish(notifier, notice, event_id)
+    outbox.save(event_id, DONE)
+    return ChangeOutcome("enforced", result, notified)

@@ -13,7 +13,14 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
@@ -84,18 +91,25 @@ class RuleSet(BaseModel):
 
     def configured(self) -> Iterator[RuleConfig]:
         """The configured rules (active or switched off), in evaluation order."""
-        for name in type(self).model_fields:
+        for name in _RULE_FIELDS:
             config = getattr(self, name)
             if config is not None:
                 yield config
 
     def active(self) -> tuple[RuleConfig, ...]:
         """The rules to check: configured and not switched off by their options."""
-        return tuple(config for config in self.configured() if config.active)
+        # Not cached on the instance: model_copy(update=...) would carry a stale value. The
+        # fields are read from __dict__ (in declaration order): evaluate() runs this per endpoint.
+        return tuple(
+            config for config in self.__dict__.values() if config is not None and config.active
+        )
 
     def get(self, rule_id: str) -> RuleConfig | None:
         """The options of ``rule_id``, or None when the policy does not configure it."""
         return next((c for c in self.configured() if c.rule_id == rule_id), None)
+
+
+_RULE_FIELDS: tuple[str, ...] = tuple(RuleSet.model_fields)
 
 
 class PolicyIdentity(BaseModel):

@@ -127,7 +127,7 @@ class Exemption(BaseModel):
         if self.endpoint_id is not None:
             who = f"endpoint {self.endpoint_id}"
         else:
-            assert self.tag is not None  # noqa: S101 - guaranteed by the validator
+            assert self.tag is not None  # guaranteed by the validator
             who = f"tag {self.tag.key}" + (
                 f"={self.tag.value}" if self.tag.value is not None else ""
             )

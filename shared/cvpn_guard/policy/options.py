@@ -122,7 +122,10 @@ class SessionTimeoutConfig(RuleConfig):
     @property
     def target_hours(self) -> int:
         """The largest session timeout AWS accepts that the policy allows."""
-        return max(hours for hours in SESSION_TIMEOUT_HOURS if hours <= self.max_hours)
+        for hours in reversed(SESSION_TIMEOUT_HOURS):  # max_hours >= 8: always found
+            if hours <= self.max_hours:
+                return hours
+        raise AssertionError("max_hours is validated to be at least 8")
 
 
 class LoginBannerConfig(RuleConfig):

@@ -13,7 +13,7 @@ def check_dns_servers(state: EndpointState, config: DnsServersConfig) -> RuleRes
     servers = state.endpoint.dns_servers or ()
     allowed = set(config.allowed)
     # No custom servers means clients keep their own resolver: not what the policy wants.
-    if servers and all(_normalized(server) in allowed for server in servers):
+    if servers and all(s in allowed or _normalized(s) in allowed for s in servers):
         return PASSED
     shown = ", ".join(servers) if servers else "none"
     return RuleResult.violated(

@@ -28,7 +28,9 @@ def check_security_groups(state: EndpointState, config: SecurityGroupsConfig) ->
     )
 
 
-def _fix(state: EndpointState, config: SecurityGroupsConfig, defaults: frozenset[str]) -> Fix | None:
+def _fix(
+    state: EndpointState, config: SecurityGroupsConfig, defaults: frozenset[str]
+) -> Fix | None:
     replacement = config.replacement_group_ids
     vpc_id = state.endpoint.vpc_id
     # Modify takes SecurityGroupIds only with the VpcId; and a replacement that is itself

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import JsonValue
+
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.policy.options import RequiredTagsConfig
 from cvpn_guard.rules.base import PASSED, Rule, RuleResult
@@ -12,9 +14,10 @@ def check_required_tags(state: EndpointState, config: RequiredTagsConfig) -> Rul
     missing = [key for key in config.keys if key not in tags]  # keys are case-sensitive
     if not missing:
         return PASSED
+    sorted_keys: list[JsonValue] = [*sorted(tags)]
     return RuleResult.violated(
         expected=list(config.keys),
-        actual=sorted(tags),
+        actual=sorted_keys,
         message=f"The endpoint lacks the required tag(s) {', '.join(missing)}.",
     )
 

@@ -1,0 +1,33 @@
+"""AWS Client VPN endpoint APIs for moto 5.2, plus fault injection (dev/test only).
+
+Call ``install()`` once, then use ``moto.mock_aws`` as usual, or run the server with
+``python -m cvpn_emulator``. See emulator/README.md.
+"""
+
+from __future__ import annotations
+
+from .faults import (
+    active_faults,
+    call_counts,
+    clear_faults,
+    endpoint_call_counts,
+    ignore_changes,
+    inject_error,
+    reset_call_counts,
+)
+from .models import EndpointNotFoundError, seed_connections, set_endpoint_status
+from .patches import install
+
+__all__ = [
+    "EndpointNotFoundError",
+    "active_faults",
+    "call_counts",
+    "clear_faults",
+    "endpoint_call_counts",
+    "ignore_changes",
+    "inject_error",
+    "install",
+    "reset_call_counts",
+    "seed_connections",
+    "set_endpoint_status",
+]

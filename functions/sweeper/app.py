@@ -1,0 +1,33 @@
+"""Sweeper Lambda: on a schedule, report (and in enforce mode fix) every Client VPN endpoint.
+
+Thin on purpose: observability decorators and one call. The logic is in ``cvpn_guard``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cvpn_guard.observability import NAMESPACE
+from cvpn_guard.runtime import get_runtime
+from cvpn_guard.sweeper.entry import account_of, run_sweep, sweep_summary
+
+logger = Logger(service="cvpn-guard-sweeper")
+metrics = Metrics(namespace=NAMESPACE, service="cvpn-guard-sweeper")
+tracer = Tracer(service="cvpn-guard-sweeper")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Entry point for the schedule (the event's content is not used)."""
+    report = run_sweep(
+        runtime=get_runtime(),
+        account=account_of(context.invoked_function_arn),
+        logger=logger,
+        metrics=metrics,
+    )
+    return sweep_summary(report)

@@ -1,0 +1,152 @@
+"""The argument parser: every command, flag and help text (argparse only, nothing heavy)."""
+
+from __future__ import annotations
+
+import argparse
+
+from cvpn_guard import __version__
+
+FORMATS = ("table", "json", "csv")
+
+_SCAN_EPILOG = """\
+exit status:
+  0  every endpoint is compliant or exempt (or was fully remediated) and nothing failed
+  1  violations remain, or a region or endpoint could not be checked
+  2  usage or configuration error: bad flags, invalid policy, no credentials or no region
+
+examples:
+  cvpn-guard scan --region eu-west-1 --region us-east-1
+  cvpn-guard scan --profile audit --format json --output report.json
+  cvpn-guard scan --policy org-policy.yaml --remediate
+  cvpn-guard scan --endpoint-url http://127.0.0.1:5000 --region eu-west-1   # the emulator
+"""
+
+
+def _common_options() -> argparse.ArgumentParser:
+    # SUPPRESS as default lets --debug go before or after the command without the
+    # subcommand's default overwriting what the main parser already read.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks instead of one-line errors",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cvpn-guard`` parser; ``args.command`` names the command to run."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="cvpn-guard",
+        description=(
+            "Keep AWS Client VPN endpoints inside the org security policy: scan them, "
+            "fix drift, check policy documents."
+        ),
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_scan(commands, common)
+    _add_policy(commands, common)
+    commands.add_parser(
+        "demo",
+        parents=[common],
+        help="run the whole product end to end on a local emulator (no AWS account needed)",
+        description=(
+            "Start the local AWS emulator, seed a small estate of Client VPN endpoints, replay "
+            "the sample CloudTrail events through the enforcer, run the sweeper and show what "
+            "happened. Takes a few seconds; touches nothing outside this process."
+        ),
+    )
+    return parser
+
+
+def _add_scan(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    scan = commands.add_parser(
+        "scan",
+        parents=[common],
+        help="evaluate every Client VPN endpoint of one or more regions against the policy",
+        description=(
+            "Evaluate every Client VPN endpoint of the given regions against the policy and "
+            "print a compliance report. Nothing is modified unless --remediate is given."
+        ),
+        epilog=_SCAN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="REGION",
+        help="a region to scan; repeat for several (default: the profile's region)",
+    )
+    scan.add_argument("--profile", help="the AWS profile to use (default: the usual chain)")
+    scan.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="send every AWS call to this URL, e.g. the local emulator",
+    )
+    scan.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="the policy document, YAML or JSON (default: the bundled baseline)",
+    )
+    scan.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        dest="output_format",
+        help="report format (default: table)",
+    )
+    scan.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (a summary still goes to stderr)",
+    )
+    scan.add_argument(
+        "--remediate",
+        action="store_true",
+        help="fix what can be fixed (one ModifyClientVpnEndpoint per endpoint); "
+        "without it the scan only reports",
+    )
+    scan.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: only when stderr is a terminal)",
+    )
+
+
+def _add_policy(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    policy = commands.add_parser(
+        "policy",
+        parents=[common],
+        help="check a policy document or print the bundled default",
+        description="Work with policy documents.",
+    )
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    validate = actions.add_parser(
+        "validate",
+        parents=[common],
+        help="check a policy document; print every problem with its key path",
+        description=(
+            "Check a policy document (YAML or JSON). Exit 0 when it is valid, 2 with one "
+            "line per problem (key path: what is wrong) when it is not."
+        ),
+    )
+    validate.add_argument("file", metavar="FILE", help="the policy document")
+    actions.add_parser(
+        "show-default",
+        parents=[common],
+        help="print the bundled default policy (a starting point for your own)",
+        description="Print the bundled default policy document, exactly as shipped.",
+    )

@@ -1,0 +1,80 @@
+"""The sweeper's invocation: sweep the configured regions, publish the report, count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+
+from cvpn_guard.exceptions import ConfigurationError, PolicyError
+from cvpn_guard.observability import count
+from cvpn_guard.report import ComplianceReport, ReportSource
+from cvpn_guard.report_publishing import report_notices
+from cvpn_guard.runtime import Runtime
+from cvpn_guard.sweep import sweep
+
+
+def account_of(function_arn: str) -> str:
+    """The account id inside a Lambda function ARN."""
+    parts = function_arn.split(":")
+    return parts[4] if len(parts) > 4 else "unknown"
+
+
+def run_sweep(
+    *, runtime: Runtime, account: str, logger: Logger, metrics: Metrics
+) -> ComplianceReport:
+    """Sweep every configured region, publish the report, and return it."""
+    regions = runtime.settings.regions_to_sweep
+    if not regions:
+        raise ConfigurationError("no region to sweep: set SWEEP_REGIONS or AWS_REGION")
+    try:
+        policy = runtime.policy_store.load()
+    except (PolicyError, ConfigurationError) as error:
+        count(metrics, "PolicyInvalid")
+        logger.error("policy unusable: nothing swept", extra={"error": str(error)})
+        raise
+    report = sweep(
+        regions,
+        runtime.client_vpn,
+        policy,
+        account=account,
+        locks=runtime.state,
+        source=ReportSource(kind="sweeper", regions=tuple(regions)),
+    )
+    notifier = runtime.notifier
+    notices = report_notices(report)
+    if notifier is not None:
+        for notice in notices:
+            notifier.publish(
+                subject=notice.subject,
+                text=notice.text,
+                document=notice.document,
+                attributes=notice.attributes,
+            )
+    summary = report.summary
+    for name, value in (
+        ("Evaluated", summary.endpoints),
+        ("NonCompliant", summary.non_compliant),
+        ("Remediated", summary.remediated),
+        ("RemediationFailed", summary.remediation_failed),
+        ("SweepErrors", summary.errors),
+    ):
+        count(metrics, name, value=value)
+    logger.info(
+        "sweep finished",
+        extra={
+            "summary": summary.model_dump(),
+            "regions": list(regions),
+            "parts": len(notices),
+            "published": notifier is not None,
+        },
+    )
+    return report
+
+
+def sweep_summary(report: ComplianceReport) -> dict[str, Any]:
+    """What the Lambda returns: the counts (the full report went to SNS)."""
+    return {
+        "summary": report.summary.model_dump(),
+        "errors": [e.model_dump() for e in report.errors],
+    }

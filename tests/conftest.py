@@ -1,0 +1,28 @@
+"""Settings every test shares: no real AWS, no X-Ray, quiet Powertools."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Set before any handler module creates its Tracer: tests never talk to X-Ray.
+os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CvpnGuard")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+# Never reach real AWS from a test, whatever the developer's shell has configured.
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    os.environ.pop(_name, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # moto's fake credentials
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
+# Deterministic property tests: the same examples on every machine, no deadline on a noisy CI.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile("ci")

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: sample events, fake Lambda context, emulator seeding."""

@@ -1,0 +1,77 @@
+"""Create Client VPN endpoints and the notification plumbing on the emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+BANNER = (
+    "Authorized use only. This VPN and all systems reached through it are monitored; "
+    "by connecting you consent to monitoring. Disconnect now if you are not authorized."
+)
+CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/5e0a7a3c-1f0e-4b8e-9b1c-3d2e1f0a9b8c"
+
+
+def create_endpoint(ec2: Any, *, cidr: str = "10.100.0.0/22", **overrides: Any) -> str:
+    """Create an endpoint; defaults are AWS's, so it breaks the default policy unless told."""
+    request: dict[str, Any] = {
+        "ClientCidrBlock": cidr,
+        "ServerCertificateArn": CERT,
+        "AuthenticationOptions": [
+            {
+                "Type": "certificate-authentication",
+                "MutualAuthentication": {"ClientRootCertificateChainArn": CERT},
+            }
+        ],
+        "ConnectionLogOptions": {"Enabled": False},
+    }
+    request.update(overrides)
+    return str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
+
+
+def compliant_overrides() -> dict[str, Any]:
+    """Settings that satisfy the bundled default policy."""
+    return {
+        "ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/aws/clientvpn"},
+        "SessionTimeoutHours": 12,
+        "DisconnectOnSessionTimeout": True,
+        "ClientLoginBannerOptions": {"Enabled": True, "BannerText": BANNER},
+        # botocore documents the portal's default as "enabled"; the default policy forbids it.
+        "SelfServicePortal": "disabled",
+    }
+
+
+def subscribe_queue(sns: Any, sqs: Any, name: str = "cvpn-guard-notices") -> tuple[str, str]:
+    """An SNS topic with an SQS subscription (not raw: the subscriber sees the SNS envelope)."""
+    topic_arn = sns.create_topic(Name=name)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=f"{name}-subscriber")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return topic_arn, queue_url
+
+
+def received_notices(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """Every SNS envelope waiting on the queue (drained)."""
+    notices: list[dict[str, Any]] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
+        if not messages:
+            return notices
+        for message in messages:
+            notices.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def create_state_table(dynamodb: Any, name: str = "cvpn-guard-state") -> str:
+    """The enforcer's lease/outbox table, as template.yaml defines it."""
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name

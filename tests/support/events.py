@@ -1,0 +1,35 @@
+"""Load the sample events of ``events/`` (the same files ``sam local invoke -e`` uses)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
+
+# The endpoint ids written in the samples; tests point them at endpoints they created.
+SAMPLE_ENDPOINT_IDS = ("cvpn-endpoint-0d2c4e6f8a0b1c3d5", "cvpn-endpoint-0a1b2c3d4e5f60718")
+
+ENFORCER_ROLE_ARN = "arn:aws:iam::123456789012:role/cvpn-guard-EnforcerFunctionRole-1A2B3C4D5E6F"
+ENFORCER_FUNCTION_NAME = "cvpn-guard-enforcer"
+ENFORCER_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:cvpn-guard-enforcer"
+
+
+def load_event(
+    name: str, endpoint_id: str | None = None, *, event_id: str | None = None
+) -> dict[str, Any]:
+    """The sample ``events/<name>.json``, optionally about ``endpoint_id`` and with a new eventID."""
+    text = (EVENTS_DIR / f"{name}.json").read_text()
+    if endpoint_id:
+        for sample_id in SAMPLE_ENDPOINT_IDS:
+            text = text.replace(sample_id, endpoint_id)
+    event: dict[str, Any] = json.loads(text)
+    if event_id:
+        event["detail"]["eventID"] = event_id
+    return event
+
+
+def sample_names() -> list[str]:
+    """Every sample event's name."""
+    return sorted(path.stem for path in EVENTS_DIR.glob("*.json"))

@@ -1,0 +1,103 @@
+"""Builders shared by the policy-engine tests: endpoints, states and policies from a few keys.
+
+Imported as ``tests.unit.policy.builders`` (pytest puts the repository root on sys.path).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.evaluation import Evaluation, evaluate
+from cvpn_guard.policy import Policy, load_policy
+
+ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
+VPC_ID = "vpc-0123456789abcdef0"
+DEFAULT_SG = "sg-0000000000000000d"
+GOOD_SG = "sg-0fedcba9876543210"
+HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-authorizer"
+OTHER_HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-other"
+BANNER = "Authorized use only. Activity is monitored."
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+# An endpoint that follows every rule of FULL_RULES below.
+COMPLIANT_ITEM: dict[str, Any] = {
+    "ClientVpnEndpointId": ENDPOINT_ID,
+    "Description": "engineering",
+    "Status": {"Code": "available"},
+    "CreationTime": "2024-05-01T10:00:00",
+    "ClientCidrBlock": "10.100.0.0/22",
+    "DnsServers": ["10.0.0.2"],
+    "SplitTunnel": True,
+    "VpnProtocol": "openvpn",
+    "TransportProtocol": "udp",
+    "VpnPort": 443,
+    "ServerCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+    "AuthenticationOptions": [
+        {
+            "Type": "federated-authentication",
+            "FederatedAuthentication": {"SamlProviderArn": "arn:aws:iam::123456789012:saml-provider/x"},
+        }
+    ],
+    "ConnectionLogOptions": {
+        "Enabled": True,
+        "CloudwatchLogGroup": "/aws/clientvpn",
+        "CloudwatchLogStream": "eng",
+    },
+    "Tags": [{"Key": "owner", "Value": "net"}, {"Key": "cost-center", "Value": "cc-1"}],
+    "SecurityGroupIds": [GOOD_SG],
+    "VpcId": VPC_ID,
+    "ClientConnectOptions": {
+        "Enabled": True,
+        "LambdaFunctionArn": HANDLER,
+        "Status": {"Code": "applied"},
+    },
+    "SessionTimeoutHours": 12,
+    "ClientLoginBannerOptions": {"Enabled": True, "BannerText": BANNER},
+    "ClientRouteEnforcementOptions": {"Enforced": True},
+    "DisconnectOnSessionTimeout": True,
+}
+
+FULL_RULES: dict[str, Any] = {
+    "disconnect-on-session-timeout": {"required": True},
+    "session-timeout": {"max_hours": 12},
+    "login-banner": {"required": True, "text": BANNER},
+    "connection-logging": {"required": True, "log_group": "/aws/clientvpn"},
+    "split-tunnel": {"required": True},
+    "self-service-portal": {"allowed": False},
+    "client-connect-handler": {"required": True, "allowed_functions": [HANDLER]},
+    "client-route-enforcement": {"required": True},
+    "vpn-port": {"allowed": [443]},
+    "transport-protocol": {"allowed": ["udp"]},
+    "authentication": {"allowed_types": ["federated-authentication"]},
+    "dns-servers": {"allowed": ["10.0.0.2"], "remediate": True},
+    "authorization": {"forbid_access_all": True},
+    "security-groups": {"forbid_default": True, "replacement_group_ids": [GOOD_SG]},
+    "required-tags": {"keys": ["owner", "cost-center"]},
+}
+
+def build_policy(rules: Mapping[str, Any], *, mode: str = "enforce", **document: Any) -> Policy:
+    """A policy document with these rules (validated exactly as a loaded file would be)."""
+    return load_policy(json.dumps({"version": 1, "mode": mode, "rules": dict(rules), **document}))
+
+
+def build_state(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    drop: tuple[str, ...] = (),
+    authorization_rules: tuple[Mapping[str, Any], ...] = (),
+    default_security_group_ids: tuple[str, ...] | None = (DEFAULT_SG,),
+) -> EndpointState:
+    """The compliant endpoint with some keys replaced (``overrides``) or removed (``drop``)."""
+    item = {**COMPLIANT_ITEM, **(overrides or {})}
+    for key in drop:
+        item.pop(key, None)
+    return EndpointState.from_describe(item, authorization_rules, default_security_group_ids)
+
+
+def evaluate_at(state: EndpointState, policy: Policy, now: datetime = NOW) -> Evaluation:
+    """evaluate() at the tests' fixed NOW."""
+    return evaluate(state, policy, now)
