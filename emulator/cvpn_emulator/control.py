@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from datetime import datetime
 from typing import Any
 
 from .server import CONTROL_PREFIX
@@ -86,12 +87,18 @@ class EmulatorControl:
     # -- state controls ----------------------------------------------------------------
 
     def seed_connections(
-        self, endpoint_id: str, count: int, username: str | None = None
+        self,
+        endpoint_id: str,
+        count: int,
+        username: str | None = None,
+        established_at: datetime | None = None,
     ) -> list[str]:
         """Add active connections to an endpoint in whatever account/region holds it."""
         body: dict[str, Any] = {"endpoint_id": endpoint_id, "count": count}
         if username is not None:
             body["username"] = username
+        if established_at is not None:
+            body["established_at"] = established_at.isoformat()
         return list(self._request("POST", "/connections", body)["connection_ids"])
 
     def set_endpoint_status(self, endpoint_id: str, status: str) -> None:

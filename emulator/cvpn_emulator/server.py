@@ -10,7 +10,8 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with 400/404/405
   "http_status"?, "endpoint_id"?, "service"?}`` or ``{"operation", "ignore_changes": true,
   "endpoint_id"?, "times"?}``
 - ``GET /cvpn-emulator/faults`` (armed faults), ``DELETE /cvpn-emulator/faults``
-- ``POST /cvpn-emulator/connections`` ``{"endpoint_id", "count", "username"?}``
+- ``POST /cvpn-emulator/connections`` ``{"endpoint_id", "count", "username"?,
+  "established_at"? (ISO 8601)}``
 - ``POST /cvpn-emulator/endpoint-status`` ``{"endpoint_id", "status"}``
 - ``GET /cvpn-emulator/calls`` (counts), ``DELETE /cvpn-emulator/calls``
 """
@@ -22,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.moto_server.werkzeug_app import (
@@ -94,13 +96,29 @@ def _post_fault(body: Json) -> tuple[int, Json]:
     return 201, {"fault": vars(fault)}
 
 
+def _timestamp(body: Json, name: str) -> datetime | None:
+    raw = _field(body, name, str)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ControlError(400, f"Field '{name}' must be an ISO 8601 timestamp") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _post_connections(body: Json) -> tuple[int, Json]:
     endpoint_id = _field(body, "endpoint_id", str, required=True)
     count = _field(body, "count", int, required=True)
     if not 0 <= count <= MAX_SEEDED_CONNECTIONS:
         raise ControlError(400, f"Field 'count' must be between 0 and {MAX_SEEDED_CONNECTIONS}")
     try:
-        ids = seed_connections(endpoint_id, count, username=_field(body, "username", str))
+        ids = seed_connections(
+            endpoint_id,
+            count,
+            username=_field(body, "username", str),
+            established_at=_timestamp(body, "established_at"),
+        )
     except EndpointNotFoundError as error:
         raise ControlError(404, str(error)) from error
     return 201, {"endpoint_id": endpoint_id, "connection_ids": ids}

@@ -1,9 +1,10 @@
 """The options of each rule of the policy document, one model per rule id.
 
 Every rule takes ``severity`` and ``remediate`` besides its own options. The defaults of
-both are per rule (see docs/policy.md). A rule that AWS cannot fix, or that cannot be fixed
-with the options given, rejects an explicit ``remediate: true``: the user would otherwise
-believe cvpn-guard fixes something it only reports.
+both are per rule (see docs/policy.md): ``remediate`` defaults to true where a fix exists
+(except ``dns-servers``), false otherwise. A rule that AWS cannot fix, or that cannot be
+fixed with the options given, rejects ``remediate: true``: the user would otherwise believe
+cvpn-guard fixes something it only reports.
 """
 
 from __future__ import annotations
@@ -71,8 +72,16 @@ class RuleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule_id: ClassVar[str]
+    remediate_by_default: ClassVar[bool] = True
+    """``remediate``'s default when the options allow a fix (see ``fix_options``)."""
+    fix_options: ClassVar[tuple[str, ...]] = ()
+    """Options the fix needs: without them ``remediate`` defaults to false."""
+
     severity: Severity
-    remediate: StrictBool
+    remediate: StrictBool = Field(
+        description="true (fix in enforce mode) or false (only report); "
+        "the default depends on the rule"
+    )
 
     @property
     def active(self) -> bool:
@@ -83,24 +92,29 @@ class RuleConfig(BaseModel):
         """Why this rule cannot fix anything with these options, or None when it can."""
         return None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_remediate(cls, data: Any) -> Any:
+        # The default is decided here, from the options given, rather than by a field
+        # default: a rule that cannot fix anything with its options defaults to false, so
+        # a dumped policy (every default written out) loads again unchanged.
+        if isinstance(data, dict) and "remediate" not in data:
+            possible = all(data.get(option) is not None for option in cls.fix_options)
+            return {**data, "remediate": cls.remediate_by_default and possible}
+        return data
+
     @model_validator(mode="after")
     def _remediation_possible(self) -> Self:
-        if self.remediate and "remediate" in self.model_fields_set:
+        if self.remediate:
             blocker = self.remediation_blocker()
             if blocker is not None:
                 raise key_error("remediate", f"remediate: true is not possible: {blocker}")
         return self
 
 
-def _report_only() -> Any:
-    # A fresh FieldInfo per rule: pydantic must not share one between models.
-    return Field(default=False, description="false: this rule is report only")
-
-
 class DisconnectOnSessionTimeoutConfig(RuleConfig):
     rule_id: ClassVar[str] = "disconnect-on-session-timeout"
     severity: Severity = Severity.HIGH
-    remediate: StrictBool = True
     required: StrictBool = Field(
         default=True, description="true (sessions must end at the timeout) or false (not checked)"
     )
@@ -113,7 +127,6 @@ class DisconnectOnSessionTimeoutConfig(RuleConfig):
 class SessionTimeoutConfig(RuleConfig):
     rule_id: ClassVar[str] = "session-timeout"
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     max_hours: StrictInt = Field(
         ge=SESSION_TIMEOUT_HOURS[0],
         description="a whole number of hours, 8 or more (AWS's session timeouts are 8, 10, 12, 24)",
@@ -130,8 +143,8 @@ class SessionTimeoutConfig(RuleConfig):
 
 class LoginBannerConfig(RuleConfig):
     rule_id: ClassVar[str] = "login-banner"
+    fix_options: ClassVar[tuple[str, ...]] = ("text",)
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     required: StrictBool = Field(
         default=True, description="true (a banner must be shown) or false (not checked)"
     )
@@ -152,8 +165,8 @@ class LoginBannerConfig(RuleConfig):
 
 class ConnectionLoggingConfig(RuleConfig):
     rule_id: ClassVar[str] = "connection-logging"
+    fix_options: ClassVar[tuple[str, ...]] = ("log_group",)
     severity: Severity = Severity.HIGH
-    remediate: StrictBool = True
     required: StrictBool = Field(
         default=True, description="true (connection logging must be on) or false (not checked)"
     )
@@ -187,7 +200,6 @@ class ConnectionLoggingConfig(RuleConfig):
 class SplitTunnelConfig(RuleConfig):
     rule_id: ClassVar[str] = "split-tunnel"
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     # No default: which way is right depends on the org, the policy must say it.
     required: StrictBool = Field(
         description="true (split-tunnel must be on) or false (it must be off: full tunnel)"
@@ -197,7 +209,6 @@ class SplitTunnelConfig(RuleConfig):
 class SelfServicePortalConfig(RuleConfig):
     rule_id: ClassVar[str] = "self-service-portal"
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     allowed: StrictBool = Field(
         default=False, description="false (the portal must be off) or true (not checked)"
     )
@@ -209,8 +220,8 @@ class SelfServicePortalConfig(RuleConfig):
 
 class ClientConnectHandlerConfig(RuleConfig):
     rule_id: ClassVar[str] = "client-connect-handler"
+    fix_options: ClassVar[tuple[str, ...]] = ("allowed_functions",)
     severity: Severity = Severity.HIGH
-    remediate: StrictBool = True
     required: StrictBool = Field(
         default=True,
         description="true (a client connect handler must be on) or false (not checked)",
@@ -236,7 +247,6 @@ class ClientConnectHandlerConfig(RuleConfig):
 class ClientRouteEnforcementConfig(RuleConfig):
     rule_id: ClassVar[str] = "client-route-enforcement"
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     required: StrictBool = Field(
         default=True, description="true (client routes must be enforced) or false (not checked)"
     )
@@ -249,7 +259,6 @@ class ClientRouteEnforcementConfig(RuleConfig):
 class VpnPortConfig(RuleConfig):
     rule_id: ClassVar[str] = "vpn-port"
     severity: Severity = Severity.LOW
-    remediate: StrictBool = True
     allowed: Annotated[tuple[VpnPort, ...], Field(min_length=1), AfterValidator(unique)] = Field(
         description="a non-empty list of 443 and/or 1194; the first one is the fix"
     )
@@ -258,7 +267,7 @@ class VpnPortConfig(RuleConfig):
 class TransportProtocolConfig(RuleConfig):
     rule_id: ClassVar[str] = "transport-protocol"
     severity: Severity = Severity.LOW
-    remediate: StrictBool = _report_only()
+    remediate_by_default: ClassVar[bool] = False
     allowed: Annotated[
         tuple[TransportProtocol, ...], Field(min_length=1), AfterValidator(unique)
     ] = Field(description="a non-empty list of udp and/or tcp")
@@ -273,7 +282,7 @@ class TransportProtocolConfig(RuleConfig):
 class AuthenticationConfig(RuleConfig):
     rule_id: ClassVar[str] = "authentication"
     severity: Severity = Severity.HIGH
-    remediate: StrictBool = _report_only()
+    remediate_by_default: ClassVar[bool] = False
     allowed_types: Annotated[
         tuple[AuthenticationType, ...], Field(min_length=1), AfterValidator(unique)
     ] = Field(
@@ -292,7 +301,7 @@ class DnsServersConfig(RuleConfig):
     rule_id: ClassVar[str] = "dns-servers"
     severity: Severity = Severity.MEDIUM
     # Off by default: changing DNS servers resets every client connection.
-    remediate: StrictBool = False
+    remediate_by_default: ClassVar[bool] = False
     allowed: Annotated[
         tuple[IpAddress, ...],
         Field(min_length=1, max_length=MAX_DNS_SERVERS),
@@ -303,7 +312,7 @@ class DnsServersConfig(RuleConfig):
 class AuthorizationConfig(RuleConfig):
     rule_id: ClassVar[str] = "authorization"
     severity: Severity = Severity.HIGH
-    remediate: StrictBool = _report_only()
+    remediate_by_default: ClassVar[bool] = False
     forbid_access_all: StrictBool = Field(
         default=True,
         description="true (no authorization rule may allow all clients) or false (not checked)",
@@ -322,8 +331,8 @@ class AuthorizationConfig(RuleConfig):
 
 class SecurityGroupsConfig(RuleConfig):
     rule_id: ClassVar[str] = "security-groups"
+    fix_options: ClassVar[tuple[str, ...]] = ("replacement_group_ids",)
     severity: Severity = Severity.MEDIUM
-    remediate: StrictBool = True
     forbid_default: StrictBool = Field(
         default=True,
         description="true (the VPC's default security group is forbidden) or false (not checked)",
@@ -357,7 +366,7 @@ class SecurityGroupsConfig(RuleConfig):
 class RequiredTagsConfig(RuleConfig):
     rule_id: ClassVar[str] = "required-tags"
     severity: Severity = Severity.LOW
-    remediate: StrictBool = _report_only()
+    remediate_by_default: ClassVar[bool] = False
     keys: Annotated[tuple[TagKey, ...], Field(min_length=1), AfterValidator(unique)] = Field(
         description="a non-empty list of tag keys (case-sensitive)"
     )

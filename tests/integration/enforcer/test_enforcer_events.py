@@ -9,22 +9,15 @@ from typing import Any
 import jsonschema
 import pytest
 
-import cvpn_emulator
 from cvpn_guard.enforcer.service import RemediationFailed
 from cvpn_guard.exceptions import PolicyError
-from tests.integration.enforcer.conftest import EnforcerWorld
 from tests.support.estate import BANNER, compliant_overrides, create_endpoint
 from tests.support.events import load_event
+from tests.support.world import EnforcerWorld
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json").read_text()
 )
-
-
-def _modify_calls(endpoint_id: str) -> int:
-    return (
-        cvpn_emulator.endpoint_call_counts().get("ModifyClientVpnEndpoint", {}).get(endpoint_id, 0)
-    )
 
 
 def _only_notice(world: EnforcerWorld) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -78,7 +71,7 @@ def test_disruptive_fix_counts_the_users_it_touches(world: EnforcerWorld) -> Non
     endpoint_id = create_endpoint(
         world.ec2, **{**compliant_overrides(), "DisconnectOnSessionTimeout": False}
     )
-    cvpn_emulator.seed_connections(endpoint_id, 5)
+    world.faults.seed_connections(endpoint_id, 5)
 
     # When a user's modification event arrives
     world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
@@ -125,7 +118,7 @@ def test_events_that_need_no_enforcement_are_skipped(
 
     # Then it is skipped with its reason: no describe-and-modify, no notice
     assert result == {"status": "skipped", "reason": reason, "detail": result["detail"]}
-    assert _modify_calls(endpoint_id) == 0
+    assert world.modify_calls(endpoint_id) == 0
     assert world.notices() == []
 
 
@@ -138,7 +131,7 @@ def test_compliant_endpoint_is_left_alone_silently(world: EnforcerWorld) -> None
 
     # Then nothing is modified and nobody is bothered
     assert result["status"] == "compliant"
-    assert _modify_calls(endpoint_id) == 0
+    assert world.modify_calls(endpoint_id) == 0
     assert world.notices() == []
 
 
@@ -160,7 +153,7 @@ def test_report_mode_notifies_without_modifying(
     assert _attributes(envelope)["status"] == "non_compliant"
     assert report["policy"]["mode"] == "report"
     assert world.describe(endpoint_id)["DisconnectOnSessionTimeout"] is False
-    assert _modify_calls(endpoint_id) == 0
+    assert world.modify_calls(endpoint_id) == 0
 
 
 def test_endpoint_deleted_before_describe_is_logged_and_dropped(world: EnforcerWorld) -> None:
@@ -179,14 +172,14 @@ def test_endpoint_deleted_before_describe_is_logged_and_dropped(world: EnforcerW
 def test_endpoint_being_deleted_is_not_modified(world: EnforcerWorld) -> None:
     # Given a drifted endpoint in state "deleting"
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
-    cvpn_emulator.set_endpoint_status(endpoint_id, "deleting")
+    world.faults.set_endpoint_status(endpoint_id, "deleting")
 
     # When its event arrives
     result = world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
 
     # Then it is left alone
     assert result["status"] == "endpoint_deleting"
-    assert _modify_calls(endpoint_id) == 0
+    assert world.modify_calls(endpoint_id) == 0
 
 
 def test_invalid_policy_fails_the_invocation_and_changes_nothing(
@@ -205,7 +198,7 @@ def test_invalid_policy_fails_the_invocation_and_changes_nothing(
     with pytest.raises(PolicyError, match=r"rules\.session-timeout\.max_hours"):
         world.invoke(load_event("create_endpoint_noncompliant", endpoint_id))
     # And nothing was modified
-    assert _modify_calls(endpoint_id) == 0
+    assert world.modify_calls(endpoint_id) == 0
 
 
 def test_rejected_modify_is_reported_once_and_kept_for_the_failure_destination(
@@ -213,7 +206,7 @@ def test_rejected_modify_is_reported_once_and_kept_for_the_failure_destination(
 ) -> None:
     # Given AWS rejects the fix
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
-    cvpn_emulator.inject_error(
+    world.faults.inject_error(
         "ModifyClientVpnEndpoint",
         "InvalidParameterValue",
         times=None,
@@ -233,14 +226,14 @@ def test_rejected_modify_is_reported_once_and_kept_for_the_failure_destination(
     with pytest.raises(RemediationFailed):
         world.invoke(event)
     # Then there was no second modify and no second notice
-    assert _modify_calls(endpoint_id) == 1
+    assert world.modify_calls(endpoint_id) == 1
     assert world.notices() == []
 
 
 def test_modify_that_does_not_stick_is_caught_by_verification(world: EnforcerWorld) -> None:
     # Given modifications of this endpoint are silently dropped
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
-    cvpn_emulator.ignore_changes(endpoint_id=endpoint_id)
+    world.faults.ignore_changes(endpoint_id=endpoint_id)
 
     # When the event arrives, Then verification notices and the invocation fails
     with pytest.raises(RemediationFailed, match="ModifyDidNotStick"):
@@ -253,7 +246,7 @@ def test_modify_that_does_not_stick_is_caught_by_verification(world: EnforcerWor
     result = world.invoke(load_event("modify_endpoint_by_enforcer", endpoint_id))
     # Then the loop guard stops it: still one modify in total
     assert result["reason"] == "own_change"
-    assert _modify_calls(endpoint_id) == 1
+    assert world.modify_calls(endpoint_id) == 1
 
 
 def test_notice_lost_to_sns_is_delivered_on_retry_without_a_second_modify(
@@ -261,7 +254,7 @@ def test_notice_lost_to_sns_is_delivered_on_retry_without_a_second_modify(
 ) -> None:
     # Given SNS throttles every publish attempt of this invocation (3 attempts)
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
-    cvpn_emulator.inject_error("Publish", "Throttling", times=3, service="sns")
+    world.faults.inject_error("Publish", "Throttling", times=3, service="sns")
     event = load_event("create_endpoint_noncompliant", endpoint_id)
 
     # When the event arrives, Then the fix is applied but the invocation fails on publish
@@ -276,7 +269,7 @@ def test_notice_lost_to_sns_is_delivered_on_retry_without_a_second_modify(
     assert result["status"] == "notice_redelivered"
     envelope, _ = _only_notice(world)
     assert _attributes(envelope)["status"] == "remediated"
-    assert _modify_calls(endpoint_id) == 1
+    assert world.modify_calls(endpoint_id) == 1
     # And a late third delivery changes nothing and says nothing
     assert world.invoke(event)["status"] == "duplicate"
     assert world.notices() == []
@@ -292,5 +285,5 @@ def test_duplicate_delivery_modifies_once_and_notifies_once(world: EnforcerWorld
 
     # Then one modify, one notice
     assert (first["status"], second["status"]) == ("remediated", "duplicate")
-    assert _modify_calls(endpoint_id) == 1
+    assert world.modify_calls(endpoint_id) == 1
     assert len(world.notices()) == 1

@@ -39,7 +39,9 @@ COMPLIANT_ITEM: dict[str, Any] = {
     "AuthenticationOptions": [
         {
             "Type": "federated-authentication",
-            "FederatedAuthentication": {"SamlProviderArn": "arn:aws:iam::123456789012:saml-provider/x"},
+            "FederatedAuthentication": {
+                "SamlProviderArn": "arn:aws:iam::123456789012:saml-provider/x"
+            },
         }
     ],
     "ConnectionLogOptions": {
@@ -78,6 +80,7 @@ FULL_RULES: dict[str, Any] = {
     "security-groups": {"forbid_default": True, "replacement_group_ids": [GOOD_SG]},
     "required-tags": {"keys": ["owner", "cost-center"]},
 }
+
 
 def build_policy(rules: Mapping[str, Any], *, mode: str = "enforce", **document: Any) -> Policy:
     """A policy document with these rules (validated exactly as a loaded file would be)."""

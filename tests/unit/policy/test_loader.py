@@ -176,8 +176,11 @@ def test_policy_is_frozen() -> None:
         ("version: 1\nrules: {a: 1", ("invalid YAML at line 2", "expected ',' or '}'")),
         ("version: 1\nrules:\n  - a\n b: c\n", ("invalid YAML at line",)),
         ('{"version": 1,}', ("invalid JSON at line 1, column 15",)),
-        ('{"version": 1,\n "rules": {}\n', ("invalid JSON at line 2",)),
-        ("version: 1\nrules:\n  vpn-port: {allowed: [443]}\n  vpn-port: {allowed: [1194]}\n", ("'vpn-port' is written twice (first on line 3)", "line 4")),
+        ('{"version": 1,\n "rules": {}\n', ("invalid JSON at line 3",)),
+        (
+            "version: 1\nrules:\n  vpn-port: {allowed: [443]}\n  vpn-port: {allowed: [1194]}\n",
+            ("'vpn-port' is written twice (first on line 3)", "line 4"),
+        ),
         ('{"version": 1, "version": 1, "rules": {}}', ("'version' is written twice",)),
         ("", ("the policy is empty",)),
         ("# only a comment\n", ("the policy is empty",)),
@@ -185,7 +188,9 @@ def test_policy_is_frozen() -> None:
         ("just text", ("must be a mapping",)),
     ],
 )
-def test_unreadable_text_is_a_policy_error_with_line_information(text: str, words: tuple[str, ...]) -> None:
+def test_unreadable_text_is_a_policy_error_with_line_information(
+    text: str, words: tuple[str, ...]
+) -> None:
     # Given text that is not a policy mapping
     with pytest.raises(PolicyError) as raised:
         load_policy(text, source="bad.yaml")
@@ -215,7 +220,9 @@ def test_load_policy_file_reads_yaml_and_json(tmp_path: Path) -> None:
     yaml_file = tmp_path / "org.yaml"
     yaml_file.write_text(ISSUE_EXAMPLE, encoding="utf-8")
     json_file = tmp_path / "org.json"
-    json_file.write_text(load_policy(ISSUE_EXAMPLE).model_dump_json(by_alias=True), encoding="utf-8")
+    json_file.write_text(
+        load_policy(ISSUE_EXAMPLE).model_dump_json(by_alias=True), encoding="utf-8"
+    )
     # When both are loaded (path as str and as Path)
     # Then they are the same policy
     assert load_policy_file(str(yaml_file)) == load_policy_file(json_file)
@@ -244,7 +251,9 @@ def test_a_directory_is_a_policy_error(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_is_a_policy_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("version: 1\nrules: {login-banner: {text: 'Accès réservé'}}\n".encode("latin-1"))
+    path.write_bytes(
+        "version: 1\nrules: {login-banner: {text: 'Accès réservé'}}\n".encode("latin-1")
+    )
     with pytest.raises(PolicyError, match="not UTF-8"):
         load_policy_file(path)
 

@@ -60,9 +60,7 @@ def test_missing_session_timeout_counts_as_awss_default_24_hours() -> None:
     assert evaluation.plan.parameters == {"SessionTimeoutHours": 12}
 
 
-@pytest.mark.parametrize(
-    ("max_hours", "target"), [(8, 8), (9, 8), (11, 10), (12, 12), (23, 12)]
-)
+@pytest.mark.parametrize(("max_hours", "target"), [(8, 8), (9, 8), (11, 10), (12, 12), (23, 12)])
 def test_session_timeout_is_lowered_to_the_largest_value_aws_accepts(
     max_hours: int, target: int
 ) -> None:
@@ -130,9 +128,17 @@ def test_missing_banner_options_are_a_disabled_banner() -> None:
 # --- connection-logging ----------------------------------------------------------------------
 def test_logging_to_another_group_is_moved_to_the_policys_group() -> None:
     state = build_state(
-        {"ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/other", "CloudwatchLogStream": "s"}}
+        {
+            "ConnectionLogOptions": {
+                "Enabled": True,
+                "CloudwatchLogGroup": "/other",
+                "CloudwatchLogStream": "s",
+            }
+        }
     )
-    evaluation = evaluate_at(state, build_policy({"connection-logging": {"log_group": "/aws/clientvpn"}}))
+    evaluation = evaluate_at(
+        state, build_policy({"connection-logging": {"log_group": "/aws/clientvpn"}})
+    )
     # The old stream belongs to the old group: it is not carried over
     assert evaluation.plan.parameters == {
         "ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/aws/clientvpn"}
@@ -152,7 +158,9 @@ def test_logging_fix_keeps_settings_the_policy_does_not_govern() -> None:
         }
     )
     # When it is evaluated
-    evaluation = evaluate_at(state, build_policy({"connection-logging": {"log_group": "/aws/clientvpn"}}))
+    evaluation = evaluate_at(
+        state, build_policy({"connection-logging": {"log_group": "/aws/clientvpn"}})
+    )
     # Then Modify's whole-structure replacement keeps the stream and the option
     assert evaluation.plan.parameters == {
         "ConnectionLogOptions": {
@@ -165,7 +173,9 @@ def test_logging_fix_keeps_settings_the_policy_does_not_govern() -> None:
 
 
 def test_logging_to_the_wrong_stream_is_fixed_with_the_policys_stream() -> None:
-    policy = build_policy({"connection-logging": {"log_group": "/aws/clientvpn", "log_stream": "all"}})
+    policy = build_policy(
+        {"connection-logging": {"log_group": "/aws/clientvpn", "log_stream": "all"}}
+    )
     evaluation = evaluate_at(build_state(), policy)
     assert evaluation.plan.parameters == {
         "ConnectionLogOptions": {
@@ -212,9 +222,13 @@ def test_portal_allowed_is_not_checked() -> None:
 # --- client-connect-handler ------------------------------------------------------------------
 def test_handler_running_another_function_is_switched_to_the_first_allowed() -> None:
     # Given a handler that runs a function the policy does not list
-    state = build_state({"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": OTHER_HANDLER}})
+    state = build_state(
+        {"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": OTHER_HANDLER}}
+    )
     # When it is evaluated
-    evaluation = evaluate_at(state, build_policy({"client-connect-handler": {"allowed_functions": [HANDLER]}}))
+    evaluation = evaluate_at(
+        state, build_policy({"client-connect-handler": {"allowed_functions": [HANDLER]}})
+    )
     # Then the fix switches it to the first allowed function
     assert OTHER_HANDLER in evaluation.findings[0].message
     assert evaluation.plan.parameters == {
@@ -224,7 +238,9 @@ def test_handler_running_another_function_is_switched_to_the_first_allowed() -> 
 
 def test_handler_without_allowed_functions_accepts_any_and_reports_a_missing_one() -> None:
     policy = build_policy({"client-connect-handler": {}})
-    other = build_state({"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": OTHER_HANDLER}})
+    other = build_state(
+        {"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": OTHER_HANDLER}}
+    )
     assert evaluate_at(other, policy).findings == ()
     off = evaluate_at(build_state(drop=("ClientConnectOptions",)), policy)
     assert not off.findings[0].remediable
@@ -265,11 +281,17 @@ def test_every_configured_authentication_type_must_be_allowed() -> None:
             ]
         }
     )
-    evaluation = evaluate_at(state, build_policy({"authentication": {"allowed_types": ["federated-authentication"]}}))
+    evaluation = evaluate_at(
+        state, build_policy({"authentication": {"allowed_types": ["federated-authentication"]}})
+    )
     # Then the refused type is named
     assert "certificate-authentication" in evaluation.findings[0].message
     both = build_policy(
-        {"authentication": {"allowed_types": ["federated-authentication", "certificate-authentication"]}}
+        {
+            "authentication": {
+                "allowed_types": ["federated-authentication", "certificate-authentication"]
+            }
+        }
     )
     assert evaluate_at(state, both).findings == ()
 
@@ -317,16 +339,23 @@ def test_ipv6_dns_servers_compare_in_canonical_form() -> None:
 
 
 # --- authorization ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("status", "violates"), [("active", True), ("authorizing", True), ("failed", True), ("revoking", False)])
+@pytest.mark.parametrize(
+    ("status", "violates"),
+    [("active", True), ("authorizing", True), ("failed", True), ("revoking", False)],
+)
 def test_access_all_rules_count_unless_being_revoked(status: str, violates: bool) -> None:
     rule = {"AccessAll": True, "DestinationCidr": "10.0.0.0/8", "Status": {"Code": status}}
-    evaluation = evaluate_at(build_state(authorization_rules=(rule,)), build_policy({"authorization": {}}))
+    evaluation = evaluate_at(
+        build_state(authorization_rules=(rule,)), build_policy({"authorization": {}})
+    )
     assert bool(evaluation.findings) is violates
 
 
 def test_group_based_authorization_rules_are_compliant() -> None:
     rule = {"AccessAll": False, "GroupId": "eng", "DestinationCidr": "0.0.0.0/0"}
-    evaluation = evaluate_at(build_state(authorization_rules=(rule,)), build_policy({"authorization": {}}))
+    evaluation = evaluate_at(
+        build_state(authorization_rules=(rule,)), build_policy({"authorization": {}})
+    )
     assert evaluation.findings == ()
 
 
@@ -373,7 +402,9 @@ def test_security_groups_without_vpc_id_cannot_be_replaced() -> None:
 
 # --- required-tags ---------------------------------------------------------------------------
 def test_required_tag_keys_are_case_sensitive() -> None:
-    state = build_state({"Tags": [{"Key": "Owner", "Value": "x"}, {"Key": "cost-center", "Value": "1"}]})
+    state = build_state(
+        {"Tags": [{"Key": "Owner", "Value": "x"}, {"Key": "cost-center", "Value": "1"}]}
+    )
     evaluation = evaluate_at(state, build_policy({"required-tags": {"keys": ["owner"]}}))
     assert "owner" in evaluation.findings[0].message
 
@@ -385,7 +416,9 @@ def test_a_required_tag_with_an_empty_value_is_present() -> None:
 
 def test_an_endpoint_without_tags_lacks_every_required_tag() -> None:
     state = build_state(drop=("Tags",))
-    evaluation = evaluate_at(state, build_policy({"required-tags": {"keys": ["owner", "cost-center"]}}))
+    evaluation = evaluate_at(
+        state, build_policy({"required-tags": {"keys": ["owner", "cost-center"]}})
+    )
     assert "owner, cost-center" in evaluation.findings[0].message
 
 
@@ -415,7 +448,13 @@ def test_exemption_of_one_rule_leaves_the_others_enforced() -> None:
 def test_exemption_of_another_endpoint_does_not_apply() -> None:
     policy = build_policy(
         {"split-tunnel": {"required": True}},
-        exemptions=[{"endpoint_id": "cvpn-endpoint-0aaaaaaaaaaaaaaaa", "reason": "x", "expires": "2020-01-01"}],
+        exemptions=[
+            {
+                "endpoint_id": "cvpn-endpoint-0aaaaaaaaaaaaaaaa",
+                "reason": "x",
+                "expires": "2020-01-01",
+            }
+        ],
     )
     evaluation = evaluate_at(build_state({"SplitTunnel": False}), policy)
     # Neither spared nor reported as expired: it is about another endpoint
@@ -441,10 +480,19 @@ def test_an_exemption_is_valid_through_its_last_day_in_utc() -> None:
     # Then it applies until midnight UTC, even when "now" is given in another zone
     assert evaluate_at(state, policy, last_minute).status is ComplianceStatus.EXEMPT
     tokyo = timezone(timedelta(hours=9))
-    assert evaluate_at(state, policy, datetime(2026, 6, 2, 8, 0, tzinfo=tokyo)).status is ComplianceStatus.EXEMPT
-    assert evaluate_at(state, policy, last_minute + timedelta(minutes=1)).status is ComplianceStatus.NON_COMPLIANT
+    assert (
+        evaluate_at(state, policy, datetime(2026, 6, 2, 8, 0, tzinfo=tokyo)).status
+        is ComplianceStatus.EXEMPT
+    )
+    assert (
+        evaluate_at(state, policy, last_minute + timedelta(minutes=1)).status
+        is ComplianceStatus.NON_COMPLIANT
+    )
     # And a naive "now" is taken as UTC
-    assert evaluate_at(state, policy, datetime(2026, 6, 2, 0, 1)).status is ComplianceStatus.NON_COMPLIANT
+    assert (
+        evaluate_at(state, policy, datetime(2026, 6, 2, 0, 1)).status
+        is ComplianceStatus.NON_COMPLIANT
+    )
 
 
 def test_an_expired_exemption_is_reported_even_when_the_endpoint_complies() -> None:
@@ -460,7 +508,9 @@ def test_an_expired_exemption_is_reported_even_when_the_endpoint_complies() -> N
 @pytest.mark.parametrize("allow", [True, False])
 def test_tag_exemptions_are_honored_only_when_the_policy_allows_them(allow: bool) -> None:
     # Given an endpoint tagged for exemption
-    state = build_state({"SplitTunnel": False, "Tags": [{"Key": "cvpn-guard:exempt", "Value": "yes"}]})
+    state = build_state(
+        {"SplitTunnel": False, "Tags": [{"Key": "cvpn-guard:exempt", "Value": "yes"}]}
+    )
     policy = build_policy(
         {"split-tunnel": {"required": True}},
         exemptions=[{"tag": {"key": "cvpn-guard:exempt"}}],
@@ -506,11 +556,17 @@ def test_full_policy_on_a_compliant_endpoint_is_compliant() -> None:
 
 def test_findings_follow_rule_order_and_max_severity_is_the_worst() -> None:
     # Given an endpoint that breaks a low, a medium and a high rule
-    state = build_state({"VpnPort": 1194, "SplitTunnel": False, "DisconnectOnSessionTimeout": False})
+    state = build_state(
+        {"VpnPort": 1194, "SplitTunnel": False, "DisconnectOnSessionTimeout": False}
+    )
     # When it is evaluated with the full policy
     evaluation = evaluate_at(state, build_policy(FULL_RULES))
     # Then the findings come in the schema's rule order, and the worst severity is high
-    assert evaluation.violated_rules == ("disconnect-on-session-timeout", "split-tunnel", "vpn-port")
+    assert evaluation.violated_rules == (
+        "disconnect-on-session-timeout",
+        "split-tunnel",
+        "vpn-port",
+    )
     assert evaluation.max_severity is Severity.HIGH
     # And the one plan fixes all three, and is disruptive for two reasons
     assert evaluation.plan.rules == evaluation.violated_rules

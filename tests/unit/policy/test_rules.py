@@ -75,7 +75,9 @@ CASES = [
     RuleCase("split-tunnel", {"SplitTunnel": False}, {"SplitTunnel": True}),
     RuleCase(
         "self-service-portal",
-        {"SelfServicePortalUrl": f"https://self-service.clientvpn.amazonaws.com/endpoints/{ENDPOINT_ID}"},
+        {
+            "SelfServicePortalUrl": f"https://self-service.clientvpn.amazonaws.com/endpoints/{ENDPOINT_ID}"
+        },
         {"SelfServicePortal": "disabled"},
     ),
     RuleCase(
@@ -89,7 +91,9 @@ CASES = [
         {"ClientRouteEnforcementOptions": {"Enforced": False}},
         {"ClientRouteEnforcementOptions": {"Enforced": True}},
     ),
-    RuleCase("vpn-port", {"VpnPort": 1194}, {"VpnPort": 443}, disruptive=True, severity=Severity.LOW),
+    RuleCase(
+        "vpn-port", {"VpnPort": 1194}, {"VpnPort": 443}, disruptive=True, severity=Severity.LOW
+    ),
     RuleCase("transport-protocol", {"TransportProtocol": "tcp"}, None, severity=Severity.LOW),
     RuleCase(
         "authentication",

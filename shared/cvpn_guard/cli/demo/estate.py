@@ -1,0 +1,250 @@
+"""The demo's estate: notification plumbing, Client VPN endpoints and the policy file.
+
+The endpoints are created with real boto3 calls against the emulator, each with a short
+story a newcomer can follow: one is fine, some drifted in the ways the policy exists to
+catch, one is exempt, and two have users connected right now.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+PRIMARY_REGION = "eu-west-1"
+SECOND_REGION = "us-east-1"
+ACCOUNT = "123456789012"  # the emulator's default account
+
+TOPIC_NAME = "cvpn-guard-notifications"
+QUEUE_NAME = "security-team-inbox"
+STATE_TABLE = "cvpn-guard-state"
+
+APPROVED_BANNER = (
+    "Authorized use only. This VPN and all systems reached through it are monitored; "
+    "by connecting you consent to monitoring. Disconnect now if you are not authorized."
+)
+OLD_BANNER = "Authorized use only. Activity is monitored."
+EXEMPTION_TICKET = "NET-4521: load-test rig, owned by the network team"
+EXEMPTION_DAYS = 90
+
+_CERTIFICATE = "arn:aws:acm:{region}:123456789012:certificate/5e0a7a3c-1f0e-4b8e-9b1c-3d2e1f0a9b8c"
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One endpoint to create: its name, region, settings and what it illustrates."""
+
+    name: str
+    region: str
+    story: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    users: Sequence[str] = ()
+    access_all: bool = False
+    exempt: bool = False
+
+
+def compliant_settings(name: str) -> dict[str, Any]:
+    """Settings that satisfy the bundled default policy."""
+    return {
+        "ConnectionLogOptions": {
+            "Enabled": True,
+            "CloudwatchLogGroup": f"/aws/clientvpn/{name}",
+        },
+        "SessionTimeoutHours": 12,
+        "DisconnectOnSessionTimeout": True,
+        "ClientLoginBannerOptions": {"Enabled": True, "BannerText": APPROVED_BANNER},
+        "SelfServicePortal": "disabled",
+    }
+
+
+def _drifted(name: str, **changes: Any) -> dict[str, Any]:
+    return compliant_settings(name) | changes
+
+
+SALES_USERS = (
+    "ana@example.com",
+    "ben@example.com",
+    "chloe@example.com",
+    "dev@example.com",
+    "emma@example.com",
+    "farid@example.com",
+    "grace@example.com",
+)
+
+ESTATE: tuple[EndpointSpec, ...] = (
+    EndpointSpec(
+        "engineering",
+        PRIMARY_REGION,
+        "compliant: set up by the book",
+        compliant_settings("engineering"),
+    ),
+    EndpointSpec(
+        "sales",
+        PRIMARY_REGION,
+        "drifted: DisconnectOnSessionTimeout=false, no login banner, 24-hour sessions",
+        _drifted(
+            "sales",
+            DisconnectOnSessionTimeout=False,
+            ClientLoginBannerOptions={"Enabled": False},
+            SessionTimeoutHours=24,
+        ),
+        users=SALES_USERS,
+    ),
+    EndpointSpec(
+        "partners",
+        PRIMARY_REGION,
+        "drifted: the self-service portal is on",
+        _drifted("partners", SelfServicePortal="enabled", DnsServers=["8.8.8.8", "8.8.4.4"]),
+    ),
+    EndpointSpec(
+        "lab",
+        PRIMARY_REGION,
+        "drifted, but exempt: 24-hour sessions and no banner, allowed by a policy exemption",
+        _drifted("lab", SessionTimeoutHours=24, ClientLoginBannerOptions={"Enabled": False}),
+        exempt=True,
+    ),
+    EndpointSpec(
+        "support",
+        SECOND_REGION,
+        "compliant: set up by the book",
+        compliant_settings("support"),
+    ),
+    EndpointSpec(
+        "legacy",
+        SECOND_REGION,
+        "drifted: DisconnectOnSessionTimeout=false, an outdated banner text",
+        _drifted(
+            "legacy",
+            DisconnectOnSessionTimeout=False,
+            ClientLoginBannerOptions={"Enabled": True, "BannerText": OLD_BANNER},
+        ),
+        users=("hana@example.com", "ivan@example.com", "jon@example.com"),
+    ),
+    EndpointSpec(
+        "research",
+        SECOND_REGION,
+        "drifted: an authorization rule lets every client reach 0.0.0.0/0",
+        compliant_settings("research"),
+        access_all=True,
+    ),
+)
+
+CONTRACTORS = EndpointSpec(
+    "contractors",
+    PRIMARY_REGION,
+    "created by jane.doe with the settings of events/create_endpoint_noncompliant.json",
+    {
+        # What the sample CloudTrail event records; everything else is AWS's default.
+        "ConnectionLogOptions": {"Enabled": False},
+        "TransportProtocol": "udp",
+        "SplitTunnel": True,
+        "Description": "Contractor access",
+        "SessionTimeoutHours": 24,
+        "DisconnectOnSessionTimeout": False,
+    },
+)
+
+
+@dataclass(frozen=True)
+class SeededEndpoint:
+    """An endpoint that exists on the emulator."""
+
+    spec: EndpointSpec
+    endpoint_id: str
+
+
+@dataclass
+class Plumbing:
+    """Where notices go: the SNS topic, the subscribed queue, the enforcer's state table."""
+
+    topic_arn: str
+    queue_url: str
+    table_name: str
+
+
+ClientFactory = Callable[[str, str], Any]
+"""(service, region) -> a boto3 client pointed at the emulator."""
+
+
+def create_plumbing(client: ClientFactory, region: str = PRIMARY_REGION) -> Plumbing:
+    """An SNS topic with an SQS queue subscribed (not raw delivery: the subscriber sees the
+    SNS envelope, Subject and MessageAttributes included) and the DynamoDB state table."""
+    sns, sqs, dynamodb = client("sns", region), client("sqs", region), client("dynamodb", region)
+    topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    # The table as template.yaml defines it: the enforcer's leases and notification outbox.
+    dynamodb.create_table(
+        TableName=STATE_TABLE,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return Plumbing(topic_arn=topic_arn, queue_url=queue_url, table_name=STATE_TABLE)
+
+
+def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint:
+    """Create ``spec`` on the emulator (and its access-all rule, when it has one)."""
+    ec2 = client("ec2", spec.region)
+    certificate = _CERTIFICATE.format(region=spec.region)
+    request: dict[str, Any] = {
+        "ClientCidrBlock": "10.100.0.0/22",
+        "ServerCertificateArn": certificate,
+        "AuthenticationOptions": [
+            {
+                "Type": "certificate-authentication",
+                "MutualAuthentication": {"ClientRootCertificateChainArn": certificate},
+            }
+        ],
+        "TagSpecifications": [
+            {
+                "ResourceType": "client-vpn-endpoint",
+                "Tags": [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}],
+            }
+        ],
+        **spec.settings,
+    }
+    endpoint_id = str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
+    if spec.access_all:
+        ec2.authorize_client_vpn_ingress(
+            ClientVpnEndpointId=endpoint_id,
+            TargetNetworkCidr="0.0.0.0/0",
+            AuthorizeAllGroups=True,
+            Description="temporary: everyone to everywhere",
+        )
+    return SeededEndpoint(spec, endpoint_id)
+
+
+def seed_estate(
+    client: ClientFactory, connect: Callable[[str, str], None]
+) -> list[SeededEndpoint]:
+    """Create every endpoint of ``ESTATE``; ``connect(endpoint_id, user)`` opens a session."""
+    seeded = [create_endpoint(client, spec) for spec in ESTATE]
+    for endpoint in seeded:
+        for user in endpoint.spec.users:
+            connect(endpoint.endpoint_id, user)
+    return seeded
+
+
+def demo_policy_text(default_text: str, exempt: Sequence[SeededEndpoint], today: date) -> str:
+    """The bundled baseline, unchanged, plus an exemption for each exempt endpoint."""
+    expires = today + timedelta(days=EXEMPTION_DAYS)
+    lines = [
+        default_text.rstrip("\n"),
+        "",
+        "# Added by the demo: endpoints spared some rules, each with a reason and an end date.",
+        "exemptions:",
+    ]
+    for endpoint in exempt:
+        lines += [
+            f"  - endpoint_id: {endpoint.endpoint_id}",
+            "    rules: [session-timeout, login-banner]",
+            f"    reason: {json.dumps(EXEMPTION_TICKET)}",
+            f"    expires: {expires.isoformat()}",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,75 @@
+"""Fixtures of the integration suites: the emulator in-process and over HTTP."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+from moto import mock_aws
+
+import cvpn_emulator
+from cvpn_emulator.control import EmulatorControl
+from cvpn_emulator.server import running_emulator
+from cvpn_guard.runtime import reset_runtime
+from tests.support.world import (
+    ENFORCER_ENVIRONMENT,
+    EnforcerWorld,
+    build_world,
+    load_handler_module,
+)
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    """One emulator server for the session (tests reset its state, not the process)."""
+    with running_emulator() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def enforcer_app() -> ModuleType:
+    return load_handler_module("enforcer")
+
+
+def _enforcer_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in ENFORCER_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    for name in ("POLICY_PARAMETER", "POLICY_FILE", "ENFORCEMENT_MODE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def in_process_world(
+    monkeypatch: pytest.MonkeyPatch, enforcer_app: ModuleType
+) -> Iterator[EnforcerWorld]:
+    cvpn_emulator.install()
+    _enforcer_environment(monkeypatch)
+    with mock_aws():
+        cvpn_emulator.reset_call_counts()
+        yield build_world(
+            "in_process", sys.modules["cvpn_emulator"], enforcer_app, monkeypatch.setenv
+        )  # type: ignore[arg-type]
+        cvpn_emulator.clear_faults()
+    reset_runtime()
+
+
+@pytest.fixture
+def server_world(
+    monkeypatch: pytest.MonkeyPatch, enforcer_app: ModuleType, emulator_url: str
+) -> Iterator[EnforcerWorld]:
+    control = EmulatorControl(emulator_url)
+    control.reset()
+    _enforcer_environment(monkeypatch)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_url)
+    yield build_world("server", control, enforcer_app, monkeypatch.setenv)
+    control.clear_faults()
+    reset_runtime()
+
+
+@pytest.fixture(params=["in_process", "server"])
+def world(request: pytest.FixtureRequest) -> EnforcerWorld:
+    """The same enforcer deployment, in-process and over HTTP."""
+    result: EnforcerWorld = request.getfixturevalue(f"{request.param}_world")
+    return result
