@@ -19,7 +19,9 @@ class Figure:
         return f"{self.name:<58} {self.microseconds:9.1f} us/call  (best of repeats, {self.calls} calls each)"
 
 
-def best_per_call(name: str, call: Callable[[], object], *, number: int = 2000, repeat: int = 7) -> Figure:
+def best_per_call(
+    name: str, call: Callable[[], object], *, number: int = 2000, repeat: int = 7
+) -> Figure:
     """Time ``call`` and keep the best repeat: the least disturbed by other processes."""
     call()  # warm caches (pydantic validators, imports) before measuring
     best = min(timeit.repeat(call, number=number, repeat=repeat))

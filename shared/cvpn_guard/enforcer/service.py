@@ -7,8 +7,9 @@ The order of steps is what makes retries safe:
    failed after a successful modify); the endpoint is already compliant, nothing to modify.
 2. A permanent failure recorded for this event is not attempted again: Lambda keeps the
    event (on-failure destination) without a second modify or a second notice.
-3. The endpoint's lease serialises concurrent invocations, so duplicates and simultaneous
-   events cause one ModifyClientVpnEndpoint; the later ones find the endpoint compliant.
+3. The endpoint's lease serialises concurrent invocations (all steps run under it), so
+   duplicates and simultaneous events cause one ModifyClientVpnEndpoint; the later ones
+   find the endpoint fixed or the event done.
 4. A remediation's notice is saved before it is published.
 """
 
@@ -74,6 +75,9 @@ def handle_change(
 ) -> ChangeOutcome:
     """Enforce the policy on the endpoint ``change`` names and notify when needed.
 
+    Everything happens under the endpoint's lease, so that racing deliveries of the same
+    event see each other's outbox records.
+
     Raises
     ------
     RemediationFailed
@@ -81,64 +85,70 @@ def handle_change(
     AwsCallError
         An AWS call failed after botocore's retries; Lambda's retry takes it from here.
     """
+    with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}"):
+        return _handle_locked(change, enforcer, policy, notifier, outbox)
+
+
+def _handle_locked(
+    change: EndpointChange,
+    enforcer: EndpointEnforcer,
+    policy: Policy,
+    notifier: NotificationPort | None,
+    outbox: NoticeOutbox,
+) -> ChangeOutcome:
     event_id = change.event_id
-    earlier = outbox.pending(event_id)
-    if earlier and earlier.get("done"):
+    earlier = outbox.pending(event_id) or {}
+    if earlier.get("done"):
         return ChangeOutcome("duplicate")
-    if earlier and "notice" in earlier:
+    if "notice" in earlier:
         notified = _publish(notifier, Notice.from_record(earlier["notice"]), event_id)
         outbox.save(event_id, DONE)
         return ChangeOutcome("notice_redelivered", notified=notified)
-    failure = dict(earlier.get("failure") or {}) if earlier else {}
+    failure = dict(earlier.get("failure") or {})
     if failure.get("permanent"):
         raise RemediationFailed(
             change.endpoint_id, str(failure.get("error")), already_reported=True
         )
 
-    with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}"):
-        result = enforcer.enforce(change.endpoint_id)
+    result = enforcer.enforce(change.endpoint_id)
     if isinstance(result, EndpointUnavailable):
+        outbox.save(event_id, DONE)
         return ChangeOutcome(
             "endpoint_gone" if result.reason == "not_found" else "endpoint_deleting"
         )
     if not needs_notice(result.status):
+        outbox.save(event_id, DONE)
         return ChangeOutcome("enforced", result)
 
-    report = build_report(
-        policy=policy,
-        source=ReportSource(
-            kind="enforcer",
-            event_id=event_id,
-            event_name=change.event_name,
-            actor=change.actor,
-            regions=(change.region,),
-        ),
-        endpoints=[result.report],
+    notice = compose_endpoint_notice(
+        build_report(
+            policy=policy,
+            source=ReportSource(
+                kind="enforcer",
+                event_id=event_id,
+                event_name=change.event_name,
+                actor=change.actor,
+                regions=(change.region,),
+            ),
+            endpoints=[result.report],
+        )
     )
-    notice = compose_endpoint_notice(report)
-    if result.status is EndpointStatus.REMEDIATED:
-        outbox.save(event_id, {"notice": notice.as_record()})
-        notified = _publish(notifier, notice, event_id)
-        outbox.save(event_id, DONE)
-        return ChangeOutcome("enforced", result, notified)
     if result.status is EndpointStatus.REMEDIATION_FAILED:
         error = result.error
         code = error.code if error else "Unknown"
         repeated = failure.get("code") == code
         notified = False if repeated else _publish(notifier, notice, event_id)
+        permanent = not (error and error.transient)
         outbox.save(
             event_id,
-            {
-                "failure": {
-                    "code": code,
-                    "error": result.report.error,
-                    "permanent": not (error and error.transient),
-                }
-            },
+            {"failure": {"code": code, "error": result.report.error, "permanent": permanent}},
         )
         raise RemediationFailed(
             change.endpoint_id, result.report.error or code, already_reported=repeated
         )
+    if result.status is EndpointStatus.REMEDIATED:
+        # Saved before publishing: a failed publish is retried without a second modify.
+        outbox.save(event_id, {"notice": notice.as_record()})
     notified = _publish(notifier, notice, event_id)
     outbox.save(event_id, DONE)
     return ChangeOutcome("enforced", result, notified)

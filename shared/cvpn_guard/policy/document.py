@@ -17,8 +17,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -81,6 +83,13 @@ class RuleSet(BaseModel):
     authorization: AuthorizationConfig | None = Field(default=None, alias="authorization")
     security_groups: SecurityGroupsConfig | None = Field(default=None, alias="security-groups")
     required_tags: RequiredTagsConfig | None = Field(default=None, alias="required-tags")
+
+    @model_serializer(mode="wrap")
+    def _absent_rules_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A rule written as null means "check it with its defaults", so a dump must not
+        # write absent rules as null: it would not load back as the same policy.
+        dumped = handler(self)
+        return {key: value for key, value in dumped.items() if value is not None}
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,7 @@ any valid options, modes and exemptions.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -40,9 +41,17 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-MODIFY = botocore.session.get_session().get_service_model("ec2").operation_model("ModifyClientVpnEndpoint")
+MODIFY = (
+    botocore.session.get_session()
+    .get_service_model("ec2")
+    .operation_model("ModifyClientVpnEndpoint")
+)
 OTHER_SG = "sg-0aaaaaaaaaaaaaaaa"
-AUTH_TYPES = ["certificate-authentication", "directory-service-authentication", "federated-authentication"]
+AUTH_TYPES = [
+    "certificate-authentication",
+    "directory-service-authentication",
+    "federated-authentication",
+]
 TAG_KEYS = ["owner", "cost-center", "Name", "environment"]
 DNS = ["10.0.0.2", "10.0.0.3", "8.8.8.8"]
 
@@ -79,7 +88,9 @@ def structs(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]]) -> dict[
     return {key: value for key, value in drawn.items() if value is not MISSING}
 
 
-def unique_lists(values: list[Any], min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[list[Any]]:
+def unique_lists(
+    values: list[Any], min_size: int = 0, max_size: int | None = None
+) -> st.SearchStrategy[list[Any]]:
     return st.lists(st.sampled_from(values), min_size=min_size, max_size=max_size, unique=True)
 
 
@@ -107,7 +118,9 @@ ENDPOINT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "Tags": unique_lists(TAG_KEYS).map(lambda keys: [{"Key": k, "Value": "v"} for k in keys]),
     "SecurityGroupIds": unique_lists([DEFAULT_SG, GOOD_SG, OTHER_SG], min_size=1, max_size=3),
     "VpcId": st.just(VPC_ID),
-    "SelfServicePortalUrl": st.just(f"https://self-service.clientvpn.amazonaws.com/endpoints/{ENDPOINT_ID}"),
+    "SelfServicePortalUrl": st.just(
+        f"https://self-service.clientvpn.amazonaws.com/endpoints/{ENDPOINT_ID}"
+    ),
     "ClientConnectOptions": structs(
         {
             "Enabled": st.booleans(),
@@ -124,7 +137,9 @@ ENDPOINT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "SomeFieldAwsAddsLater": st.dictionaries(st.sampled_from(["A", "B"]), st.integers(0, 3)),
 }
 
-describe_items = structs(ENDPOINT_FIELDS).map(lambda item: {"ClientVpnEndpointId": ENDPOINT_ID, **item})
+describe_items = structs(ENDPOINT_FIELDS).map(
+    lambda item: {"ClientVpnEndpointId": ENDPOINT_ID, **item}
+)
 
 authorization_rules = st.lists(
     structs(
@@ -153,64 +168,103 @@ states = st.builds(
 def common(fixable: bool) -> st.SearchStrategy[dict[str, Any]]:
     """severity and remediate, each maybe absent; remediate: true only where a fix exists."""
     remediate = st.booleans() if fixable else st.just(False)
-    return structs({"severity": st.sampled_from(["low", "medium", "high", "critical"]), "remediate": remediate})
+    return structs(
+        {"severity": st.sampled_from(["low", "medium", "high", "critical"]), "remediate": remediate}
+    )
+
+
+@st.composite
+def logging_options(draw: st.DrawFn) -> dict[str, Any]:
+    options = draw(
+        structs(
+            {"required": st.booleans(), "log_group": st.sampled_from(["/aws/clientvpn", "/other"])}
+        )
+    )
+    if "log_group" in options and draw(st.booleans()):
+        options["log_stream"] = draw(st.sampled_from(["eng", "all"]))  # a stream needs a group
+    return options
+
+
+def always(_options: dict[str, Any]) -> bool:
+    return True
+
+
+def never(_options: dict[str, Any]) -> bool:
+    return False
+
+
+def given_option(name: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda options: name in options
+
+
+# rule -> (its options, whether a fix exists with them: only then may remediate be true)
+RULE_OPTIONS: dict[
+    str, tuple[st.SearchStrategy[dict[str, Any]], Callable[[dict[str, Any]], bool]]
+] = {
+    "disconnect-on-session-timeout": (structs({"required": st.booleans()}), always),
+    "session-timeout": (st.fixed_dictionaries({"max_hours": st.integers(8, 30)}), always),
+    "login-banner": (
+        structs({"required": st.booleans(), "text": st.sampled_from([BANNER, "Approved"])}),
+        given_option("text"),
+    ),
+    "connection-logging": (logging_options(), given_option("log_group")),
+    "split-tunnel": (st.fixed_dictionaries({"required": st.booleans()}), always),
+    "self-service-portal": (structs({"allowed": st.booleans()}), always),
+    "client-connect-handler": (
+        structs(
+            {
+                "required": st.booleans(),
+                "allowed_functions": unique_lists([HANDLER, OTHER_HANDLER], 1),
+            }
+        ),
+        given_option("allowed_functions"),
+    ),
+    "client-route-enforcement": (structs({"required": st.booleans()}), always),
+    "vpn-port": (st.fixed_dictionaries({"allowed": unique_lists(list(VPN_PORTS), 1)}), always),
+    "transport-protocol": (
+        st.fixed_dictionaries({"allowed": unique_lists(["udp", "tcp"], 1)}),
+        never,
+    ),
+    "authentication": (
+        st.fixed_dictionaries({"allowed_types": unique_lists(AUTH_TYPES, 1)}),
+        never,
+    ),
+    "dns-servers": (st.fixed_dictionaries({"allowed": unique_lists(DNS[:2], 1, 2)}), always),
+    "authorization": (structs({"forbid_access_all": st.booleans()}), never),
+    "security-groups": (
+        structs(
+            {
+                "forbid_default": st.booleans(),
+                "replacement_group_ids": st.sampled_from(
+                    [[GOOD_SG], [GOOD_SG, OTHER_SG], [DEFAULT_SG]]
+                ),
+            }
+        ),
+        given_option("replacement_group_ids"),
+    ),
+    "required-tags": (st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}), never),
+}
 
 
 @st.composite
 def rule_options(draw: st.DrawFn, rule: str) -> dict[str, Any]:
-    options: dict[str, Any]
-    fixable = True
-    if rule in ("disconnect-on-session-timeout", "client-route-enforcement"):
-        options = draw(structs({"required": st.booleans()}))
-    elif rule == "session-timeout":
-        options = {"max_hours": draw(st.integers(8, 30))}
-    elif rule == "login-banner":
-        options = draw(structs({"required": st.booleans(), "text": st.sampled_from([BANNER, "Approved"])}))
-        fixable = "text" in options
-    elif rule == "connection-logging":
-        options = draw(structs({"required": st.booleans(), "log_group": st.sampled_from(["/aws/clientvpn", "/other"])}))
-        if "log_group" in options and draw(st.booleans()):
-            options["log_stream"] = draw(st.sampled_from(["eng", "all"]))
-        fixable = "log_group" in options
-    elif rule == "split-tunnel":
-        options = {"required": draw(st.booleans())}
-    elif rule == "self-service-portal":
-        options = draw(structs({"allowed": st.booleans()}))
-    elif rule == "client-connect-handler":
-        options = draw(structs({"required": st.booleans(), "allowed_functions": unique_lists([HANDLER, OTHER_HANDLER], 1)}))
-        fixable = "allowed_functions" in options
-    elif rule == "vpn-port":
-        options = {"allowed": draw(unique_lists(list(VPN_PORTS), 1))}
-    elif rule == "transport-protocol":
-        options, fixable = {"allowed": draw(unique_lists(["udp", "tcp"], 1))}, False
-    elif rule == "authentication":
-        options, fixable = {"allowed_types": draw(unique_lists(AUTH_TYPES, 1))}, False
-    elif rule == "dns-servers":
-        options = {"allowed": draw(unique_lists(DNS[:2], 1, 2))}
-    elif rule == "authorization":
-        options, fixable = draw(structs({"forbid_access_all": st.booleans()})), False
-    elif rule == "security-groups":
-        options = draw(
-            structs(
-                {
-                    "forbid_default": st.booleans(),
-                    "replacement_group_ids": st.sampled_from([[GOOD_SG], [GOOD_SG, OTHER_SG], [DEFAULT_SG]]),
-                }
-            )
-        )
-        fixable = "replacement_group_ids" in options
-    else:
-        options, fixable = {"keys": draw(unique_lists(TAG_KEYS[:2], 1))}, False
-    return {**options, **draw(common(fixable))}
+    options_of, fixable = RULE_OPTIONS[rule]
+    options = draw(options_of)
+    return {**options, **draw(common(fixable(options)))}
 
 
 @st.composite
 def exemptions(draw: st.DrawFn) -> dict[str, Any]:
-    entry: dict[str, Any] = draw(
-        st.one_of(
-            st.just({"endpoint_id": ENDPOINT_ID, "reason": "SEC-1"}),
-            st.just({"endpoint_id": "cvpn-endpoint-0aaaaaaaaaaaaaaaa", "reason": "other"}),
-            st.just({"tag": {"key": "environment"}}),
+    entry: dict[str, Any] = dict(
+        draw(
+            st.sampled_from(
+                [
+                    {"endpoint_id": ENDPOINT_ID, "reason": "SEC-1"},
+                    {"endpoint_id": ENDPOINT_ID, "reason": "SEC-2"},
+                    {"endpoint_id": "cvpn-endpoint-0aaaaaaaaaaaaaaaa", "reason": "other"},
+                    {"tag": {"key": "environment"}},
+                ]
+            )
         )
     )
     if draw(st.booleans()):
@@ -223,12 +277,14 @@ def exemptions(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
-    chosen = draw(unique_lists(list(RULE_IDS), 0))
+    # A coin per rule (not a list of rules: hypothesis keeps lists short), so that policies
+    # with many rules, and plans that merge many fixes, are common.
+    chosen = [rule for rule in RULE_IDS if draw(st.booleans())]
     return {
         "version": 1,
         "mode": draw(st.sampled_from(["enforce", "report"])),
-        "rules": {rule: draw(rule_options(rule)) for rule in sorted(chosen, key=RULE_IDS.index)},
-        "exemptions": draw(st.lists(exemptions(), max_size=2)),
+        "rules": {rule: draw(rule_options(rule)) for rule in chosen},
+        "exemptions": draw(st.lists(exemptions(), max_size=3)),
         "allow_tag_exemptions": draw(st.booleans()),
     }
 
@@ -270,7 +326,9 @@ def assert_valid_modify_values(parameters: dict[str, Any]) -> None:
 # --- properties ------------------------------------------------------------------------------
 @PROPERTY
 @given(state=states, policy=enforce_policies)
-def test_applying_the_plan_leaves_no_remediable_finding(state: EndpointState, policy: Policy) -> None:
+def test_applying_the_plan_leaves_no_remediable_finding(
+    state: EndpointState, policy: Policy
+) -> None:
     # Given any endpoint and any enforce policy
     before = evaluate(state, policy, NOW)
     # When the plan is applied
@@ -282,7 +340,9 @@ def test_applying_the_plan_leaves_no_remediable_finding(state: EndpointState, po
 
 @PROPERTY
 @given(state=states, policy=enforce_policies)
-def test_planning_again_after_applying_gives_an_empty_plan(state: EndpointState, policy: Policy) -> None:
+def test_planning_again_after_applying_gives_an_empty_plan(
+    state: EndpointState, policy: Policy
+) -> None:
     first = evaluate(state, policy, NOW)
     second = evaluate(after_plan(state, first), policy, NOW)
     assert second.plan.is_empty
@@ -290,7 +350,9 @@ def test_planning_again_after_applying_gives_an_empty_plan(state: EndpointState,
 
 @PROPERTY
 @given(state=states, policy=policies)
-def test_a_plan_only_touches_what_a_counted_violation_owns(state: EndpointState, policy: Policy) -> None:
+def test_a_plan_only_touches_what_a_counted_violation_owns(
+    state: EndpointState, policy: Policy
+) -> None:
     # Given any endpoint and policy
     evaluation = evaluate(state, policy, NOW)
     # Then a compliant (or fully exempted) endpoint gets an empty plan

@@ -8,7 +8,6 @@ import pytest
 
 from cvpn_guard.findings import ComplianceStatus
 from cvpn_guard.policy import Severity
-from cvpn_guard.remediation import apply_plan
 from tests.unit.policy.builders import (
     BANNER,
     DEFAULT_SG,

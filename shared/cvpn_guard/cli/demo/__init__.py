@@ -1,10 +1,13 @@
-"""``cvpn-guard demo`` (being written)."""
+"""``cvpn-guard demo``: the whole product end to end on a local emulator, in seconds.
+
+The package has one module per job: ``environment`` (process env and logs), ``estate``
+(what gets created), ``replay`` (the sample events), ``lambdas`` (calling the handlers),
+``inbox`` (what the subscriber receives) and ``render`` (how it reads); ``story`` runs them
+in order.
+"""
 
 from __future__ import annotations
 
-from typing import TextIO
+from cvpn_guard.cli.demo.story import run_demo
 
-
-def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
-    """Run the demo."""
-    return 0
+__all__ = ["run_demo"]

@@ -204,7 +204,10 @@ def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint
         "TagSpecifications": [
             {
                 "ResourceType": "client-vpn-endpoint",
-                "Tags": [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}],
+                "Tags": [
+                    {"Key": "Name", "Value": spec.name},
+                    {"Key": "owner", "Value": "platform"},
+                ],
             }
         ],
         **spec.settings,
@@ -220,9 +223,7 @@ def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint
     return SeededEndpoint(spec, endpoint_id)
 
 
-def seed_estate(
-    client: ClientFactory, connect: Callable[[str, str], None]
-) -> list[SeededEndpoint]:
+def seed_estate(client: ClientFactory, connect: Callable[[str, str], None]) -> list[SeededEndpoint]:
     """Create every endpoint of ``ESTATE``; ``connect(endpoint_id, user)`` opens a session."""
     seeded = [create_endpoint(client, spec) for spec in ESTATE]
     for endpoint in seeded:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -72,8 +75,15 @@ def load_handler(root: Path, function: str) -> ModuleType:
 
 
 def invoke(module: ModuleType, event: dict[str, Any], function_name: str) -> dict[str, Any]:
-    """Call ``module.lambda_handler`` with a fresh context, as one Lambda invocation."""
-    result: dict[str, Any] = module.lambda_handler(
-        event, FakeLambdaContext.for_function(function_name)
-    )
+    """Call ``module.lambda_handler`` with a fresh context, as one Lambda invocation.
+
+    What the handler prints (CloudWatch EMF metric blobs: Powertools' ``single_metric``
+    ignores POWERTOOLS_METRICS_DISABLED) is kept out of the demo's output, as is Powertools'
+    warning about an invocation with no metrics.
+    """
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        result: dict[str, Any] = module.lambda_handler(
+            event, FakeLambdaContext.for_function(function_name)
+        )
     return result

@@ -93,16 +93,18 @@ def load_samples(events_dir: Path) -> list[SampleEvent]:
         SampleEvent(path.name, json.loads(path.read_text(encoding="utf-8")))
         for path in sorted(events_dir.glob("*.json"))
     ]
-    return sorted(samples, key=lambda sample: (str(sample.detail.get("eventTime", "")), sample.name))
+    return sorted(
+        samples, key=lambda sample: (str(sample.detail.get("eventTime", "")), sample.name)
+    )
 
 
 def enforcer_role_arn(samples: list[SampleEvent]) -> str | None:
     """The enforcer's role in the sample of its own call: what LOOP_GUARD_ROLE_ARNS lists."""
     for sample in samples:
         if sample.name == ENFORCER_SAMPLE:
-            issuer = (
-                (sample.detail.get("userIdentity") or {}).get("sessionContext") or {}
-            ).get("sessionIssuer") or {}
+            issuer = ((sample.detail.get("userIdentity") or {}).get("sessionContext") or {}).get(
+                "sessionIssuer"
+            ) or {}
             arn = issuer.get("arn")
             return str(arn) if arn else None
     return None

@@ -1,0 +1,435 @@
+"""The demo, step by step: emulator, estate, events through the enforcer, sweep, report."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from cvpn_guard.cli.demo import estate, lambdas, replay
+from cvpn_guard.cli.demo.environment import base_environment, patched_environment, quiet_logs
+from cvpn_guard.cli.demo.inbox import ReceivedReport, assemble_report, drain
+from cvpn_guard.cli.demo.render import Console, report_table, short, show_endpoint_verdict
+from cvpn_guard.cli.errors import CliError
+from cvpn_guard.cli.exit_codes import ExitCode
+from cvpn_guard.report import EndpointReport, EndpointStatus
+
+INTRO = (
+    "Everything below runs on this machine. A local AWS emulator (moto plus cvpn-guard's "
+    "Client VPN extension) answers real boto3 calls over HTTP, so the Lambda handlers run "
+    "exactly the code they run in AWS. No AWS account or credentials are used."
+)
+
+
+def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
+    """Run the demo; 0 when every step went as the story says."""
+    started = time.monotonic()
+    _tolerate_unencodable(stdout)
+    console = Console(stdout)
+    root = lambdas.repository_root()
+    running_emulator = _emulator()
+    console.title("cvpn-guard demo")
+    console.para(INTRO, indent=0)
+    ok = True
+    with (
+        tempfile.TemporaryDirectory(prefix="cvpn-guard-demo-") as scratch,
+        quiet_logs(),
+        running_emulator() as url,
+        patched_environment(base_environment(url, estate.PRIMARY_REGION, scratch)),
+        _fresh_runtime(),
+    ):
+        ok = Demo(console, root, url, Path(scratch)).run()
+    console.line()
+    console.line(
+        f"Demo finished in {time.monotonic() - started:.1f} s. The emulator is stopped and "
+        "nothing was left behind."
+    )
+    if not ok:
+        print("cvpn-guard demo: a step did not go as expected (see above)", file=stderr)
+    return int(ExitCode.OK if ok else ExitCode.FINDINGS)
+
+
+def _tolerate_unencodable(stream: TextIO) -> None:
+    # Arrows and check marks on a terminal that cannot show them become "?" rather than a
+    # UnicodeEncodeError halfway through the demo.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if callable(reconfigure):
+        reconfigure(errors="replace")
+
+
+def _emulator() -> Callable[[], Any]:
+    try:
+        from cvpn_emulator.server import running_emulator
+    except ImportError as error:
+        raise CliError(
+            f"the demo needs the development extras ({error.name} is missing): "
+            "run `make demo`, or pip install -e '.[dev]'"
+        ) from error
+    return running_emulator
+
+
+@contextmanager
+def _fresh_runtime() -> Iterator[None]:
+    # The handlers cache settings and clients per process: start and end with none cached.
+    from cvpn_guard.runtime import reset_runtime
+
+    reset_runtime()
+    try:
+        yield
+    finally:
+        reset_runtime()
+
+
+class Demo:
+    """The demo's steps, sharing the emulator's clients and what was created."""
+
+    def __init__(self, console: Console, root: Path, url: str, scratch: Path) -> None:
+        import boto3
+
+        self.console = console
+        self.root = root
+        self.url = url
+        self.scratch = scratch
+        self._session = boto3.session.Session()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self.names: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        self.ok = True
+
+    def client(self, service: str, region: str) -> Any:
+        """A boto3 client for ``service`` in ``region``, talking to the emulator."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._session.client(  # type: ignore[call-overload]
+                service, region_name=region, endpoint_url=self.url
+            )
+        return self._clients[key]
+
+    def run(self) -> bool:
+        """Every step in order; False when something did not go as the story says."""
+        plumbing = self.setup()
+        samples = replay.load_samples(self.root / "events")
+        policy_file = self.seed()
+        self.configure_lambdas(plumbing, policy_file, samples)
+        self.replay_events(samples, plumbing)
+        self.sweep()
+        received = self.received_report(plumbing)
+        self.recap(received)
+        return self.ok
+
+    # -- 1. infrastructure ---------------------------------------------------------------
+
+    def setup(self) -> estate.Plumbing:
+        """The emulator's notification plumbing and state table."""
+        c = self.console
+        c.section(
+            1,
+            "Start the emulator",
+            "A throwaway AWS on a free local port, with what the deployed stack would create: "
+            "an SNS topic for notices and reports (here with an SQS queue subscribed, like a "
+            "SIEM or chat integration) and the DynamoDB table the enforcer uses for leases.",
+        )
+        plumbing = estate.create_plumbing(self.client)
+        c.done(f"emulator listening on {self.url}")
+        c.done(f"SNS topic {estate.TOPIC_NAME}, delivering to the SQS queue {estate.QUEUE_NAME}")
+        c.done(f"DynamoDB table {plumbing.table_name} (per-endpoint leases, notification outbox)")
+        return plumbing
+
+    # -- 2. estate and policy ------------------------------------------------------------
+
+    def seed(self) -> Path:
+        """Create the endpoints and write the demo's policy; return the policy file."""
+        from cvpn_emulator.control import EmulatorControl
+        from cvpn_guard.cli.policy_commands import default_policy_text
+        from cvpn_guard.policy import load_policy_file
+
+        c = self.console
+        c.section(
+            2,
+            "Seed an estate of Client VPN endpoints",
+            "Two regions, seven endpoints, each in a state worth a look. Some have users "
+            "connected right now: fixing them disconnects some sessions, so cvpn-guard says "
+            "how many users each fix touches.",
+        )
+        control = EmulatorControl(self.url)
+        seeded = estate.seed_estate(
+            self.client, lambda endpoint_id, user: _connect(control, endpoint_id, user)
+        )
+        for endpoint in seeded:
+            self._remember(endpoint)
+        rows = [
+            (
+                f"{e.spec.region}  {e.endpoint_id}  {e.spec.name:<11}",
+                e.spec.story + (f"; {len(e.spec.users)} users connected" if e.spec.users else ""),
+            )
+            for e in seeded
+        ]
+        c.facts(rows, indent=2)
+        today = datetime.now(UTC).date()
+        text = estate.demo_policy_text(
+            default_policy_text(), [e for e in seeded if e.spec.exempt], today
+        )
+        policy_file = self.scratch / "policy.yaml"
+        policy_file.write_text(text, encoding="utf-8")
+        policy = load_policy_file(policy_file)
+        c.line()
+        c.para(
+            "The policy is the bundled baseline (cvpn-guard policy show-default), in enforce "
+            "mode, plus one exemption for the lab endpoint:"
+        )
+        for config in policy.rules.active():
+            how = "fixed automatically" if config.remediate else "reported only"
+            c.line(f"- {config.rule_id} ({config.severity}, {how})", 4)
+        for exemption in policy.exemptions:
+            until = f" until {exemption.expires}" if exemption.expires else ""
+            c.line(f"- {exemption.describe()}{until}: {exemption.reason}", 4)
+        return policy_file
+
+    def _remember(self, endpoint: estate.SeededEndpoint) -> None:
+        self.names[endpoint.endpoint_id] = endpoint.spec.name
+        self.ids[endpoint.spec.name] = endpoint.endpoint_id
+
+    # -- 3. the enforcer -----------------------------------------------------------------
+
+    def configure_lambdas(
+        self, plumbing: estate.Plumbing, policy_file: Path, samples: list[replay.SampleEvent]
+    ) -> None:
+        """The environment variables template.yaml gives the functions."""
+        role = replay.enforcer_role_arn(samples)
+        os.environ.update(
+            {
+                "POLICY_FILE": str(policy_file),
+                "NOTIFICATION_TOPIC_ARN": plumbing.topic_arn,
+                "STATE_TABLE_NAME": plumbing.table_name,
+                "SWEEP_REGIONS": f"{estate.PRIMARY_REGION},{estate.SECOND_REGION}",
+                "AWS_LAMBDA_FUNCTION_NAME": lambdas.ENFORCER,
+            }
+        )
+        if role:
+            os.environ["LOOP_GUARD_ROLE_ARNS"] = role
+
+    def replay_events(self, samples: list[replay.SampleEvent], plumbing: estate.Plumbing) -> None:
+        """Deliver every sample event to the enforcer handler and show its verdict."""
+        from cvpn_guard.runtime import reset_runtime
+
+        c = self.console
+        c.section(
+            3,
+            "Replay CloudTrail events through the enforcer Lambda",
+            "Each file in events/ is what EventBridge delivers when someone calls the EC2 API. "
+            "The enforcer (functions/enforcer/app.py) never trusts the event: it describes the "
+            "endpoint, evaluates the policy, fixes everything fixable in one "
+            "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice.",
+        )
+        reset_runtime()
+        enforcer = lambdas.load_handler(self.root, "enforcer")
+        sqs = self.client("sqs", estate.PRIMARY_REGION)
+        for index, sample in enumerate(samples):
+            if index:
+                c.line()
+            if sample.creates:
+                # The call the event records, made now so the endpoint exists when it arrives.
+                self._remember(estate.create_endpoint(self.client, estate.CONTRACTORS))
+            endpoint_id = self.ids.get(sample.target or "")
+            event = sample.pointed_at(endpoint_id) if endpoint_id else sample
+            self._show_call(event, endpoint_id)
+            try:
+                result = lambdas.invoke(enforcer, event.event, lambdas.ENFORCER)
+            except Exception as error:  # shown, and the demo exits 1 at the end
+                self.ok = False
+                c.line(f"→ the enforcer failed: {type(error).__name__}: {error}", 4)
+                continue
+            self._show_verdict(result, drain(sqs, plumbing.queue_url))
+
+    def _show_call(self, sample: replay.SampleEvent, endpoint_id: str | None) -> None:
+        c = self.console
+        detail = sample.detail
+        c.line(f"▸ {sample.time} UTC  {replay.actor(detail)}  [{sample.name}]", 2)
+        target = f" {self.names.get(endpoint_id, '?')} ({endpoint_id})" if endpoint_id else ""
+        outcome = ""
+        if sample.error_code:
+            kind = "a dry run" if "DryRun" in sample.error_code else "failed"
+            outcome = f"  ({kind}: {sample.error_code})"
+        c.line(f"{sample.event_name}{target}{outcome}", 4)
+        asked = replay.requested(detail)
+        if asked:
+            c.para("asked for: " + ", ".join(asked), indent=4, hanging=11)
+
+    def _show_verdict(self, result: dict[str, Any], notices: list[Any]) -> None:
+        from cvpn_guard.report import ComplianceReport
+
+        c = self.console
+        if result.get("status") == "skipped":
+            c.para(
+                f"→ enforcer: skipped ({result.get('reason')}): {result.get('detail')}",
+                indent=4,
+                hanging=2,
+            )
+            return
+        c.line(f"→ enforcer: {str(result.get('status', '?')).replace('_', ' ')}", 4)
+        for notice in notices:
+            report = ComplianceReport.model_validate_json(notice.message)
+            for endpoint in report.endpoints:
+                show_endpoint_verdict(c, endpoint)
+            c.line(f"notice published: {short(notice.subject, 90)}", 6)
+        if not notices:
+            c.line("compliant: nothing to fix, no notice", 6)
+
+    # -- 4. the sweeper ------------------------------------------------------------------
+
+    def sweep(self) -> None:
+        """Run the scheduled sweeper once, over both regions."""
+        from cvpn_guard.runtime import reset_runtime
+
+        c = self.console
+        c.section(
+            4,
+            "Run the scheduled sweeper",
+            "Events can be late or lost, and some drift predates cvpn-guard. The sweeper "
+            "(functions/sweeper/app.py) runs on a schedule over every endpoint of every region "
+            f"in SWEEP_REGIONS (here {os.environ['SWEEP_REGIONS']}), fixes what the enforcer "
+            "would fix, and publishes one compliance report.",
+        )
+        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = lambdas.SWEEPER
+        reset_runtime()
+        sweeper = lambdas.load_handler(self.root, "sweeper")
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": lambdas.ACCOUNT,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": estate.PRIMARY_REGION,
+            "resources": [
+                f"arn:aws:events:{lambdas.REGION}:{lambdas.ACCOUNT}:rule/cvpn-guard-sweep"
+            ],
+            "detail": {},
+        }
+        result = lambdas.invoke(sweeper, event, lambdas.SWEEPER)
+        summary = result.get("summary", {})
+        c.done(
+            f"swept {summary.get('endpoints', '?')} endpoints: {summary.get('compliant', 0)} "
+            f"compliant, {summary.get('remediated', 0)} remediated, "
+            f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('exempt', 0)} exempt, "
+            f"{summary.get('errors', 0)} errors"
+        )
+
+    # -- 5. what the subscriber received -------------------------------------------------
+
+    def received_report(self, plumbing: estate.Plumbing) -> ReceivedReport | None:
+        """The compliance report exactly as the SQS subscriber received it."""
+        c = self.console
+        c.section(
+            5,
+            "The compliance report, as the subscriber received it",
+            f"The sweeper published the report to SNS; this is what arrived on the SQS queue "
+            f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (large "
+            "reports arrive in numbered parts that join back byte for byte).",
+        )
+        received = assemble_report(
+            drain(self.client("sqs", estate.PRIMARY_REGION), plumbing.queue_url)
+        )
+        if received is None:
+            self.ok = False
+            c.line("no report arrived on the queue", 2)
+            return None
+        first = received.first
+        validity = (
+            "valid against schemas/compliance-report.schema.json"
+            if received.schema_problem is None
+            else f"NOT valid against the schema: {received.schema_problem}"
+        )
+        if received.schema_problem is not None:
+            self.ok = False
+        c.facts(
+            [
+                ("Subject", first.subject),
+                (
+                    "MessageAttributes",
+                    "  ".join(f"{k}={v}" for k, v in sorted(first.attributes.items())),
+                ),
+                (
+                    "Message",
+                    f"{len(received.document.encode()):,} bytes of JSON in {received.parts} "
+                    f"part(s), {validity}",
+                ),
+            ],
+            indent=2,
+        )
+        report = received.report
+        c.line()
+        c.line(
+            f"report.summary (policy {report.policy.content_hash[:19]}…, mode {report.policy.mode}):",
+            2,
+        )
+        for line in _pretty(report.summary.model_dump()).splitlines():
+            c.line(line, 4)
+        c.line()
+        c.line("report.endpoints, one row each (* = fixed by cvpn-guard):", 2)
+        report_table(c, report, self.names)
+        fixed = [e for e in report.endpoints if e.status is EndpointStatus.REMEDIATED and e.changes]
+        for endpoint in fixed:
+            c.line()
+            c.line(
+                f"fixed by this sweep: {self.names.get(endpoint.endpoint_id, '?')} "
+                f"({endpoint.endpoint_id}, {endpoint.region})",
+                2,
+            )
+            show_endpoint_verdict(c, endpoint, indent=4)
+        return received
+
+    # -- 6. recap ------------------------------------------------------------------------
+
+    def recap(self, received: ReceivedReport | None) -> None:
+        """What the newcomer just saw, and what to run next."""
+        c = self.console
+        c.section(
+            6,
+            "What just happened",
+            "cvpn-guard fixed drift moments after it happened, left its own change, failed "
+            "calls and dry runs alone, said how many users each disruptive fix touched, left "
+            "what it must not fix by itself (connection logging without an org log group, "
+            "access-all rules) to a human, and proved the estate's state with a report.",
+        )
+        if received is not None:
+            remaining = _needing_a_human(received.report.endpoints)
+            if remaining:
+                c.line("Still needing a human, per the report:", 2)
+                for endpoint in remaining:
+                    rules = ", ".join(
+                        f.rule for f in endpoint.findings if f.rule not in endpoint.fixed_rules
+                    )
+                    c.line(f"- {self.names.get(endpoint.endpoint_id, '?')}: {rules}", 4)
+                c.line()
+        c.line("Next:", 2)
+        c.facts(
+            [
+                ("cvpn-guard scan --region eu-west-1", "scan your own account (reports only)"),
+                ("cvpn-guard policy show-default", "the baseline, to start your own policy"),
+                ("cvpn-guard policy validate FILE", "check a policy before deploying it"),
+                ("make test", "every quality gate: ruff, mypy, cfn-lint, pytest"),
+            ]
+        )
+
+
+def _connect(control: Any, endpoint_id: str, user: str) -> None:
+    control.seed_connections(endpoint_id, 1, username=user)
+
+
+def _pretty(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2)
+
+
+def _needing_a_human(endpoints: tuple[EndpointReport, ...]) -> list[EndpointReport]:
+    from cvpn_guard.cli.exit_codes import endpoint_settled
+
+    return [endpoint for endpoint in endpoints if not endpoint_settled(endpoint)]

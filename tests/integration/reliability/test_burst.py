@@ -1,0 +1,108 @@
+"""A bounded burst: 1,000 create/modify events for 300 endpoints, handled concurrently."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
+from cvpn_guard.evaluation import evaluate
+from cvpn_guard.policy import load_policy_file
+from cvpn_guard.runtime import reset_runtime
+from tests.support.estate import BANNER, compliant_overrides, create_endpoint
+from tests.support.events import load_event
+from tests.support.world import EnforcerWorld
+
+ENDPOINTS = 300
+DRIFTED = 200
+EVENTS = 1_000
+WORKERS = 8
+SAMPLES = ("create_endpoint_noncompliant", "modify_endpoint_by_user", "modify_endpoint_by_iam_user")
+
+# Every rule of this policy can be fixed, so "every endpoint ends compliant" is checkable.
+FIXABLE_POLICY = f"""
+version: 1
+mode: enforce
+rules:
+  disconnect-on-session-timeout: {{required: true}}
+  session-timeout: {{max_hours: 12}}
+  login-banner: {{required: true, text: "{BANNER}"}}
+  connection-logging: {{required: true, log_group: /aws/clientvpn}}
+  self-service-portal: {{allowed: false}}
+"""
+
+
+def _seed(world: EnforcerWorld) -> tuple[list[str], set[str]]:
+    ids, drifted = [], set()
+    for n in range(ENDPOINTS):
+        cidr = f"10.{64 + n // 64}.{(n % 64) * 4}.0/22"
+        if n < DRIFTED:
+            endpoint_id = create_endpoint(
+                world.ec2, cidr=cidr, DisconnectOnSessionTimeout=n % 2 == 0
+            )
+            drifted.add(endpoint_id)
+        else:
+            endpoint_id = create_endpoint(world.ec2, cidr=cidr, **compliant_overrides())
+        ids.append(endpoint_id)
+    return ids, drifted
+
+
+def _events(ids: list[str]) -> list[dict[str, Any]]:
+    rng = random.Random(20261127)
+    # Every endpoint gets at least one event, the rest are random; some are re-delivered.
+    targets = ids + [rng.choice(ids) for _ in range(EVENTS - len(ids) - 50)]
+    events = [
+        load_event(
+            rng.choice(SAMPLES), endpoint_id, event_id=str(uuid.UUID(int=rng.getrandbits(128)))
+        )
+        for endpoint_id in targets
+    ]
+    events += [rng.choice(events) for _ in range(50)]  # at-least-once delivery
+    rng.shuffle(events)
+    return events
+
+
+@pytest.mark.slow
+def test_burst_converges_with_one_modify_per_drifted_endpoint(
+    server_world: EnforcerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 300 endpoints, 200 of them drifted, and a policy whose every rule can be fixed
+    world = server_world
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(FIXABLE_POLICY)
+    monkeypatch.setenv("POLICY_FILE", str(policy_file))
+    reset_runtime()
+    ids, drifted = _seed(world)
+    events = _events(ids)
+    assert len(events) == EVENTS
+
+    # When 1,000 events are handled by 8 concurrent invocations
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        results = list(pool.map(world.invoke, events))
+
+    # Then nothing raised and every endpoint is compliant
+    statuses = Counter(r["status"] for r in results)
+    assert statuses["remediated"] == DRIFTED, statuses
+    assert set(statuses) <= {"remediated", "compliant", "duplicate"}, statuses
+    policy = load_policy_file(policy_file)
+    ec2 = boto3.client("ec2", region_name="eu-west-1")
+    for page in ec2.get_paginator("describe_client_vpn_endpoints").paginate():
+        for item in page["ClientVpnEndpoints"]:
+            state = EndpointState(endpoint=ClientVpnEndpoint.from_describe(item))
+            assert evaluate(state, policy, datetime.now(UTC)).findings == ()
+    # And one modify per endpoint that needed one, none for the others
+    counts = world.faults.endpoint_call_counts().get("ModifyClientVpnEndpoint", {})
+    assert set(counts) == drifted
+    assert set(counts.values()) == {1}
+    # And exactly one notice per event that found its endpoint non-compliant
+    notices = world.notices()
+    assert len(notices) == DRIFTED
+    assert {n["MessageAttributes"]["endpoint_id"]["Value"] for n in notices} == drifted
