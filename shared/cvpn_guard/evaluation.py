@@ -128,13 +128,13 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
             disruption_reason=fix.disruption if fix is not None else None,
             message=result.message,
         )
-        exemption = next((e for e in valid if e.covers(rule_id)), None)
-        if exemption is not None:
+        sparing = next((e for e in valid if e.covers(rule_id)), None)
+        if sparing is not None:
             exempted.append(
                 ExemptedFinding(
                     finding=finding,
-                    exemption_reason=exemption.reason or exemption.describe(),
-                    expires=exemption.expires,
+                    exemption_reason=sparing.reason or sparing.describe(),
+                    expires=sparing.expires,
                 )
             )
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

@@ -41,7 +41,8 @@ EC2 = botocore.session.get_session().get_service_model("ec2")
 )
 def test_every_alias_is_a_key_of_botocores_output_shape(model: type[BaseModel], shape: str) -> None:
     # Given botocore's model, the contract / Then every field is spelled as Describe spells it
-    members = set(EC2.shape_for(shape).members)
+    members = set(getattr(EC2.shape_for(shape), "members", {}))
+    assert members
     aliases = {info.alias or name for name, info in model.model_fields.items()}
     assert aliases <= members, aliases - members
 
@@ -83,7 +84,7 @@ def test_a_tag_without_value_reads_as_empty() -> None:
 def test_models_are_frozen() -> None:
     endpoint = ClientVpnEndpoint.from_describe(COMPLIANT_ITEM)
     with pytest.raises(ValidationError):
-        endpoint.vpn_port = 1194  # type: ignore[misc]
+        endpoint.vpn_port = 1194
 
 
 def test_models_accept_python_names_too() -> None:

@@ -41,11 +41,9 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-MODIFY = (
-    botocore.session.get_session()
-    .get_service_model("ec2")
-    .operation_model("ModifyClientVpnEndpoint")
-)
+_EC2 = botocore.session.get_session().get_service_model("ec2")
+MODIFY_INPUT = _EC2.operation_model("ModifyClientVpnEndpoint").input_shape
+assert MODIFY_INPUT is not None
 OTHER_SG = "sg-0aaaaaaaaaaaaaaaa"
 AUTH_TYPES = [
     "certificate-authentication",
@@ -299,7 +297,7 @@ def after_plan(state: EndpointState, evaluation: Evaluation) -> EndpointState:
 
 
 def assert_valid_modify_values(parameters: dict[str, Any]) -> None:
-    validate_parameters({"ClientVpnEndpointId": ENDPOINT_ID, **parameters}, MODIFY.input_shape)
+    validate_parameters({"ClientVpnEndpointId": ENDPOINT_ID, **parameters}, MODIFY_INPUT)
     if "SessionTimeoutHours" in parameters:
         assert parameters["SessionTimeoutHours"] in SESSION_TIMEOUT_HOURS
     if "VpnPort" in parameters:

@@ -18,11 +18,9 @@ from tests.unit.policy.builders import (
     evaluate_at,
 )
 
-MODIFY = (
-    botocore.session.get_session()
-    .get_service_model("ec2")
-    .operation_model("ModifyClientVpnEndpoint")
-)
+_EC2 = botocore.session.get_session().get_service_model("ec2")
+MODIFY_INPUT = _EC2.operation_model("ModifyClientVpnEndpoint").input_shape
+assert MODIFY_INPUT is not None
 
 
 def endpoint(**overrides: object) -> ClientVpnEndpoint:
@@ -99,7 +97,7 @@ def test_the_full_policy_plan_is_a_valid_modify_request() -> None:
     )
     plan = evaluate_at(state, build_policy(FULL_RULES)).plan
     # Then botocore's own validator accepts the Modify call
-    validate_parameters(plan.modify_kwargs(ENDPOINT_ID), MODIFY.input_shape)
+    validate_parameters(plan.modify_kwargs(ENDPOINT_ID), MODIFY_INPUT)
     assert len(plan.rules) == 11
 
 
