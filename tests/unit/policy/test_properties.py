@@ -14,6 +14,7 @@ from typing import Any
 
 import botocore.session
 import yaml
+from botocore.model import StructureShape
 from botocore.validate import validate_parameters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,9 +42,17 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-_EC2 = botocore.session.get_session().get_service_model("ec2")
-MODIFY_INPUT = _EC2.operation_model("ModifyClientVpnEndpoint").input_shape
-assert MODIFY_INPUT is not None
+
+
+def _modify_input() -> StructureShape:
+    """botocore's ModifyClientVpnEndpoint request shape: the contract plans are checked against."""
+    ec2 = botocore.session.get_session().get_service_model("ec2")
+    shape = ec2.operation_model("ModifyClientVpnEndpoint").input_shape
+    assert shape is not None
+    return shape
+
+
+MODIFY_INPUT = _modify_input()
 OTHER_SG = "sg-0aaaaaaaaaaaaaaaa"
 AUTH_TYPES = [
     "certificate-authentication",

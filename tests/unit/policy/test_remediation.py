@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+from botocore.model import StructureShape
 from botocore.validate import validate_parameters
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
@@ -18,9 +19,16 @@ from tests.unit.policy.builders import (
     evaluate_at,
 )
 
-_EC2 = botocore.session.get_session().get_service_model("ec2")
-MODIFY_INPUT = _EC2.operation_model("ModifyClientVpnEndpoint").input_shape
-assert MODIFY_INPUT is not None
+
+def _modify_input() -> StructureShape:
+    """botocore's ModifyClientVpnEndpoint request shape: the contract plans are checked against."""
+    ec2 = botocore.session.get_session().get_service_model("ec2")
+    shape = ec2.operation_model("ModifyClientVpnEndpoint").input_shape
+    assert shape is not None
+    return shape
+
+
+MODIFY_INPUT = _modify_input()
 
 
 def endpoint(**overrides: object) -> ClientVpnEndpoint:
