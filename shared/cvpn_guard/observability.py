@@ -11,9 +11,9 @@ NAMESPACE = "CvpnGuard"
 def count(
     metrics: Metrics, name: str, *, dimension: tuple[str, str] | None = None, value: float = 1
 ) -> None:
-    """Add a Count metric; with ``dimension``, emit it under its own dimension set."""
+    """Add a Count metric; with ``dimension``, also emit it broken down by that dimension."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     if dimension is None:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         return
     # A per-rule / per-reason breakdown needs its own dimension set: one EMF blob each.
     with single_metric(

@@ -1,0 +1,65 @@
+"""What the enforcer tells CloudWatch: EMF metrics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support.estate import create_endpoint
+from tests.support.events import load_event
+from tests.support.world import EnforcerWorld
+
+
+def _emf_blobs(output: str) -> list[dict[str, Any]]:
+    blobs = []
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            blobs.append(json.loads(line))
+    return blobs
+
+
+def _metric_values(blobs: list[dict[str, Any]], name: str) -> list[tuple[dict[str, Any], float]]:
+    found = []
+    for blob in blobs:
+        names = {m["Name"] for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+        if name in names:
+            dimensions = {k: v for k, v in blob.items() if isinstance(v, str)}
+            found.append(
+                (dimensions, sum(blob[name]) if isinstance(blob[name], list) else blob[name])
+            )
+    return found
+
+
+def test_a_remediation_counts_evaluated_violations_per_rule_and_remediated(
+    in_process_world: EnforcerWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a drifted endpoint
+    endpoint_id = create_endpoint(in_process_world.ec2, DisconnectOnSessionTimeout=False)
+    capsys.readouterr()
+
+    # When its event is handled
+    in_process_world.invoke(load_event("create_endpoint_noncompliant", endpoint_id))
+
+    # Then EMF carries the counts, violations broken down by rule
+    blobs = _emf_blobs(capsys.readouterr().out)
+    assert _metric_values(blobs, "Evaluated")[0][1] == 1
+    assert _metric_values(blobs, "Remediated")[0][1] == 1
+    rules = {d.get("rule") for d, _ in _metric_values(blobs, "Violations")}
+    assert "disconnect-on-session-timeout" in rules
+
+
+def test_a_skip_is_counted_by_reason_and_logged_once(
+    in_process_world: EnforcerWorld,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # When our own change comes back
+    capsys.readouterr()
+    in_process_world.invoke(load_event("modify_endpoint_by_enforcer"))
+
+    # Then one metric per reason
+    blobs = _emf_blobs(capsys.readouterr().out)
+    reasons = {d.get("reason") for d, _ in _metric_values(blobs, "Skipped")}
+    assert "own_change" in reasons
