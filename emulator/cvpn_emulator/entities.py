@@ -25,7 +25,6 @@ ENDPOINT_ID_PREFIX = "cvpn-endpoint"
 ASSOCIATION_ID_PREFIX = "cvpn-assoc"
 CONNECTION_ID_PREFIX = "cvpn-connection"
 TGW_ATTACHMENT_ID_PREFIX = "tgw-attach"
-STATE_ATTRIBUTE = "_cvpn_emulator_state"
 SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"
 DNS_NAME = "*.{endpoint_id}.prod.clientvpn.{region}.amazonaws.com"
 # Documented defaults of CreateClientVpnEndpoint (botocore 1.44 docs).
@@ -194,7 +193,7 @@ class ClientVpnEndpoint(BaseModel):
         self.authentication_options = [
             _authentication_response(option) for option in request["AuthenticationOptions"]
         ]
-        self.connection_log_options = self._log_options(request["ConnectionLogOptions"])
+        self.connection_log_options = self.connection_log_for(request["ConnectionLogOptions"])
         self.vpc_id: str | None = request.get("VpcId")
         self.security_group_ids = security_group_ids
         self.self_service_portal = request.get("SelfServicePortal") or DEFAULT_SELF_SERVICE_PORTAL
@@ -227,7 +226,7 @@ class ClientVpnEndpoint(BaseModel):
     def dns_name(self) -> str:
         return DNS_NAME.format(endpoint_id=self.id, region=self.region)
 
-    def _log_options(self, options: Mapping[str, Any]) -> Json:
+    def connection_log_for(self, options: Mapping[str, Any]) -> Json:
         return _connection_log_response(options, self.id, self.region)
 
     def ensure_modifiable(self, action: str) -> None:

@@ -46,12 +46,6 @@ DEFAULT_MESSAGES = {
     "InternalError": "An internal error has occurred",
 }
 
-# moto warns when an error code is missing from a service's model (e.g. "Throttling" for
-# SNS); for injected faults that is the point, not a bug worth a warning per call.
-warnings.filterwarnings(
-    "ignore", message=r"Exception\(InjectedFault\) with code", category=UserWarning
-)
-
 
 class InjectedFault(ServiceException):
     """The error an injected fault raises; serialized like any moto service error."""
@@ -312,15 +306,22 @@ def install_dispatch_hook() -> None:
     BaseResponse.call_action = _call_action_with_faults  # type: ignore[method-assign]
 
 
+# moto's backends are not thread-safe (a DynamoDB conditional put checks, then writes), while
+# AWS makes every call atomic. The threaded server serialises calls so that concurrency tests
+# (leases, racing events) see AWS's semantics rather than moto's races.
+_DISPATCH_LOCK = threading.RLock()
+
+
 def _call_action_with_faults(self: BaseResponse) -> Any:
     assert _original_call_action is not None
-    operation = _operation_of(self)
-    if not operation:
-        return _original_call_action(self)
-    fault = REGISTRY.on_call(self.service_name, operation, _endpoint_id_of(self))
-    if fault is None:
-        return _original_call_action(self)
-    return _fault_response(self, fault)
+    with _DISPATCH_LOCK:
+        operation = _operation_of(self)
+        if not operation:
+            return _original_call_action(self)
+        fault = REGISTRY.on_call(self.service_name, operation, _endpoint_id_of(self))
+        if fault is None:
+            return _original_call_action(self)
+        return _fault_response(self, fault)
 
 
 def _operation_of(response: BaseResponse) -> str | None:
@@ -337,7 +338,17 @@ def _endpoint_id_of(response: BaseResponse) -> str | None:
     return None
 
 
+def _silence_unknown_code_warning() -> None:
+    """moto warns when a code is missing from the service model ("Throttling" for SNS);
+    for an injected fault that is the point. Filtering at fault time, not import time,
+    survives test runners that restore the warning filters around each test."""
+    warnings.filterwarnings(
+        "ignore", message=r"Exception\(InjectedFault\) with code", category=UserWarning
+    )
+
+
 def _fault_response(response: BaseResponse, fault: ErrorFault) -> Any:
+    _silence_unknown_code_warning()
     error = InjectedFault(fault.error_code, fault.message)
     _, headers, body = response.serialized(ActionResult(error))
     headers = dict(headers)

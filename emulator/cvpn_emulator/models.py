@@ -169,7 +169,7 @@ class ClientVpnBackend(TargetNetworksMixin, AuthorizationRulesMixin, Connections
             changes = _simple_changes(request)
             if "ConnectionLogOptions" in request:
                 check.check_connection_log_options(request["ConnectionLogOptions"])
-                changes["connection_log_options"] = endpoint._log_options(
+                changes["connection_log_options"] = endpoint.connection_log_for(
                     request["ConnectionLogOptions"]
                 )
             if "DnsServers" in request:

@@ -46,14 +46,17 @@ def _enforce_one(
     *,
     locks: EndpointLocks,
     lock_key: str,
+    enforce: bool,
 ) -> EnforcementResult | EndpointUnavailable:
     endpoint_id = str(item.get("ClientVpnEndpointId"))
     # Judge the page's item first: most endpoints are compliant and need no lease.
     verdict = report_only.enforce(endpoint_id, described=item)
     # A report-mode evaluation never carries a plan: whether a fix is due shows in the
-    # findings it would remediate.
-    if isinstance(verdict, EndpointUnavailable) or not any(
-        finding.remediable for finding in verdict.evaluation.findings
+    # findings it would remediate. In report mode the page's verdict is the answer.
+    if (
+        not enforce
+        or isinstance(verdict, EndpointUnavailable)
+        or not any(finding.remediable for finding in verdict.evaluation.findings)
     ):
         return verdict
     # A fix is needed: under the lease, describe again (the enforcer may just have fixed it).
@@ -89,6 +92,7 @@ def sweep_region(
                         dict(item),
                         locks=locks,
                         lock_key=f"{account}/{region}/{endpoint_id}",
+                        enforce=policy.mode is Mode.ENFORCE,
                     )
                 except AwsCallError as error:
                     outcome.errors.append(

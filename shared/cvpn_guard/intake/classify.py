@@ -130,7 +130,7 @@ def _endpoint_id(record: CloudTrailRecord) -> tuple[str | None, str]:
     value = find_key(section, "ClientVpnEndpointId")
     if not isinstance(value, str):
         return None, f"no ClientVpnEndpointId in {where}"
-    if not ENDPOINT_ID.match(value):
+    if not ENDPOINT_ID.fullmatch(value):
         return None, f"{where} ClientVpnEndpointId {value[:64]!r} is not a Client VPN endpoint id"
     return value, where
 

@@ -16,13 +16,15 @@ from typing import Any
 
 import boto3
 import botocore.retries.standard
-import cvpn_emulator
+import botocore.retryhandler
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto import mock_aws
+
+import cvpn_emulator
 from cvpn_emulator.control import EmulatorControl
 from cvpn_emulator.server import running_emulator
-from moto import mock_aws
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -31,7 +33,8 @@ ROOT_CHAIN_ARN = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/66666666-7777-8888
 SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-idp"
 SELF_SERVICE_SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-idp-portal"
 LAMBDA_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:AWSClientVPN-authorize"
-NO_RETRIES = {"retries": {"mode": "standard", "max_attempts": 1}}
+# botocore's ``max_attempts`` counts retries; ``total_max_attempts`` counts the first try too.
+NO_RETRIES: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 1}}
 
 
 def endpoint_request(**overrides: Any) -> dict[str, Any]:
@@ -74,7 +77,7 @@ class Emulator:
     """One way of reaching the emulator: in-process (``url`` is None) or over HTTP."""
 
     mode: str
-    session: boto3.session.Session
+    session: Any  # boto3.session.Session; Any because its client() overloads want literals
     url: str | None = None
     control: EmulatorControl | None = None
 
@@ -187,10 +190,11 @@ def ec2(emulator: Emulator) -> Any:
 
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries happen, but without botocore's exponential sleeps."""
+    """Retries happen, but without botocore's exponential sleeps (standard and legacy)."""
     monkeypatch.setattr(
         botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0
     )
+    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda **_: 0)
 
 
 @dataclass

@@ -88,7 +88,9 @@ def test_terminate_by_connection_id(emulator: Emulator, ec2: Any) -> None:
         }
     ]
     assert statuses(ec2, endpoint_id) == {doomed: "terminated", kept: "active"}
-    ended = connections_of(ec2, endpoint_id, Filters=[{"Name": "connection-id", "Values": [doomed]}])
+    ended = connections_of(
+        ec2, endpoint_id, Filters=[{"Name": "connection-id", "Values": [doomed]}]
+    )
     assert ended[0]["ConnectionEndTime"] != "-"
 
 
@@ -99,19 +101,29 @@ def test_terminate_by_username_ends_that_users_connections(emulator: Emulator, e
     (other,) = emulator.seed_connections(endpoint_id, 1, username="carol")
 
     # When alice's connections are terminated
-    response = ec2.terminate_client_vpn_connections(ClientVpnEndpointId=endpoint_id, Username="alice")
+    response = ec2.terminate_client_vpn_connections(
+        ClientVpnEndpointId=endpoint_id, Username="alice"
+    )
 
     # Then exactly hers are
     assert response["Username"] == "alice"
     assert [status["ConnectionId"] for status in response["ConnectionStatuses"]] == alice
-    assert statuses(ec2, endpoint_id) == {alice[0]: "terminated", alice[1]: "terminated", other: "active"}
+    assert statuses(ec2, endpoint_id) == {
+        alice[0]: "terminated",
+        alice[1]: "terminated",
+        other: "active",
+    }
 
 
 @pytest.mark.parametrize(
     ("seed", "arguments", "code"),
     [
-        pytest.param(6, {"Username": "dave"}, "ClientVpnTerminateConnectionsLimitExceeded", id="over-5"),
-        pytest.param(0, {"Username": "nobody"}, "InvalidClientVpnConnection.UserNotFound", id="no-user"),
+        pytest.param(
+            6, {"Username": "dave"}, "ClientVpnTerminateConnectionsLimitExceeded", id="over-5"
+        ),
+        pytest.param(
+            0, {"Username": "nobody"}, "InvalidClientVpnConnection.UserNotFound", id="no-user"
+        ),
         pytest.param(
             0,
             {"ConnectionId": "cvpn-connection-0123456789abcdef0"},

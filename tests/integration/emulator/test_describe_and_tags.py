@@ -107,7 +107,9 @@ def test_invalid_next_token_is_rejected(ec2: Any) -> None:
 
 def test_ids_filters_and_paging_combine(ec2: Any) -> None:
     # Given six endpoints, two of them tcp
-    created = [create_endpoint(ec2, TransportProtocol="tcp" if i % 3 == 0 else "udp") for i in range(6)]
+    created = [
+        create_endpoint(ec2, TransportProtocol="tcp" if i % 3 == 0 else "udp") for i in range(6)
+    ]
 
     # When ids and a filter are both given
     response = ec2.describe_client_vpn_endpoints(

@@ -62,10 +62,15 @@ INVALID_CREATES = [
     pytest.param(
         {
             "AuthenticationOptions": [
-                {"Type": "directory-service-authentication", "ActiveDirectory": {"DirectoryId": "d"}},
+                {
+                    "Type": "directory-service-authentication",
+                    "ActiveDirectory": {"DirectoryId": "d"},
+                },
                 {
                     "Type": "federated-authentication",
-                    "FederatedAuthentication": {"SAMLProviderArn": "arn:aws:iam::1:saml-provider/x"},
+                    "FederatedAuthentication": {
+                        "SAMLProviderArn": "arn:aws:iam::1:saml-provider/x"
+                    },
                 },
             ]
         },
@@ -132,9 +137,7 @@ def test_transit_gateway_with_vpc_is_rejected(ec2: Any, network: Network) -> Non
 def test_group_from_another_vpc_is_rejected(ec2: Any, network: Network) -> None:
     # Given a security group of another VPC
     other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    group_id = ec2.create_security_group(GroupName="x", Description="x", VpcId=other_vpc)[
-        "GroupId"
-    ]
+    group_id = ec2.create_security_group(GroupName="x", Description="x", VpcId=other_vpc)["GroupId"]
 
     # When it is used with the network's VPC, Then it is refused
     with pytest.raises(ClientError) as error:
@@ -195,28 +198,27 @@ def test_invalid_modify_is_rejected_and_changes_nothing(
 UNKNOWN = "cvpn-endpoint-0123456789abcdef0"
 
 
+NOT_FOUND_CALLS = [
+    ("modify_client_vpn_endpoint", {"ClientVpnEndpointId": UNKNOWN, "VpnPort": 443}),
+    ("delete_client_vpn_endpoint", {"ClientVpnEndpointId": UNKNOWN}),
+    ("describe_client_vpn_endpoints", {"ClientVpnEndpointIds": [UNKNOWN]}),
+    ("describe_client_vpn_target_networks", {"ClientVpnEndpointId": UNKNOWN}),
+    ("describe_client_vpn_connections", {"ClientVpnEndpointId": UNKNOWN}),
+    ("describe_client_vpn_authorization_rules", {"ClientVpnEndpointId": UNKNOWN}),
+    (
+        "associate_client_vpn_target_network",
+        {"ClientVpnEndpointId": UNKNOWN, "SubnetId": "subnet-0123456789abcdef0"},
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    "call",
-    [
-        pytest.param(lambda ec2: ec2.modify_client_vpn_endpoint(ClientVpnEndpointId=UNKNOWN, VpnPort=443), id="modify"),
-        pytest.param(lambda ec2: ec2.delete_client_vpn_endpoint(ClientVpnEndpointId=UNKNOWN), id="delete"),
-        pytest.param(
-            lambda ec2: ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[UNKNOWN]), id="describe"
-        ),
-        pytest.param(
-            lambda ec2: ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=UNKNOWN),
-            id="target-networks",
-        ),
-        pytest.param(
-            lambda ec2: ec2.describe_client_vpn_connections(ClientVpnEndpointId=UNKNOWN),
-            id="connections",
-        ),
-    ],
+    ("operation", "arguments"), NOT_FOUND_CALLS, ids=[name for name, _ in NOT_FOUND_CALLS]
 )
-def test_unknown_endpoint_is_not_found(ec2: Any, call: Any) -> None:
+def test_unknown_endpoint_is_not_found(ec2: Any, operation: str, arguments: dict[str, Any]) -> None:
     # When an endpoint that does not exist is named, Then it is not found, as in AWS
     with pytest.raises(ClientError) as error:
-        call(ec2)
+        getattr(ec2, operation)(**arguments)
     assert error_of(error) == (
         "InvalidClientVpnEndpointId.NotFound",
         f"Endpoint {UNKNOWN} does not exist",
@@ -242,25 +244,36 @@ def test_dry_run_of_an_invalid_request_reports_the_real_error(ec2: Any) -> None:
     assert error_of(error)[0] == "InvalidParameterValue"
 
 
-def test_dry_run_modify_and_delete_change_nothing(ec2: Any) -> None:
+DRY_RUNS = [
+    ("modify_client_vpn_endpoint", {"SessionTimeoutHours": 8}),
+    ("delete_client_vpn_endpoint", {}),
+    ("describe_client_vpn_target_networks", {}),
+    (
+        "authorize_client_vpn_ingress",
+        {"TargetNetworkCidr": "10.0.0.0/8", "AuthorizeAllGroups": True},
+    ),
+    ("describe_client_vpn_authorization_rules", {}),
+    ("describe_client_vpn_connections", {}),
+]
+
+
+@pytest.mark.parametrize(("operation", "arguments"), DRY_RUNS, ids=[name for name, _ in DRY_RUNS])
+def test_dry_runs_on_an_endpoint_change_nothing(
+    ec2: Any, operation: str, arguments: dict[str, Any]
+) -> None:
     # Given an endpoint
     endpoint_id = create_endpoint(ec2)
     before = describe_endpoint(ec2, endpoint_id)
 
-    # When a modify and a delete are dry runs
-    for call in (
-        lambda: ec2.modify_client_vpn_endpoint(
-            ClientVpnEndpointId=endpoint_id, SessionTimeoutHours=8, DryRun=True
-        ),
-        lambda: ec2.delete_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id, DryRun=True),
-        lambda: ec2.describe_client_vpn_endpoints(DryRun=True),
-    ):
-        with pytest.raises(ClientError) as error:
-            call()
-        assert error_of(error)[0] == "DryRunOperation"
+    # When a valid call is a dry run, Then AWS's DryRunOperation comes back
+    with pytest.raises(ClientError) as error:
+        getattr(ec2, operation)(ClientVpnEndpointId=endpoint_id, DryRun=True, **arguments)
+    assert error_of(error)[0] == "DryRunOperation"
 
-    # Then the endpoint is still there, unchanged
+    # And the endpoint is still there, unchanged, without rules
     assert describe_endpoint(ec2, endpoint_id) == before
+    rules = ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=endpoint_id)
+    assert rules["AuthorizationRules"] == []
 
 
 def test_same_client_token_and_parameters_return_the_same_endpoint(ec2: Any) -> None:

@@ -77,11 +77,16 @@ def test_removing_the_last_association_returns_to_pending_associate(
     assert describe_endpoint(ec2, endpoint_id)["Status"] == {"Code": "available"}
 
     # When the last one is disassociated, Then it waits for an association again
-    ec2.disassociate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, AssociationId=second)
+    ec2.disassociate_client_vpn_target_network(
+        ClientVpnEndpointId=endpoint_id, AssociationId=second
+    )
     assert describe_endpoint(ec2, endpoint_id)["Status"] == {"Code": "pending-associate"}
-    assert ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id)[
-        "ClientVpnTargetNetworks"
-    ] == []
+    assert (
+        ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id)[
+            "ClientVpnTargetNetworks"
+        ]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -171,7 +176,9 @@ def test_target_networks_filter_and_client_token(ec2: Any, network: Network) -> 
 
     # And filters and AssociationIds select target networks
     def targets(**kwargs: Any) -> list[str]:
-        response = ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id, **kwargs)
+        response = ec2.describe_client_vpn_target_networks(
+            ClientVpnEndpointId=endpoint_id, **kwargs
+        )
         return [target["AssociationId"] for target in response["ClientVpnTargetNetworks"]]
 
     assert targets() == [first["AssociationId"], second]
@@ -208,7 +215,9 @@ def test_transit_gateway_endpoint_associates_zones(ec2: Any) -> None:
 
 
 def rules_of(ec2: Any, endpoint_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    response = ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=endpoint_id, **kwargs)
+    response = ec2.describe_client_vpn_authorization_rules(
+        ClientVpnEndpointId=endpoint_id, **kwargs
+    )
     return list(response["AuthorizationRules"])
 
 

@@ -1,0 +1,97 @@
+"""The sweeper on a small estate: one SNS message, endpoint-level errors, DynamoDB leases."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from cvpn_guard.runtime import reset_runtime
+from tests.integration.sweeper.conftest import SweeperWorld
+from tests.integration.sweeper.large_estate import REGIONS, assert_report_matches
+from tests.integration.sweeper.report_checks import assert_valid_report
+from tests.support.estate import create_state_table
+
+pytestmark = pytest.mark.server
+
+SMALL = {REGIONS[0]: 40, REGIONS[1]: 40}
+
+
+def test_a_small_report_is_one_message_with_the_subject_and_attributes_subscribers_filter_on(
+    world: SweeperWorld,
+) -> None:
+    # Given 80 endpoints over two regions, whose drift a first sweep fixed
+    truth = world.seed(SMALL)
+    world.invoke()
+    first = world.received_report()
+    assert_valid_report(first)
+    assert_report_matches(first, truth, enforced=True)
+
+    # When the sweeper runs again
+    world.invoke()
+
+    # Then one SNS message carries the whole report, with a readable subject and the
+    # attributes a subscription's filter policy can match
+    (notice,) = world.notices()
+    attributes = {name: value["Value"] for name, value in notice["MessageAttributes"].items()}
+    assert attributes == {
+        "kind": "report",
+        "status": "compliant",
+        "part": "1",
+        "parts": "1",
+        "rules": "none",
+    }
+    assert notice["Subject"] == "[cvpn-guard] REPORT 80 endpoints, 0 non-compliant, 0 remediated"
+    document = json.loads(notice["Message"])
+    assert_valid_report(document)
+    assert document["summary"]["compliant"] == truth.total - truth.exempt
+
+
+def test_an_endpoint_that_cannot_be_checked_is_an_error_and_the_rest_is_fixed(
+    world: SweeperWorld,
+) -> None:
+    # Given a small estate, and counting the users of one endpoint (its fix is disruptive)
+    # fails for good
+    truth = world.seed(SMALL)
+    (unlucky, *_) = truth.per_region[REGIONS[0]].ids_by_kind["three-rules"]
+    world.control.inject_error(
+        "DescribeClientVpnConnections", "InternalError", times=None, endpoint_id=unlucky
+    )
+
+    # When the sweeper runs in enforce mode
+    world.invoke()
+
+    # Then that endpoint is an error entry naming it, and every other drifted one is fixed
+    report = world.received_report()
+    assert_valid_report(report)
+    (error,) = report["errors"]
+    assert error["endpoint_id"] == unlucky
+    assert error["region"] == REGIONS[0]
+    assert error["code"] == "InternalError"
+    assert report["summary"]["remediated"] == truth.drifted - 1
+    assert report["summary"]["endpoints"] == truth.total - 1
+    assert report["summary"]["non_compliant"] == 0
+    assert unlucky not in {e["endpoint_id"] for e in report["endpoints"]}
+
+
+def test_the_sweeper_takes_its_leases_in_the_dynamodb_state_table(
+    world: SweeperWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the deployment's state table (leases shared with the enforcer)
+    dynamodb = boto3.client("dynamodb", region_name=REGIONS[0], endpoint_url=world.url)
+    monkeypatch.setenv("STATE_TABLE_NAME", create_state_table(dynamodb))
+    truth = world.seed(SMALL)
+    reset_runtime()
+    world.control.reset_call_counts()
+
+    # When the sweeper fixes the drifted endpoints
+    world.invoke()
+
+    # Then each fix held a lease (a conditional put, then a delete) and none is left behind
+    report = world.received_report()
+    assert report["summary"]["remediated"] == truth.drifted
+    calls = world.control.call_counts()
+    assert calls["PutItem"] == truth.drifted
+    assert calls["DeleteItem"] == truth.drifted
+    assert dynamodb.scan(TableName="cvpn-guard-state")["Count"] == 0
