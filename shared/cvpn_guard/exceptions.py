@@ -74,6 +74,7 @@ class AwsCallError(CvpnGuardError):
             "Unavailable",
             "RequestTimeout",
             "ConnectionError",
+            "InvalidResponse",
         }
     )
 

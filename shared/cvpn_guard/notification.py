@@ -49,6 +49,11 @@ class Notice:
         )
 
 
+def utf8_safe(text: str) -> str:
+    """Escape what UTF-8 cannot encode (lone surrogates), so publishing never fails on it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def needs_notice(status: EndpointStatus) -> bool:
     """Notify only when something is wrong or was changed."""
     return status is not EndpointStatus.COMPLIANT
@@ -119,7 +124,7 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
     )
     return Notice(
         subject=subject_for(endpoint),
-        text="\n".join(lines) + "\n",
+        text=utf8_safe("\n".join(lines) + "\n"),
         document=report.to_json(),
         attributes={
             "status": str(endpoint.status),

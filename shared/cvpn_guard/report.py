@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic_core import PydanticSerializationError
 
 from cvpn_guard.findings import ExemptedFinding, Finding
 from cvpn_guard.policy import Policy
@@ -107,6 +108,19 @@ class EndpointReport(_Frozen):
     )
 
     @property
+    def settled(self) -> bool:
+        """True when nothing about the endpoint still needs a human.
+
+        A remediated endpoint counts only when every finding was fixed: a fix of some rules
+        can leave a report-only finding (e.g. connection logging) behind.
+        """
+        if self.status in (EndpointStatus.COMPLIANT, EndpointStatus.EXEMPT):
+            return True
+        if self.status is EndpointStatus.REMEDIATED:
+            return all(finding.rule in self.fixed_rules for finding in self.findings)
+        return False
+
+    @property
     def severity(self) -> str | None:
         """The highest severity among the findings (None when there are none)."""
         order = ["low", "medium", "high", "critical"]
@@ -170,9 +184,21 @@ class ComplianceReport(_Frozen):
     endpoints: tuple[EndpointReport, ...]
     errors: tuple[ReportError, ...] = ()
 
+    @property
+    def clean(self) -> bool:
+        """True when every endpoint is settled and nothing failed to be checked."""
+        return not self.errors and all(endpoint.settled for endpoint in self.endpoints)
+
     def to_json(self) -> str:
-        """Compact, deterministic JSON (what subscribers receive)."""
-        return self.model_dump_json(exclude_none=False)
+        """Compact, deterministic JSON (what subscribers receive).
+
+        A string that UTF-8 cannot carry (a lone surrogate) is written as a JSON ``\\u``
+        escape instead of failing the whole notice.
+        """
+        try:
+            return self.model_dump_json()
+        except PydanticSerializationError:
+            return json.dumps(self.model_dump(mode="json"), separators=(",", ":"))
 
 
 def summarize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cvpn_guard.notification import Notice
+from cvpn_guard.notification import Notice, utf8_safe
 from cvpn_guard.report import ComplianceReport
 from cvpn_guard.report_parts import split_document
 from cvpn_guard.report_text import render_summary
@@ -11,17 +11,15 @@ from cvpn_guard.report_text import render_summary
 def report_notices(report: ComplianceReport) -> list[Notice]:
     """The notices that carry ``report``; subscribers join parts with ``join_parts``."""
     summary = report.summary
-    overall = (
-        "compliant"
-        if summary.endpoints == summary.compliant + summary.exempt and not summary.errors
-        else "non_compliant"
-    )
+    # "compliant" also when every drift was fixed: a filter on non_compliant must not fire
+    # on an estate that cvpn-guard brought back in line.
+    overall = "compliant" if report.clean else "non_compliant"
     headline = (
         f"[cvpn-guard] REPORT {summary.endpoints} endpoints, {summary.non_compliant + summary.remediation_failed} "
         f"non-compliant, {summary.remediated} remediated"
     )
     documents = split_document(report.to_json())
-    text = render_summary(report)
+    text = utf8_safe(render_summary(report))
     notices = []
     for index, document in enumerate(documents, start=1):
         many = len(documents) > 1

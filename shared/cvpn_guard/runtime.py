@@ -76,8 +76,9 @@ def get_runtime() -> Runtime:
 
 def reset_runtime() -> None:
     """Forget settings, clients and caches (tests change the environment between cases)."""
-    from cvpn_guard.aws.clients import cached_client
+    from cvpn_guard.aws.clients import cached_client, default_session
 
     get_runtime.cache_clear()
+    default_session.cache_clear()
     get_settings.cache_clear()
     cached_client.cache_clear()

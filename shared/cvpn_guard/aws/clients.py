@@ -31,7 +31,7 @@ def client_config(max_attempts: int) -> Config:
 
 
 @lru_cache(maxsize=1)
-def _default_session() -> Session:
+def default_session() -> Session:
     return boto3.session.Session()
 
 
@@ -40,7 +40,7 @@ def cached_client(
     service: str, region: str | None, max_attempts: int, endpoint_url: str | None = None
 ) -> Any:
     """A client for ``service`` in ``region``, shared by every caller in this process."""
-    return _default_session().client(
+    return default_session().client(
         service,  # type: ignore[call-overload]
         region_name=region,
         endpoint_url=endpoint_url,

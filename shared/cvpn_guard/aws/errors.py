@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from cvpn_guard.exceptions import AwsCallError
 
@@ -27,5 +28,9 @@ def aws_call(operation: str) -> Iterator[None]:
     except ClientError as error:
         message = str(error.response.get("Error", {}).get("Message", error))
         raise AwsCallError(operation, error_code(error), message) from error
+    except ResponseParserError as error:
+        # An HTML or truncated answer (a proxy, an AWS-side fault): worth a retry later.
+        first_line = (str(error).splitlines() or ["unreadable response"])[0]
+        raise AwsCallError(operation, "InvalidResponse", first_line) from error
     except BotoCoreError as error:
         raise AwsCallError(operation, "ConnectionError", str(error)) from error

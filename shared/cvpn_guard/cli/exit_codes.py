@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cvpn_guard.report import ComplianceReport, EndpointReport
+    from cvpn_guard.report import ComplianceReport
 
 
 class ExitCode(IntEnum):
@@ -20,26 +20,6 @@ class ExitCode(IntEnum):
     """Bad flags, an unreadable or invalid policy, no credentials or no region."""
 
 
-def endpoint_settled(endpoint: EndpointReport) -> bool:
-    """True when nothing about ``endpoint`` still needs a human.
-
-    A remediated endpoint counts only when every finding was fixed: a fix of some rules can
-    leave a report-only finding (e.g. connection logging) behind.
-    """
-    from cvpn_guard.report import EndpointStatus
-
-    if endpoint.status in (EndpointStatus.COMPLIANT, EndpointStatus.EXEMPT):
-        return True
-    if endpoint.status is EndpointStatus.REMEDIATED:
-        fixed = set(endpoint.fixed_rules)
-        return all(finding.rule in fixed for finding in endpoint.findings)
-    return False
-
-
 def exit_code_for(report: ComplianceReport) -> ExitCode:
     """``OK`` only for a clean report: every endpoint settled and no errors."""
-    if report.errors:
-        return ExitCode.FINDINGS
-    if all(endpoint_settled(endpoint) for endpoint in report.endpoints):
-        return ExitCode.OK
-    return ExitCode.FINDINGS
+    return ExitCode.OK if report.clean else ExitCode.FINDINGS

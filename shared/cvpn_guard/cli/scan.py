@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 6  # botocore's standard retry budget per call, as the Lambdas use
 COUNT_PAGE_SIZE = 1000  # counting for the progress bar: one call per 1,000 endpoints
 MAX_ERRORS_SHOWN = 10
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +167,12 @@ def _account(session: Session, region: str, endpoint_url: str | None) -> str:
         with aws_call("GetCallerIdentity"):
             identity: Mapping[str, Any] = sts.get_caller_identity()
     except AwsCallError as error:
-        where = f" at {endpoint_url}" if endpoint_url else ""
+        if error.code == "ConnectionError":
+            target = endpoint_url or f"AWS STS in {region}"
+            raise CliError(f"cannot reach {target}: {error.message}") from error
         raise CliError(
-            f"cannot use these credentials{where}: {error.code}: {error.message}"
+            f"cannot use these credentials: {error.code}: {error.message}; "
+            "check the profile, or refresh the session (aws sso login)"
         ) from error
     return str(identity["Account"])
 

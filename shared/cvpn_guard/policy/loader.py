@@ -16,6 +16,9 @@ from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy.problems import problems_from
 
 DEFAULT_POLICY_RESOURCE = "default.yaml"
+# Far above any real policy (an SSM parameter holds at most 8 KB), low enough that a hostile
+# document cannot make the loader spend seconds or megabytes.
+MAX_POLICY_CHARACTERS = 1_000_000
 
 
 def load_policy(text: str, *, source: str = "<policy>") -> Policy:
@@ -40,7 +43,28 @@ def load_policy(text: str, *, source: str = "<policy>") -> Policy:
         The text is not YAML/JSON (with line and column), or the document is not a valid
         policy (one problem per wrong key, with its path and what is allowed).
     """
+    if len(text) > MAX_POLICY_CHARACTERS:
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    "",
+                    f"the document has {len(text):,} characters; the limit is {MAX_POLICY_CHARACTERS:,}",
+                )
+            ],
+            source=source,
+        )
     data = _parse(text, source)
+    bad_text = _first_invalid_text(data)
+    if bad_text is not None:
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    bad_text,
+                    "contains a character that is not valid Unicode text (a lone surrogate)",
+                )
+            ],
+            source=source,
+        )
     if data is None:
         raise PolicyError(
             [PolicyProblem("", "the policy is empty; it needs at least version and rules")],
@@ -105,6 +129,9 @@ def default_policy() -> Policy:
     return load_policy(text, source=f"cvpn_guard/policy/{DEFAULT_POLICY_RESOURCE}")
 
 
+_TOO_DEEP = "the document is nested too deeply to be a policy"
+
+
 def _parse(text: str, source: str) -> Any:
     if text.lstrip().startswith("{"):
         try:
@@ -113,13 +140,58 @@ def _parse(text: str, source: str) -> Any:
             message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         except _DuplicateKeyError as error:
             message = f"invalid JSON: {error}"
+        except RecursionError:
+            message = f"invalid JSON: {_TOO_DEEP}"
         raise PolicyError([PolicyProblem("", message)], source=source)
     try:
         return yaml.load(text, Loader=_PolicyYamlLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         raise PolicyError([PolicyProblem("", _yaml_message(error))], source=source) from None
+    except yaml.reader.ReaderError as error:
+        raise PolicyError(
+            [PolicyProblem("", _reader_message(text, error))], source=source
+        ) from None
     except yaml.YAMLError as error:
         raise PolicyError([PolicyProblem("", f"invalid YAML: {error}")], source=source) from None
+    except RecursionError:
+        raise PolicyError(
+            [PolicyProblem("", f"invalid YAML: {_TOO_DEEP}")], source=source
+        ) from None
+
+
+def _reader_message(text: str, error: yaml.reader.ReaderError) -> str:
+    position = max(0, min(int(error.position), len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = error.character if isinstance(error.character, str) else chr(int(error.character))
+    return (
+        f"invalid YAML at line {line}, column {column}: the character {character!r} is not allowed"
+    )
+
+
+def _first_invalid_text(data: Any) -> str | None:
+    """The path of the first string that UTF-8 cannot encode (a lone surrogate), or None.
+
+    Iterative on purpose: the parsed document may be deep, and a recursive walk could fail
+    where the parser did not.
+    """
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                pending.append((child, key))
+                pending.append((child, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return None
 
 
 def _yaml_message(error: yaml.MarkedYAMLError) -> str:

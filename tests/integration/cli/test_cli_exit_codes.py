@@ -111,7 +111,9 @@ def test_an_unreachable_endpoint_is_one_line_without_a_traceback() -> None:
     # When it scans
     done = run("scan", "--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1")
 
-    # Then one line naming the URL, exit 2 (the credentials or endpoint are unusable)
+    # Then one line naming the URL, exit 2 (a configuration error)
     assert done.returncode == 2
-    assert "cannot use these credentials at http://127.0.0.1:9: ConnectionError" in done.stderr
+    assert done.stderr.startswith(
+        "cvpn-guard: error: cannot reach http://127.0.0.1:9: Could not connect to the endpoint URL"
+    )
     assert "Traceback" not in done.stderr

@@ -58,7 +58,9 @@ def nasty_text(
 ) -> st.SearchStrategy[str]:
     """Hostile strings: curated ones, random ones, mixtures and (``huge``) a few huge ones."""
     characters = (
-        VISIBLE_AND_CONTROL | st.characters(categories=["Cs"]) if surrogates else VISIBLE_AND_CONTROL
+        VISIBLE_AND_CONTROL | st.characters(categories=["Cs"])
+        if surrogates
+        else VISIBLE_AND_CONTROL
     )
     curated = st.sampled_from(NASTY_STRINGS + (LONE_SURROGATES if surrogates else ()))
     random = st.text(alphabet=characters, max_size=max_size)
@@ -68,7 +70,9 @@ def nasty_text(
         st.sampled_from(["a", "\x00", "é", "💥", '"\\', "\n"]),
         st.sampled_from([1_401, 10_000, 100_000]),
     )
-    return st.one_of(curated, random, mixed, huge_texts) if huge else st.one_of(curated, random, mixed)
+    return (
+        st.one_of(curated, random, mixed, huge_texts) if huge else st.one_of(curated, random, mixed)
+    )
 
 
 def json_scalars(*, surrogates: bool = False, huge: bool = True) -> st.SearchStrategy[Any]:

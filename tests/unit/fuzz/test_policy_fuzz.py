@@ -41,7 +41,7 @@ RAW_PYDANTIC = re.compile(
 # PyYAML's ReaderError, passed on as it is (see test_control_characters_...): the one known
 # exception to "one line per problem". Remove when the loader words it itself.
 KNOWN_TWO_LINE = re.compile(
-    r'invalid YAML: unacceptable character #x[0-9a-f]{4}: special characters are not allowed\n'
+    r"invalid YAML: unacceptable character #x[0-9a-f]{4}: special characters are not allowed\n"
     r'  in "<unicode string>", position \d+'
 )
 
@@ -88,24 +88,28 @@ def load_safely(text: str) -> Policy | PolicyError:
     try:
         policy = load_policy(text, source="fuzz.yaml")
     except PolicyError as error:
-        assert error.problems, "a PolicyError must say what is wrong"
-        for problem in error.problems:
-            assert isinstance(problem, PolicyProblem)
-            assert isinstance(problem.path, str)
-            assert isinstance(problem.message, str)
-            assert problem.message.strip(), problem
-            assert not RAW_PYDANTIC.search(problem.message), problem.message[:300]
-            # One line per problem: a value's newline is shown escaped, never raw.
-            assert "\n" not in problem.message or KNOWN_TWO_LINE.fullmatch(problem.message), (
-                problem.message[:300]
-            )
-        assert str(error).startswith("fuzz.yaml: ")
+        _assert_readable(error)
         return error
     assert isinstance(policy, Policy)
     # Usable: what every report and notice asks of it.
     assert policy.identity.content_hash.startswith("sha256:")
     json.loads(policy.model_dump_json(by_alias=True))
     return policy
+
+
+def _assert_readable(error: PolicyError) -> None:
+    assert error.problems, "a PolicyError must say what is wrong"
+    for problem in error.problems:
+        assert isinstance(problem, PolicyProblem)
+        assert isinstance(problem.path, str)
+        assert isinstance(problem.message, str)
+        assert problem.message.strip(), problem
+        assert not RAW_PYDANTIC.search(problem.message), problem.message[:300]
+        # One line per problem: a value's newline is shown escaped, never raw.
+        assert "\n" not in problem.message or KNOWN_TWO_LINE.fullmatch(problem.message), (
+            problem.message[:300]
+        )
+    assert str(error).startswith("fuzz.yaml: ")
 
 
 def _as_yaml(document: Any) -> str:
@@ -270,7 +274,9 @@ def _set(document: Any, dotted: str, value: Any) -> Any:
     return replaced(document, tuple(path), value)
 
 
-@pytest.mark.parametrize(("where", "value"), IMPOSSIBLE, ids=[f"{p}={v!r:.20}" for p, v in IMPOSSIBLE])
+@pytest.mark.parametrize(
+    ("where", "value"), IMPOSSIBLE, ids=[f"{p}={v!r:.20}" for p, v in IMPOSSIBLE]
+)
 def test_impossible_values_are_refused_at_their_path(where: str, value: Any) -> None:
     # Given the full policy with one impossible value
     document = _set(FULL_POLICY, where, value)
@@ -350,12 +356,6 @@ def test_huge_documents_are_answered_quickly(text: str) -> None:
 DEEP = 2_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG shared/cvpn_guard/policy/loader.py _parse: RecursionError from json/yaml "
-    "escapes instead of a PolicyError",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -371,12 +371,6 @@ def test_deeply_nested_documents_are_a_policy_error(text: str) -> None:
     load_safely(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="BUG shared/cvpn_guard/policy: a lone surrogate (JSON/YAML '\\ud800' escape) is "
-    "accepted, then Policy.identity raises UnicodeEncodeError",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -390,11 +384,6 @@ def test_lone_surrogates_are_a_policy_error(text: str) -> None:
     assert isinstance(load_safely(text), PolicyError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG shared/cvpn_guard/policy/loader.py _parse: yaml.reader.ReaderError is shown raw: "
-    'two lines, \'in "<unicode string>", position N\' instead of a line and column',
-)
 @pytest.mark.parametrize("text", ["\x1f", "version: 1\nmode: enforce\x00\n", "a: b\x07"])
 def test_control_characters_give_a_one_line_error_with_line_and_column(text: str) -> None:
     error = load_safely(text)

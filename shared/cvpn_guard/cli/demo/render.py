@@ -15,7 +15,7 @@ from cvpn_guard.report import ComplianceReport, EndpointReport, ReportFinding
 
 WIDTH = 96
 VALUE_LIMIT = 64
-TEXT_LIMIT = 44  # a long text inside a structure (a banner) keeps its start visible
+TEXT_LIMIT = 48  # a long text inside a structure (a banner) keeps its start visible
 ONE_LINE = 56  # expected and actual together up to this length share the finding's line
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -14,7 +15,7 @@ from typing import Any, TextIO
 
 from cvpn_guard.cli.demo import estate, lambdas, replay
 from cvpn_guard.cli.demo.environment import base_environment, patched_environment, quiet_logs
-from cvpn_guard.cli.demo.inbox import ReceivedReport, assemble_report, drain
+from cvpn_guard.cli.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
 from cvpn_guard.cli.demo.render import Console, report_table, short, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
@@ -188,7 +189,7 @@ class Demo:
             c.line(f"- {config.rule_id} ({config.severity}, {how})", 4)
         for exemption in policy.exemptions:
             until = f" until {exemption.expires}" if exemption.expires else ""
-            c.line(f"- {exemption.describe()}{until}: {exemption.reason}", 4)
+            c.para(f"- {exemption.describe()}{until}: {exemption.reason}", indent=4, hanging=2)
         return policy_file
 
     def _remember(self, endpoint: estate.SeededEndpoint) -> None:
@@ -261,7 +262,7 @@ class Demo:
         if asked:
             c.para("asked for: " + ", ".join(asked), indent=4, hanging=11)
 
-    def _show_verdict(self, result: dict[str, Any], notices: list[Any]) -> None:
+    def _show_verdict(self, result: dict[str, Any], notices: list[ReceivedNotice]) -> None:
         from cvpn_guard.report import ComplianceReport
 
         c = self.console
@@ -272,14 +273,15 @@ class Demo:
                 hanging=2,
             )
             return
-        c.line(f"→ enforcer: {str(result.get('status', '?')).replace('_', ' ')}", 4)
+        status = str(result.get("status", "?"))
+        c.line(f"→ enforcer: {status.replace('_', ' ')}", 4)
         for notice in notices:
             report = ComplianceReport.model_validate_json(notice.message)
             for endpoint in report.endpoints:
                 show_endpoint_verdict(c, endpoint)
             c.line(f"notice published: {short(notice.subject, 90)}", 6)
         if not notices:
-            c.line("compliant: nothing to fix, no notice", 6)
+            c.line("nothing to fix, no notice" if status == "compliant" else "no notice", 6)
 
     # -- 4. the sweeper ------------------------------------------------------------------
 
@@ -414,7 +416,7 @@ class Demo:
                 ("cvpn-guard scan --region eu-west-1", "scan your own account (reports only)"),
                 ("cvpn-guard policy show-default", "the baseline, to start your own policy"),
                 ("cvpn-guard policy validate FILE", "check a policy before deploying it"),
-                ("make test", "every quality gate: ruff, mypy, cfn-lint, pytest"),
+                ("make test", "every quality gate: ruff, mypy, cfn-lint, checkov, pytest"),
             ]
         )
 
@@ -424,12 +426,9 @@ def _connect(control: Any, endpoint_id: str, user: str) -> None:
 
 
 def _pretty(value: Any) -> str:
-    import json
-
     return json.dumps(value, indent=2)
 
 
 def _needing_a_human(endpoints: tuple[EndpointReport, ...]) -> list[EndpointReport]:
-    from cvpn_guard.cli.exit_codes import endpoint_settled
 
-    return [endpoint for endpoint in endpoints if not endpoint_settled(endpoint)]
+    return [endpoint for endpoint in endpoints if not endpoint.settled]

@@ -1,0 +1,85 @@
+"""``cvpn-guard demo`` as a newcomer runs it (``make demo``): a real process, start to end."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+CONSOLE_SCRIPT = Path(sys.executable).parent / "cvpn-guard"
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+
+@pytest.fixture(scope="module")
+def demo() -> subprocess.CompletedProcess[str]:
+    # Given a shell with nothing AWS-related configured (the demo brings its own)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+    env["PYTHONIOENCODING"] = "utf-8"
+
+    # When the demo runs
+    return subprocess.run(
+        [str(CONSOLE_SCRIPT), "demo"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def test_the_demo_exits_0_quietly(demo: subprocess.CompletedProcess[str]) -> None:
+    # Then it succeeds, with nothing on stderr: no request log, warning or traceback
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert demo.stderr == ""
+    # And no Powertools JSON log or EMF metric blob slipped into the story
+    assert not [line for line in demo.stdout.splitlines() if line.lstrip().startswith('{"')]
+
+
+def test_the_demo_walks_through_every_step(demo: subprocess.CompletedProcess[str]) -> None:
+    for heading in (
+        "1. Start the emulator",
+        "2. Seed an estate of Client VPN endpoints",
+        "3. Replay CloudTrail events through the enforcer Lambda",
+        "4. Run the scheduled sweeper",
+        "5. The compliance report, as the subscriber received it",
+        "6. What just happened",
+    ):
+        assert heading in demo.stdout
+    assert re.search(r"Demo finished in \d+\.\d s\. The emulator is stopped", demo.stdout)
+
+
+def test_a_user_change_is_remediated_with_before_and_after_and_users_affected(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    out = demo.stdout
+    assert "sam.lee@example.com" in out
+    assert "✗ disconnect-on-session-timeout [high] (fixed): expected true, actual false" in out
+    assert "DisconnectOnSessionTimeout: false → true" in out
+    assert "SessionTimeoutHours: 24 → 12" in out
+    assert "users affected: 7 active connection(s) when the fix was applied" in out
+    assert 'notice published: "[cvpn-guard] REMEDIATED cvpn-endpoint-' in out
+
+
+def test_skipped_events_say_why(demo: subprocess.CompletedProcess[str]) -> None:
+    out = demo.stdout
+    assert "→ enforcer: skipped (own_change): loop guard: caller role" in out
+    assert "→ enforcer: skipped (failed_call)" in out
+    assert "→ enforcer: skipped (dry_run)" in out
+
+
+def test_the_received_report_is_shown_and_valid(demo: subprocess.CompletedProcess[str]) -> None:
+    out = demo.stdout
+    assert "Subject            [cvpn-guard] REPORT 8 endpoints" in out
+    assert "MessageAttributes  kind=report" in out
+    assert "valid against schemas/compliance-report.schema.json" in out
+    assert re.search(r"exempt\s+cvpn-endpoint-\w+\s+lab\s+eu-west-1", out)
+    assert re.search(r"remediated\s+cvpn-endpoint-\w+\s+legacy\s+us-east-1", out)
+    assert "fixed by this sweep: legacy" in out
+    assert "- research: authorization" in out

@@ -1,0 +1,137 @@
+"""The demo's building blocks: reading the sample events, the policy it writes, rendering."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cvpn_guard.cli.demo import estate, replay
+from cvpn_guard.cli.demo.environment import patched_environment
+from cvpn_guard.cli.demo.render import finding_lines, short
+from cvpn_guard.cli.policy_commands import default_policy_text
+from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.report import EndpointReport, EndpointStatus, ReportFinding
+
+EVENTS = Path(__file__).resolve().parents[3] / "events"
+
+
+def test_samples_come_in_the_order_the_calls_happened() -> None:
+    samples = replay.load_samples(EVENTS)
+    times = [sample.detail["eventTime"] for sample in samples]
+    assert times == sorted(times)
+    assert {sample.name for sample in samples} == {path.name for path in EVENTS.glob("*.json")}
+
+
+def test_each_sample_points_at_the_endpoint_its_story_is_about() -> None:
+    samples = {sample.name: sample for sample in replay.load_samples(EVENTS)}
+    assert samples["create_endpoint_failed.json"].target is None  # nothing was created
+    assert samples["create_endpoint_noncompliant.json"].creates
+    assert samples["create_endpoint_noncompliant.json"].target == "contractors"
+    assert samples["modify_endpoint_by_enforcer.json"].target == "contractors"
+    assert samples["modify_endpoint_by_user.json"].target == "sales"
+
+
+def test_pointing_a_sample_at_an_endpoint_rewrites_every_mention() -> None:
+    (sample,) = [s for s in replay.load_samples(EVENTS) if s.creates]
+    moved = sample.pointed_at("cvpn-endpoint-0123456789abcdef0")
+    text = str(moved.event)
+    assert "cvpn-endpoint-0d2c4e6f8a0b1c3d5" not in text
+    assert text.count("cvpn-endpoint-0123456789abcdef0") == 2  # the id and the DNS name
+    assert sample.event != moved.event  # the original is untouched
+
+
+def test_the_loop_guard_role_is_the_enforcer_samples_session_issuer() -> None:
+    assert replay.enforcer_role_arn(replay.load_samples(EVENTS)) == (
+        "arn:aws:iam::123456789012:role/cvpn-guard-EnforcerFunctionRole-1A2B3C4D5E6F"
+    )
+
+
+def test_who_did_what_reads_like_a_person() -> None:
+    samples = {sample.name: sample for sample in replay.load_samples(EVENTS)}
+    user = samples["modify_endpoint_by_user.json"].detail
+    assert replay.actor(user) == (
+        "sam.lee@example.com (role AWSReservedSSO_NetworkEngineer_9f8e7d6c5b4a3f2e)"
+    )
+    assert replay.actor(samples["modify_endpoint_by_iam_user.json"].detail) == (
+        "IAM user legacy-automation"
+    )
+    # CloudTrail's wire form ({"tag": 1, "content": ...}) is shown as plain values
+    assert replay.requested(samples["modify_endpoint_by_iam_user.json"].detail) == [
+        'SelfServicePortal="enabled"',
+        'DnsServers={"CustomDnsServers": ["8.8.8.8", "8.8.4.4"], "Enabled": true}',
+    ]
+
+
+def test_the_demo_policy_is_the_default_baseline_plus_an_exemption() -> None:
+    # Given the lab endpoint / When the demo writes its policy
+    lab = estate.SeededEndpoint(estate.ESTATE[3], "cvpn-endpoint-0123456789abcdef0")
+    text = estate.demo_policy_text(default_policy_text(), [lab], date(2026, 11, 27))
+    policy = load_policy(text)
+
+    # Then the rules are the default's, and the lab is exempt until 90 days later
+    assert policy.rules == default_policy().rules
+    (exemption,) = policy.exemptions
+    assert exemption.endpoint_id == lab.endpoint_id
+    assert exemption.expires == date(2027, 2, 25)
+    assert exemption.reason == estate.EXEMPTION_TICKET
+
+
+def test_long_texts_are_cut_inside_structures_so_differences_show() -> None:
+    assert short("x" * 100, limit=10) == '"xxxxxxx…"'
+    assert short({"Enabled": True, "BannerText": "y" * 100}) == (
+        '{"Enabled": true, "BannerText": "' + "y" * 45 + '…"}'
+    )
+
+
+def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_lines() -> None:
+    short_one = ReportFinding(
+        rule="session-timeout",
+        severity="medium",
+        expected=12,
+        actual=24,
+        remediable=True,
+        disruptive=True,
+    )
+    long_one = ReportFinding(
+        rule="connection-logging",
+        severity="high",
+        expected={"Enabled": True},
+        actual={"Enabled": False, "CloudwatchLogGroup": None, "CloudwatchLogStream": None},
+        remediable=False,
+        disruptive=False,
+    )
+    endpoint = EndpointReport(
+        endpoint_id="cvpn-endpoint-0123456789abcdef0",
+        account="123456789012",
+        region="eu-west-1",
+        status=EndpointStatus.REMEDIATED,
+        findings=(short_one, long_one),
+        fixed_rules=("session-timeout",),
+    )
+    assert finding_lines(short_one, endpoint) == [
+        "✗ session-timeout [medium] (fixed): expected 12, actual 24"
+    ]
+    assert finding_lines(long_one, endpoint) == [
+        "✗ connection-logging [high] (report only: needs a human)",
+        '    expected {"Enabled": true}',
+        '    actual   {"Enabled": false, "CloudwatchLogGroup": null, "CloudwatchLogStream": null}',
+    ]
+
+
+def test_the_demo_environment_is_put_back_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a developer's profile and an unrelated variable
+    monkeypatch.setenv("AWS_PROFILE", "prod-admin")
+    monkeypatch.setenv("CVPN_DEMO_TEST", "kept")
+    before = dict(os.environ)
+
+    # When the demo's environment is in force
+    with patched_environment({"AWS_ACCESS_KEY_ID": "demo", "CVPN_DEMO_TEST": "changed"}):
+        # Then the profile is gone and the demo's values apply
+        assert "AWS_PROFILE" not in os.environ
+        assert os.environ["CVPN_DEMO_TEST"] == "changed"
+
+    # And afterwards everything is as it was
+    assert dict(os.environ) == before

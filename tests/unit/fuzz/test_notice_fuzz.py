@@ -1,0 +1,210 @@
+"""Notices and reports with hostile values: the SNS message always stays well-formed.
+
+Banner texts, descriptions, tags, exemption reasons, error messages and the actor all come
+from people or from AWS and end up in an SNS message: a JSON document that subscribers
+parse, a subject SNS checks (ASCII, no line breaks, under 100 characters) and an e-mail text.
+No value may break any of them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from cvpn_guard.notification import Notice, compose_endpoint_notice
+from cvpn_guard.policy import default_policy
+from cvpn_guard.report import (
+    ComplianceReport,
+    EndpointReport,
+    EndpointStatus,
+    ReportChange,
+    ReportError,
+    ReportExemption,
+    ReportFinding,
+    ReportSource,
+    build_report,
+)
+from cvpn_guard.report_parts import is_part, join_parts
+from cvpn_guard.report_publishing import report_notices
+from tests.unit.fuzz.strategies import LONE_SURROGATES, json_values, nasty_text
+
+FUZZ = settings(max_examples=150)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
+
+
+def _endpoint(
+    value: Any,
+    text: str,
+    *,
+    status: EndpointStatus = EndpointStatus.REMEDIATION_FAILED,
+    endpoint_id: str = ENDPOINT_ID,
+    account: str = "123456789012",
+    region: str = "eu-west-1",
+) -> EndpointReport:
+    """One endpoint whose free-text and JSON fields from AWS or people hold hostile values.
+
+    (``disruption_reason`` is cvpn-guard's own sentence, built from validated numbers.)
+    """
+    finding = ReportFinding(
+        rule="login-banner",
+        severity="medium",
+        expected=value,
+        actual=text,
+        remediable=True,
+        disruptive=True,
+        disruption_reason="turning the banner on shows it at the next connection",
+        message=text,
+    )
+    return EndpointReport(
+        endpoint_id=endpoint_id,
+        account=account,
+        region=region,
+        status=status,
+        findings=(finding,),
+        exempted=(ReportExemption(rule="dns-servers", reason=text, expires=date(2027, 1, 31)),),
+        changes=(ReportChange(field="ClientLoginBannerOptions", before=text, after=value),),
+        fixed_rules=("login-banner",),
+        users_affected=3,
+        error=text,
+    )
+
+
+def _report(endpoints: list[EndpointReport], text: str, **errors: str) -> ComplianceReport:
+    return build_report(
+        policy=default_policy(),
+        source=ReportSource(
+            kind="enforcer",
+            event_id="b3a1f6d2-7c84-4e1b-9a5d-2f0c8e7d6a41",
+            event_name="ModifyClientVpnEndpoint",
+            actor=text,
+        ),
+        endpoints=endpoints,
+        errors=[ReportError(region="eu-west-1", code=c, message=m) for c, m in errors.items()],
+        generated_at=NOW,
+    )
+
+
+def assert_well_formed(notice: Notice, report: ComplianceReport) -> None:
+    """What SNS and every subscriber need from a notice."""
+    subject = notice.subject
+    assert isinstance(subject, str)
+    assert subject.isascii(), subject
+    assert all(" " <= c <= "~" for c in subject), repr(subject)  # no line breaks, no controls
+    assert 0 < len(subject) < 100
+    assert isinstance(notice.text, str)
+    assert isinstance(notice.document, str)
+    # SNS carries UTF-8: everything must encode.
+    notice.text.encode("utf-8")
+    notice.document.encode("utf-8")
+    # The JSON document is JSON, and it is the report, value for value.
+    parsed = json.loads(notice.document)
+    assert isinstance(parsed, dict)
+    assert ComplianceReport.model_validate_json(notice.document) == report
+    for name, value in notice.attributes.items():
+        assert isinstance(name, str)
+        assert isinstance(value, str)
+
+
+def _line_breaks(text: str) -> int:
+    return text.count("\n") + text.count("\r")
+
+
+HOSTILE_TEXT = nasty_text()
+HOSTILE_JSON = json_values(max_leaves=12)
+
+
+@FUZZ
+@given(HOSTILE_JSON, HOSTILE_TEXT, st.sampled_from(list(EndpointStatus)))
+@example("Authorized use only.\n</script>", '"}, "injected": {"', EndpointStatus.REMEDIATED)
+@example({"BannerText": "\x1b[2J" * 5_000}, "\u202e" + "x" * 10_000, EndpointStatus.NON_COMPLIANT)
+def test_endpoint_notice_stays_well_formed(value: Any, text: str, status: EndpointStatus) -> None:
+    # Given an endpoint report full of hostile values
+    report = _report([_endpoint(value, text, status=status)], text)
+
+    # When the enforcer composes its notice
+    notice = compose_endpoint_notice(report)
+
+    # Then subject, text and document are intact
+    assert_well_formed(notice, report)
+    # And no value adds a line to the e-mail text: they are all quoted
+    plain = "t" if text else ""  # an empty error or reason leaves its line out
+    benign = compose_endpoint_notice(_report([_endpoint("v", plain, status=status)], plain))
+    assert _line_breaks(notice.text) == _line_breaks(benign.text)
+
+
+@FUZZ
+@given(HOSTILE_TEXT, HOSTILE_TEXT, HOSTILE_TEXT)
+@example("\r\nBcc: x@example.com", "eu-west-1\n", "cvpn-endpoint-0123\x00")
+@example("ｅｕ", "💥" * 60, "é" * 200)  # noqa: RUF001 - full-width on purpose
+def test_subject_is_safe_whatever_the_ids(account: str, region: str, endpoint_id: str) -> None:
+    # Account and region come from the event; the subject names them.
+    endpoint = _endpoint("v", "t", account=account, region=region, endpoint_id=endpoint_id)
+    report = _report([endpoint], "t")
+    assert_well_formed(compose_endpoint_notice(report), report)
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(st.tuples(HOSTILE_JSON, HOSTILE_TEXT), min_size=1, max_size=6),
+    HOSTILE_TEXT,
+)
+def test_sweep_report_notices_stay_well_formed(values: list[tuple[Any, str]], message: str) -> None:
+    # Given a sweep over several endpoints with hostile values, and a region that failed
+    endpoints = [
+        _endpoint(value, text, endpoint_id=f"cvpn-endpoint-{index:017x}")
+        for index, (value, text) in enumerate(values)
+    ]
+    report = _report(endpoints, message, AccessDenied=message)
+
+    # When the sweeper turns it into notices
+    notices = report_notices(report)
+
+    # Then each notice is well-formed, and the parts join back into the report
+    documents = []
+    for notice in notices:
+        assert isinstance(notice.subject, str)
+        assert notice.subject.isascii()
+        assert all(" " <= c <= "~" for c in notice.subject)
+        assert len(notice.subject) < 100
+        notice.text.encode("utf-8")
+        documents.append(json.loads(notice.document))
+    if len(documents) == 1 and not is_part(documents[0]):
+        document = notices[0].document
+    else:
+        document = join_parts(documents)
+    assert ComplianceReport.model_validate_json(document) == report
+
+
+def test_a_huge_report_is_split_into_parts_that_join_back() -> None:
+    # Given a sweep whose banner values alone exceed SNS's message size
+    endpoints = [
+        _endpoint('\u202e"</script>\\' * 700, "é\n" * 5_000, endpoint_id=f"cvpn-endpoint-{i:017x}")
+        for i in range(12)
+    ]
+    report = _report(endpoints, "actor")
+
+    # When it is published, Then it takes several parts, each JSON, that join back exactly
+    notices = report_notices(report)
+    assert len(notices) > 1
+    for notice in notices:
+        assert len(notice.document.encode("utf-8")) <= 256 * 1024
+    joined = join_parts(json.loads(notice.document) for notice in notices)
+    assert ComplianceReport.model_validate_json(joined) == report
+
+
+@pytest.mark.parametrize("surrogate", LONE_SURROGATES)
+@pytest.mark.parametrize("where", ["expected", "reason"])
+def test_lone_surrogates_do_not_break_the_notice(surrogate: str, where: str) -> None:
+    # A Python str may hold one (a policy's "\ud800" JSON escape makes one); UTF-8 cannot.
+    value = f"Authorized {surrogate} only"
+    endpoint = _endpoint(value, "t") if where == "expected" else _endpoint("v", value)
+    report = _report([endpoint], "t")
+    notice = compose_endpoint_notice(report)
+    notice.text.encode("utf-8")
+    assert json.loads(notice.document)
