@@ -172,10 +172,11 @@ def _reader_message(text: str, error: yaml.reader.ReaderError) -> str:
 def _first_invalid_text(data: Any) -> str | None:
     """The path of the first string that UTF-8 cannot encode (a lone surrogate), or None.
 
-    Iterative on purpose: the parsed document may be deep, and a recursive walk could fail
-    where the parser did not.
+    Iterative on purpose (the parsed document may be deep), and each container is visited
+    once: YAML aliases share objects, and a "billion laughs" document must stay cheap.
     """
     pending: list[tuple[str, Any]] = [("", data)]
+    seen: set[int] = set()
     while pending:
         path, value = pending.pop()
         if isinstance(value, str):
@@ -184,13 +185,17 @@ def _first_invalid_text(data: Any) -> str | None:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
                     return path
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                child = f"{path}.{key}" if path else str(key)
-                pending.append((child, key))
-                pending.append((child, item))
-        elif isinstance(value, list):
-            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, dict | list):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    child = f"{path}.{key}" if path else str(key)
+                    pending.append((child, key))
+                    pending.append((child, item))
+            else:
+                pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
     return None
 
 

@@ -16,27 +16,48 @@ REPORT_ONLY_POLICY = (
 )
 
 
-def test_policy_is_read_from_the_ssm_parameter(
-    in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given the policy lives in SSM and says: report only
-    world = in_process_world
+def _report_only_policy_in_ssm(monkeypatch: pytest.MonkeyPatch, **environment: str) -> None:
     boto3.client("ssm", region_name="eu-west-1").put_parameter(
         Name="/cvpn-guard/policy", Value=REPORT_ONLY_POLICY, Type="String"
     )
     monkeypatch.setenv("POLICY_PARAMETER", "/cvpn-guard/policy")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     reset_runtime()
-    endpoint_id = create_endpoint(
+
+
+def _endpoint_that_only_breaks_disconnect_on_timeout(world: EnforcerWorld) -> str:
+    return create_endpoint(
         world.ec2, **{**compliant_overrides(), "DisconnectOnSessionTimeout": False}
     )
 
+
+def test_policy_is_read_from_the_ssm_parameter(
+    in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the policy lives in SSM and says: report only
+    _report_only_policy_in_ssm(monkeypatch)
+    endpoint_id = _endpoint_that_only_breaks_disconnect_on_timeout(in_process_world)
+
     # When an event arrives
-    result = world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+    result = in_process_world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
 
     # Then that policy decided: reported, not modified
     assert result["status"] == "non_compliant"
     assert result["rules"] == ["disconnect-on-session-timeout"]
-    assert world.modify_calls(endpoint_id) == 0
+    assert in_process_world.modify_calls(endpoint_id) == 0
+
+
+def test_enforcement_mode_overrides_the_documents_mode(
+    in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a report-only document but ENFORCEMENT_MODE=enforce
+    _report_only_policy_in_ssm(monkeypatch, ENFORCEMENT_MODE="enforce")
+    endpoint_id = _endpoint_that_only_breaks_disconnect_on_timeout(in_process_world)
+
+    # When an event arrives, Then the endpoint is fixed
+    result = in_process_world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+    assert result["status"] == "remediated"
 
 
 def test_missing_parameter_is_a_clear_configuration_error(
@@ -48,24 +69,3 @@ def test_missing_parameter_is_a_clear_configuration_error(
     with pytest.raises(ConfigurationError, match="POLICY_PARAMETER"):
         in_process_world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
     assert in_process_world.modify_calls(endpoint_id) == 0
-
-
-def test_enforcement_mode_overrides_the_documents_mode(
-    in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a report-only document but ENFORCEMENT_MODE=enforce
-    world = in_process_world
-    boto3.client("ssm", region_name="eu-west-1").put_parameter(
-        Name="/cvpn-guard/policy", Value=REPORT_ONLY_POLICY, Type="String"
-    )
-    monkeypatch.setenv("POLICY_PARAMETER", "/cvpn-guard/policy")
-    monkeypatch.setenv("ENFORCEMENT_MODE", "enforce")
-    reset_runtime()
-    endpoint_id = create_endpoint(
-        world.ec2, **{**compliant_overrides(), "DisconnectOnSessionTimeout": False}
-    )
-
-    # Then the endpoint is fixed
-    assert (
-        world.invoke(load_event("modify_endpoint_by_user", endpoint_id))["status"] == "remediated"
-    )
