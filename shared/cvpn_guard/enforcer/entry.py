@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.enforcement import EndpointEnforcer
 from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
-from cvpn_guard.exceptions import ConfigurationError, PolicyError
+from cvpn_guard.exceptions import AwsCallError, ConfigurationError, PolicyError
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import count
 from cvpn_guard.report import EndpointStatus
@@ -71,11 +71,19 @@ def _enforce(
             outbox=runtime.state,
         )
     except RemediationFailed as failure:
-        if not failure.already_reported:
-            count(metrics, "RemediationFailed")
+        # A retry of an already reported failure is counted apart, so RemediationFailed
+        # counts failures, not Lambda's attempts.
+        count(metrics, "FailedEventRetried" if failure.already_reported else "RemediationFailed")
         logger.error(
             "remediation failed",
             extra={"error": failure.error, "already_reported": failure.already_reported},
+        )
+        raise
+    except AwsCallError as error:
+        count(metrics, "AwsCallFailed", dimension=("code", error.code))
+        logger.error(
+            "AWS call failed after retries: Lambda will retry the event",
+            extra={"operation": error.operation, "code": error.code, "error": error.message},
         )
         raise
     return _summarize(outcome, logger=logger, metrics=metrics)
