@@ -12,6 +12,7 @@ EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_ENDPOINT_IDS = ("cvpn-endpoint-0d2c4e6f8a0b1c3d5", "cvpn-endpoint-0a1b2c3d4e5f60718")
 
 ENFORCER_ROLE_ARN = "arn:aws:iam::123456789012:role/cvpn-guard-EnforcerFunctionRole-1A2B3C4D5E6F"
+SWEEPER_ROLE_ARN = "arn:aws:iam::123456789012:role/cvpn-guard-SweeperRole-6F5E4D3C2B1A"
 ENFORCER_FUNCTION_NAME = "cvpn-guard-enforcer"
 ENFORCER_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:cvpn-guard-enforcer"
 

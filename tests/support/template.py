@@ -70,5 +70,18 @@ def iam_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     return statements
 
 
+def enforcer_rule_pattern() -> dict[str, Any]:
+    """The enforcer rule's EventPattern, with our roles' ARNs where the template has GetAtt."""
+    from tests.support.events import ENFORCER_ROLE_ARN, SWEEPER_ROLE_ARN
+
+    rules = resources_of_type(transformed_template(), "AWS::Events::Rule")
+    (rule,) = (r for r in rules.values() if "EventPattern" in r["Properties"])
+    text = json.dumps(rule["Properties"]["EventPattern"])
+    for role, arn in (("EnforcerRole", ENFORCER_ROLE_ARN), ("SweeperRole", SWEEPER_ROLE_ARN)):
+        text = text.replace(json.dumps({"Fn::GetAtt": [role, "Arn"]}), json.dumps(arn))
+    pattern: dict[str, Any] = json.loads(text)
+    return pattern
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]

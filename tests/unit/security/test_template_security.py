@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from tests.support.events import ENFORCER_ROLE_ARN, load_event
+from tests.support.events import load_event
 from tests.support.template import (
     REPO,
     as_list,
+    enforcer_rule_pattern,
     resources_of_type,
     source_template,
     transformed_template,
@@ -463,11 +464,7 @@ def _enforcer_rule() -> dict[str, Any]:
 
 
 def _matcher() -> EventPattern:
-    text = json.dumps(_enforcer_rule()["Properties"]["EventPattern"])
-    text = text.replace(
-        json.dumps({"Fn::GetAtt": ["EnforcerRole", "Arn"]}), json.dumps(ENFORCER_ROLE_ARN)
-    )
-    return EventPattern.load(text)
+    return EventPattern.load(json.dumps(enforcer_rule_pattern()))
 
 
 def test_rule_pattern_names_only_successful_endpoint_changes_from_ec2() -> None:

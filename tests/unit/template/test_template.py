@@ -10,10 +10,11 @@ import pytest
 from moto.events.models import EventPattern
 
 from cvpn_guard.policy import default_policy, load_policy
-from tests.support.events import ENFORCER_ROLE_ARN, load_event, sample_names
+from tests.support.events import SWEEPER_ROLE_ARN, load_event, sample_names
 from tests.support.template import (
     REPO,
     as_list,
+    enforcer_rule_pattern,
     iam_statements,
     resources_of_type,
     source_template,
@@ -52,18 +53,6 @@ def test_layer_is_built_from_the_shared_package() -> None:
     assert layer["Metadata"]["BuildMethod"] == "python3.12"
 
 
-def _enforcer_pattern() -> dict[str, Any]:
-    rules = resources_of_type(transformed_template(), "AWS::Events::Rule")
-    (rule,) = (r for r in rules.values() if "EventPattern" in r["Properties"])
-    # The pattern names the enforcer's role through GetAtt; the samples' role stands in for it.
-    text = json.dumps(rule["Properties"]["EventPattern"])
-    text = text.replace(
-        json.dumps({"Fn::GetAtt": ["EnforcerRole", "Arn"]}), json.dumps(ENFORCER_ROLE_ARN)
-    )
-    pattern: dict[str, Any] = json.loads(text)
-    return pattern
-
-
 MATCHING = {
     "create_endpoint_noncompliant",
     "modify_endpoint_by_user",
@@ -74,10 +63,16 @@ MATCHING = {
 @pytest.mark.parametrize("sample", sample_names())
 def test_rule_pattern_matches_changes_and_rejects_failures_and_our_own_calls(sample: str) -> None:
     # Given the deployed rule's pattern, evaluated by moto's real EventBridge matcher
-    pattern = EventPattern.load(json.dumps(_enforcer_pattern()))
+    pattern = EventPattern.load(json.dumps(enforcer_rule_pattern()))
 
     # When a sample event is offered, Then only successful changes by others match
     assert pattern.matches_event(load_event(sample)) is (sample in MATCHING)
+
+
+def test_the_sweepers_own_fixes_do_not_trigger_the_enforcer() -> None:
+    event = load_event("modify_endpoint_by_enforcer")
+    event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = SWEEPER_ROLE_ARN
+    assert not EventPattern.load(json.dumps(enforcer_rule_pattern())).matches_event(event)
 
 
 def test_principals_without_a_session_issuer_are_not_dropped_by_the_pattern() -> None:
@@ -87,7 +82,7 @@ def test_principals_without_a_session_issuer_are_not_dropped_by_the_pattern() ->
     root = load_event("modify_endpoint_by_iam_user")
     root["detail"]["userIdentity"] = {"type": "Root", "arn": "arn:aws:iam::123456789012:root"}
 
-    pattern = EventPattern.load(json.dumps(_enforcer_pattern()))
+    pattern = EventPattern.load(json.dumps(enforcer_rule_pattern()))
     assert pattern.matches_event(event)
     assert pattern.matches_event(root)
 
