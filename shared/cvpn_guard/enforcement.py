@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import JsonValue
+from pydantic_core import to_jsonable_python
 
-from cvpn_guard.endpoint import AuthorizationRule, ClientVpnEndpoint, EndpointState
+from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import ComplianceStatus
@@ -63,22 +64,11 @@ class EnforcementResult:
         """The endpoint's final status."""
         return self.report.status
 
-    @property
-    def changed(self) -> bool:
-        """True when a ModifyClientVpnEndpoint call went through."""
-        return self.status is EndpointStatus.REMEDIATED or bool(self.report.changes)
-
 
 def _json(value: Any) -> JsonValue:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    # Describe items hold datetimes (CreationTime) beside plain JSON values.
+    result: JsonValue = to_jsonable_python(value, fallback=str)
+    return result
 
 
 def describe_changes(
@@ -134,9 +124,10 @@ class EndpointEnforcer:
         rejection propagate as ``AwsCallError`` (the caller decides to retry).
         """
         item = described if described is not None else self._api.describe_endpoint(endpoint_id)
-        unavailable = self._unavailable(endpoint_id, item)
-        if unavailable or item is None:
-            return unavailable or EndpointUnavailable(endpoint_id, "not_found")
+        if item is None:
+            return EndpointUnavailable(endpoint_id, "not_found")
+        if (item.get("Status") or {}).get("Code") in GONE_STATES:
+            return EndpointUnavailable(endpoint_id, "deleting")
         state = self._state(item)
         evaluation = evaluate(state, self._policy, self._clock())
         plan = evaluation.plan
@@ -151,36 +142,17 @@ class EndpointEnforcer:
             )
         return self._verify(item, state, evaluation, plan, users)
 
-    def _unavailable(
-        self, endpoint_id: str, item: Mapping[str, Any] | None
-    ) -> EndpointUnavailable | None:
-        if item is None:
-            return EndpointUnavailable(endpoint_id, "not_found")
-        if (item.get("Status") or {}).get("Code") in GONE_STATES:
-            return EndpointUnavailable(endpoint_id, "deleting")
-        return None
-
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
-        endpoint = ClientVpnEndpoint.from_describe(item)
+        # Only fetch what a configured rule reads: each is one more AWS call per endpoint.
         rules = self._policy.rules
-        authorization = (
-            tuple(
-                AuthorizationRule.from_describe(r)
-                for r in self._api.authorization_rules(endpoint.endpoint_id)
-            )
-            if rules.authorization is not None
-            else ()
-        )
+        endpoint_id = str(item.get("ClientVpnEndpointId"))
         vpc_id = item.get("VpcId")
-        default_groups = (
+        return EndpointState.from_describe(
+            item,
+            self._api.authorization_rules(endpoint_id) if rules.authorization is not None else (),
             self._api.default_security_group_ids(vpc_id)
             if rules.security_groups is not None and isinstance(vpc_id, str)
-            else None
-        )
-        return EndpointState(
-            endpoint=endpoint,
-            authorization_rules=authorization,
-            default_security_group_ids=default_groups,
+            else None,
         )
 
     def _verify(
