@@ -30,6 +30,9 @@ _ENVIRONMENT_NAMES = {
 }
 
 
+DEFAULT_MAX_ATTEMPTS = 6  # botocore's retry budget per call when AWS_MAX_ATTEMPTS is not set
+
+
 def _split(value: object) -> object:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -61,7 +64,7 @@ class Settings(BaseModel):
     """SWEEP_REGIONS: comma-separated regions the sweeper covers (default: its own)."""
     region: str | None = None
     """AWS_REGION: set by Lambda."""
-    aws_max_attempts: int = Field(default=6, ge=1, le=20)
+    aws_max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=20)
     """AWS_MAX_ATTEMPTS: botocore's retry budget per call (standard mode)."""
 
     _split_lists = field_validator("loop_guard_role_arns", "sweep_regions", mode="before")(_split)

@@ -40,12 +40,7 @@ def cached_client(
     service: str, region: str | None, max_attempts: int, endpoint_url: str | None = None
 ) -> Any:
     """A client for ``service`` in ``region``, shared by every caller in this process."""
-    return default_session().client(
-        service,  # type: ignore[call-overload]
-        region_name=region,
-        endpoint_url=endpoint_url,
-        config=client_config(max_attempts),
-    )
+    return session_client(default_session(), service, region, max_attempts, endpoint_url)
 
 
 def session_client(

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from cvpn_guard.policy import Policy
     from cvpn_guard.report import ComplianceReport
 
-MAX_ATTEMPTS = 6  # botocore's standard retry budget per call, as the Lambdas use
 COUNT_PAGE_SIZE = 1000  # counting for the progress bar: one call per 1,000 endpoints
 MAX_ERRORS_SHOWN = 10
 _REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
@@ -148,11 +147,14 @@ def _region_apis(
 ) -> dict[str, ClientVpnApi]:
     from cvpn_guard.aws.clients import session_client
     from cvpn_guard.aws.ec2 import ClientVpnApi
+    from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
 
     # Built here, in one thread: creating clients from a shared boto3 session is not
     # thread-safe, and the sweep runs its regions in threads.
     return {
-        region: ClientVpnApi(session_client(session, "ec2", region, MAX_ATTEMPTS, endpoint_url))
+        region: ClientVpnApi(
+            session_client(session, "ec2", region, DEFAULT_MAX_ATTEMPTS, endpoint_url)
+        )
         for region in regions
     }
 
@@ -161,8 +163,9 @@ def _account(session: Session, region: str, endpoint_url: str | None) -> str:
     from cvpn_guard.aws.clients import session_client
     from cvpn_guard.aws.errors import aws_call
     from cvpn_guard.exceptions import AwsCallError
+    from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
 
-    sts = session_client(session, "sts", region, MAX_ATTEMPTS, endpoint_url)
+    sts = session_client(session, "sts", region, DEFAULT_MAX_ATTEMPTS, endpoint_url)
     try:
         with aws_call("GetCallerIdentity"):
             identity: Mapping[str, Any] = sts.get_caller_identity()
