@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from cvpn_guard.notification import Notice
 
 
 class ClientVpnPort(Protocol):
@@ -42,16 +45,8 @@ class ClientVpnPort(Protocol):
 class NotificationPort(Protocol):
     """Where notices and reports go (SNS in production)."""
 
-    def publish(
-        self,
-        *,
-        subject: str,
-        text: str,
-        document: str,
-        attributes: Mapping[str, str],
-        deduplication_id: str | None = None,
-    ) -> str:
-        """Publish one message (text for humans, JSON document for machines); returns its id."""
+    def publish(self, notice: Notice, *, deduplication_id: str | None = None) -> str:
+        """Publish one notice (text for humans, JSON document for machines); returns its id."""
         ...
 
 

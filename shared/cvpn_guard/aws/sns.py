@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cvpn_guard.aws.errors import aws_call
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
+
+    from cvpn_guard.notification import Notice
 
 
 class SnsNotifier:
@@ -20,19 +21,11 @@ class SnsNotifier:
         self._sns = sns
         self._topic_arn = topic_arn
 
-    def publish(
-        self,
-        *,
-        subject: str,
-        text: str,
-        document: str,
-        attributes: Mapping[str, str],
-        deduplication_id: str | None = None,
-    ) -> str:
-        """Publish one message and return its SNS message id."""
+    def publish(self, notice: Notice, *, deduplication_id: str | None = None) -> str:
+        """Publish one notice and return its SNS message id."""
         # "default" reaches SQS, Lambda, HTTP(S) and email-json subscribers; only "email" gets
         # the text. Each extra protocol key would count again against SNS's 256 KB limit.
-        message = json.dumps({"default": document, "email": text})
+        message = json.dumps({"default": notice.document, "email": notice.text})
         extra = (
             {"MessageDeduplicationId": deduplication_id}
             if self._topic_arn.endswith(".fifo") and deduplication_id
@@ -41,12 +34,12 @@ class SnsNotifier:
         with aws_call("Publish"):
             response = self._sns.publish(
                 TopicArn=self._topic_arn,
-                Subject=subject,
+                Subject=notice.subject,
                 Message=message,
                 MessageStructure="json",
                 MessageAttributes={
                     name: {"DataType": "String", "StringValue": value}
-                    for name, value in attributes.items()
+                    for name, value in notice.attributes.items()
                     if value
                 },
                 **extra,

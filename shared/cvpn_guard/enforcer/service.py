@@ -54,13 +54,7 @@ class ChangeOutcome:
 def _publish(notifier: NotificationPort | None, notice: Notice, event_id: str) -> bool:
     if notifier is None:
         return False
-    notifier.publish(
-        subject=notice.subject,
-        text=notice.text,
-        document=notice.document,
-        attributes=notice.attributes,
-        deduplication_id=event_id,
-    )
+    notifier.publish(notice, deduplication_id=event_id)
     return True
 
 

@@ -45,12 +45,7 @@ def run_sweep(
     notices = report_notices(report)
     if notifier is not None:
         for notice in notices:
-            notifier.publish(
-                subject=notice.subject,
-                text=notice.text,
-                document=notice.document,
-                attributes=notice.attributes,
-            )
+            notifier.publish(notice)
     summary = report.summary
     for name, value in (
         ("Evaluated", summary.endpoints),
