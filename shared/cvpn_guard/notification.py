@@ -7,13 +7,13 @@ through ``json.dumps`` quoting, so no string can break either format.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cvpn_guard.report import ComplianceReport, EndpointReport, EndpointStatus
+from cvpn_guard.report_text import short_json
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line breaks
 _VALUE_LIMIT = 160
@@ -54,14 +54,13 @@ def utf8_safe(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _short(value: Any) -> str:
+    return short_json(value, _VALUE_LIMIT)
+
+
 def needs_notice(status: EndpointStatus) -> bool:
     """Notify only when something is wrong or was changed."""
     return status is not EndpointStatus.COMPLIANT
-
-
-def _value(value: Any) -> str:
-    rendered = json.dumps(value, ensure_ascii=False)
-    return rendered if len(rendered) <= _VALUE_LIMIT else rendered[: _VALUE_LIMIT - 1] + "…"
 
 
 def subject_for(endpoint: EndpointReport) -> str:
@@ -76,11 +75,11 @@ def _lines_for(endpoint: EndpointReport) -> list[str]:
         f"{endpoint.status.replace('_', ' ').upper()}"
     ]
     if endpoint.error:
-        lines.append(f"Remediation failed: {_value(endpoint.error)}")
+        lines.append(f"Remediation failed: {_short(endpoint.error)}")
     if endpoint.changes:
         lines.append("Changes made:")
         lines += [
-            f"  - {c.field}: {_value(c.before)} -> {_value(c.after)}" for c in endpoint.changes
+            f"  - {c.field}: {_short(c.before)} -> {_short(c.after)}" for c in endpoint.changes
         ]
     if endpoint.users_affected is not None:
         lines.append(
@@ -95,15 +94,15 @@ def _lines_for(endpoint: EndpointReport) -> list[str]:
                 else ("auto-fixable" if f.remediable else "needs a human")
             )
             lines.append(
-                f"  - [{f.severity.upper()}] {f.rule} ({state}): expected {_value(f.expected)}, "
-                f"actual {_value(f.actual)}"
+                f"  - [{f.severity.upper()}] {f.rule} ({state}): expected {_short(f.expected)}, "
+                f"actual {_short(f.actual)}"
             )
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [
-            f"  - {e.rule}: {_value(e.reason)}" + (f" (until {e.expires})" if e.expires else "")
+            f"  - {e.rule}: {_short(e.reason)}" + (f" (until {e.expires})" if e.expires else "")
             for e in endpoint.exempted
         ]
     return lines
@@ -117,7 +116,7 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
     if source.event_name:
         lines.append("")
         lines.append(
-            f"Trigger: {source.event_name} by {_value(source.actor)} (CloudTrail event {source.event_id})"
+            f"Trigger: {source.event_name} by {_short(source.actor)} (CloudTrail event {source.event_id})"
         )
     lines.append(
         f"Policy: version {report.policy.version}, {report.policy.content_hash}, mode {report.policy.mode}"

@@ -20,7 +20,8 @@ _ORDER = {
 }
 
 
-def _short(value: Any, limit: int = 60) -> str:
+def short_json(value: Any, limit: int = 60) -> str:
+    """``value`` as JSON (quoted and escaped, so it cannot break a line), cut to ``limit``."""
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -45,7 +46,7 @@ def render_summary(report: ComplianceReport) -> str:
     if report.errors:
         lines += ["", "Could not check:"]
         lines += [
-            f"  {e.region}{' ' + e.endpoint_id if e.endpoint_id else ''}: {e.code}: {_short(e.message, 120)}"
+            f"  {e.region}{' ' + e.endpoint_id if e.endpoint_id else ''}: {e.code}: {short_json(e.message, 120)}"
             for e in report.errors
         ]
     attention = sorted(
