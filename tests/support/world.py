@@ -8,7 +8,6 @@ emulator's HTTP control API).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import Any, Protocol
 
 import boto3
 
+from cvpn_guard.cli.demo.lambdas import FakeLambdaContext, load_handler
 from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import create_state_table, received_notices, subscribe_queue
 from tests.support.events import ENFORCER_FUNCTION_NAME, ENFORCER_ROLE_ARN
-from tests.support.lambda_context import FakeLambdaContext
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -49,14 +48,7 @@ class Faults(Protocol):
 
 def load_handler_module(function: str) -> ModuleType:
     """Import ``functions/<function>/app.py`` the way Lambda does: by file, not as a package."""
-    spec = importlib.util.spec_from_file_location(
-        f"{function}_app", REPO / "functions" / function / "app.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_handler(REPO, function)
 
 
 ENFORCER_ENVIRONMENT = {
@@ -109,7 +101,9 @@ def build_world(
     reset_runtime()
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = handler_module.lambda_handler(event, FakeLambdaContext())
+        result: dict[str, Any] = handler_module.lambda_handler(
+            event, FakeLambdaContext.for_function(ENFORCER_FUNCTION_NAME)
+        )
         return result
 
     return EnforcerWorld(

@@ -16,7 +16,7 @@ import pytest
 import cvpn_emulator
 from cvpn_emulator.control import EmulatorControl
 from cvpn_emulator.server import running_emulator
-from cvpn_guard.cli.demo.lambdas import load_handler
+from cvpn_guard.cli.demo.lambdas import FakeLambdaContext, load_handler
 from cvpn_guard.runtime import reset_runtime
 from tests.integration.sweeper.large_estate import (
     REGIONS,
@@ -27,7 +27,6 @@ from tests.integration.sweeper.large_estate import (
 )
 from tests.integration.sweeper.report_checks import report_document
 from tests.support.estate import received_notices, subscribe_queue
-from tests.support.lambda_context import FakeLambdaContext
 
 REPO = Path(__file__).resolve().parents[3]
 HOME_REGION = REGIONS[0]

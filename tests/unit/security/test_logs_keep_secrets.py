@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from cvpn_guard.cli.demo.lambdas import FakeLambdaContext
 from cvpn_guard.runtime import reset_runtime
-from tests.support.events import load_event
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.events import ENFORCER_FUNCTION_NAME, load_event
 from tests.support.world import ENFORCER_ENVIRONMENT, load_handler_module
 
 # Distinctive fake credentials: any of them in the output means something printed them.
@@ -64,7 +64,9 @@ def test_skipped_events_log_their_reason_but_never_credentials(
     module, logs = enforcer
     for sample, reason in SKIPPED_EVENTS.items():
         # When an event that needs no work reaches the handler
-        result = module.lambda_handler(load_event(sample), FakeLambdaContext())
+        result = module.lambda_handler(
+            load_event(sample), FakeLambdaContext.for_function(ENFORCER_FUNCTION_NAME)
+        )
         assert result["reason"] == reason
 
     # Then the log lines (captured: the check is not vacuous) say why, without credentials
@@ -79,7 +81,9 @@ def test_malformed_events_never_print_credentials(
 ) -> None:
     module, logs = enforcer
     for event in ({}, {"detail": "nonsense"}, {"detail-type": 1, "detail": {"eventName": []}}):
-        result = module.lambda_handler(event, FakeLambdaContext())
+        result = module.lambda_handler(
+            event, FakeLambdaContext.for_function(ENFORCER_FUNCTION_NAME)
+        )
         assert result["reason"] == "malformed"
     output = logs.getvalue() + capsys.readouterr().out
     assert output.count('"event skipped"') == 3
