@@ -114,6 +114,26 @@ class FaultRegistry:
         endpoint_id: str | None = None,
         service: str | None = None,
     ) -> ErrorFault:
+        """Make the next ``times`` calls of ``operation`` fail with ``error_code``.
+
+        Parameters
+        ----------
+        operation
+            The API operation name, e.g. ``"ModifyClientVpnEndpoint"`` or ``"Publish"``.
+        error_code
+            The AWS error code botocore reports, e.g. ``"RequestLimitExceeded"``.
+        times
+            How many calls fail; ``None`` fails every call until ``clear_faults()``.
+        message
+            The error message; a default is derived from the code.
+        http_status
+            Defaults to what AWS sends (503 for RequestLimitExceeded, 500 for InternalError,
+            else 400); the status decides whether botocore retries.
+        endpoint_id
+            Only fail calls whose ``ClientVpnEndpointId`` is this endpoint.
+        service
+            Only fail calls to this moto service (e.g. ``"sns"``), for ambiguous names.
+        """
         if not operation or not error_code:
             raise ValueError("operation and error_code are required")
         _check_times(times)
@@ -136,6 +156,17 @@ class FaultRegistry:
         endpoint_id: str | None = None,
         times: int | None = None,
     ) -> IgnoreChangesFault:
+        """Make ``ModifyClientVpnEndpoint`` succeed without applying anything.
+
+        Parameters
+        ----------
+        operation
+            Only ``"ModifyClientVpnEndpoint"`` is supported.
+        endpoint_id
+            Only ignore modifications of this endpoint; ``None`` ignores all.
+        times
+            How many modifications are ignored; ``None`` ignores them until cleared.
+        """
         if operation != MODIFY_OPERATION:
             raise ValueError(f"ignore_changes supports only {MODIFY_OPERATION}")
         _check_times(times)
@@ -159,6 +190,7 @@ class FaultRegistry:
         return None
 
     def should_ignore_changes(self, operation: str, endpoint_id: str) -> bool:
+        """Whether this modification must be dropped (consumes one use of the fault)."""
         with self._lock:
             for fault in self._ignores:
                 if fault.applies_to(operation, endpoint_id):
@@ -167,19 +199,23 @@ class FaultRegistry:
         return False
 
     def active_faults(self) -> list[dict[str, Any]]:
+        """The faults still armed, as plain dicts."""
         with self._lock:
             armed: list[ErrorFault | IgnoreChangesFault] = [*self._errors, *self._ignores]
             return [asdict(fault) for fault in armed]
 
     def call_counts(self) -> dict[str, int]:
+        """Calls received per operation name since the last reset, failed ones included."""
         with self._lock:
             return dict(self._calls)
 
     def endpoint_call_counts(self) -> dict[str, dict[str, int]]:
+        """Calls per operation per ``ClientVpnEndpointId`` (operations that take one)."""
         with self._lock:
             return {operation: dict(counts) for operation, counts in self._endpoint_calls.items()}
 
     def clear_faults(self) -> int:
+        """Disarm every fault; return how many were armed. Call counts are kept."""
         with self._lock:
             cleared = len(self._errors) + len(self._ignores)
             self._errors.clear()
@@ -187,6 +223,7 @@ class FaultRegistry:
             return cleared
 
     def reset_call_counts(self) -> None:
+        """Zero every call counter."""
         with self._lock:
             self._calls.clear()
             self._endpoint_calls.clear()
@@ -199,97 +236,16 @@ class FaultRegistry:
 REGISTRY = FaultRegistry()
 
 
-# -- the public Python API (re-exported by cvpn_emulator) --------------------------------
+# -- the public Python API (re-exported by cvpn_emulator): the process-wide registry's methods
 
-
-def inject_error(
-    operation: str,
-    error_code: str,
-    times: int | None = 1,
-    message: str | None = None,
-    *,
-    http_status: int | None = None,
-    endpoint_id: str | None = None,
-    service: str | None = None,
-) -> ErrorFault:
-    """Make the next ``times`` calls of ``operation`` fail with ``error_code``.
-
-    Parameters
-    ----------
-    operation
-        The API operation name, e.g. ``"ModifyClientVpnEndpoint"`` or ``"Publish"``.
-    error_code
-        The AWS error code botocore reports, e.g. ``"RequestLimitExceeded"``.
-    times
-        How many calls fail; ``None`` fails every call until ``clear_faults()``.
-    message
-        The error message; a default is derived from the code.
-    http_status
-        Defaults to what AWS sends (503 for RequestLimitExceeded, 500 for InternalError,
-        else 400); the status decides whether botocore retries.
-    endpoint_id
-        Only fail calls whose ``ClientVpnEndpointId`` is this endpoint.
-    service
-        Only fail calls to this moto service (e.g. ``"sns"``), for ambiguous names.
-    """
-    return REGISTRY.inject_error(
-        operation,
-        error_code,
-        times,
-        message,
-        http_status=http_status,
-        endpoint_id=endpoint_id,
-        service=service,
-    )
-
-
-def ignore_changes(
-    operation: str = MODIFY_OPERATION,
-    endpoint_id: str | None = None,
-    times: int | None = None,
-) -> IgnoreChangesFault:
-    """Make ``ModifyClientVpnEndpoint`` succeed without applying anything.
-
-    Parameters
-    ----------
-    operation
-        Only ``"ModifyClientVpnEndpoint"`` is supported.
-    endpoint_id
-        Only ignore modifications of this endpoint; ``None`` ignores all.
-    times
-        How many modifications are ignored; ``None`` ignores them until cleared.
-    """
-    return REGISTRY.ignore_changes(operation, endpoint_id, times)
-
-
-def call_counts() -> dict[str, int]:
-    """Calls received per operation name since the last reset, failed ones included."""
-    return REGISTRY.call_counts()
-
-
-def endpoint_call_counts() -> dict[str, dict[str, int]]:
-    """Calls per operation per ``ClientVpnEndpointId`` (operations that take one)."""
-    return REGISTRY.endpoint_call_counts()
-
-
-def active_faults() -> list[dict[str, Any]]:
-    """The faults still armed, as plain dicts."""
-    return REGISTRY.active_faults()
-
-
-def clear_faults() -> int:
-    """Disarm every fault; return how many were armed. Call counts are kept."""
-    return REGISTRY.clear_faults()
-
-
-def reset_call_counts() -> None:
-    """Zero every call counter."""
-    REGISTRY.reset_call_counts()
-
-
-def should_ignore_changes(operation: str, endpoint_id: str) -> bool:
-    """Whether this modification must be dropped (consumes one use of the fault)."""
-    return REGISTRY.should_ignore_changes(operation, endpoint_id)
+inject_error = REGISTRY.inject_error
+ignore_changes = REGISTRY.ignore_changes
+call_counts = REGISTRY.call_counts
+endpoint_call_counts = REGISTRY.endpoint_call_counts
+active_faults = REGISTRY.active_faults
+clear_faults = REGISTRY.clear_faults
+reset_call_counts = REGISTRY.reset_call_counts
+should_ignore_changes = REGISTRY.should_ignore_changes
 
 
 # -- the dispatch hook --------------------------------------------------------------------
