@@ -2,6 +2,8 @@
 
 The SSM value is cached for ``POLICY_CACHE_SECONDS`` by Powertools' parameter provider, so a
 warm Lambda does not call SSM on every event, yet a policy change reaches it within minutes.
+The document is parsed again only when its text changed: validation costs about 2 ms, the
+policy (and its mode override) is the same object for every warm invocation in between.
 """
 
 from __future__ import annotations
@@ -27,23 +29,25 @@ class PolicyStore:
         self._settings = settings
         self._ssm = ssm
         self._provider: SSMProvider | None = None
+        self._last: tuple[str, Policy] | None = None  # (parameter text, policy in force)
 
     def load(self) -> Policy:
         """The policy in force now. Raises PolicyError (invalid document) or ConfigurationError."""
-        policy = self._read()
+        settings = self._settings
+        if not settings.policy_parameter:
+            policy = (
+                load_policy_file(settings.policy_file) if settings.policy_file else default_policy()
+            )
+            return self._with_mode(policy)
+        text = self._parameter(settings.policy_parameter)
+        if self._last is None or self._last[0] != text:
+            policy = load_policy(text, source=f"ssm:{settings.policy_parameter}")
+            self._last = (text, self._with_mode(policy))
+        return self._last[1]
+
+    def _with_mode(self, policy: Policy) -> Policy:
         mode = self._settings.enforcement_mode
         return policy.with_mode(mode) if mode is not None else policy
-
-    def _read(self) -> Policy:
-        settings = self._settings
-        if settings.policy_parameter:
-            return load_policy(
-                self._parameter(settings.policy_parameter),
-                source=f"ssm:{settings.policy_parameter}",
-            )
-        if settings.policy_file:
-            return load_policy_file(settings.policy_file)
-        return default_policy()
 
     def _parameter(self, name: str) -> str:
         if self._provider is None:
