@@ -23,20 +23,16 @@ def unwrap(section: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return section
 
 
-def as_list(value: Any) -> list[Any]:
-    """Normalise EC2's "one item is an object, several are an array" encoding to a list."""
-    if value is None:
-        return []
+def plain(value: Any) -> Any:
+    """The wire value in plain JSON: ``{"tag": n, "content": x}`` items become ``x`` and the
+    ``tag`` ordinals CloudTrail adds to list members are dropped."""
+    if isinstance(value, Mapping):
+        if "content" in value and set(value) <= {"tag", "content"}:
+            return value["content"]
+        return {key: plain(item) for key, item in value.items() if key != "tag"}
     if isinstance(value, list):
-        return value
-    return [value]
-
-
-def scalar(item: Any) -> Any:
-    """Read a list item that may be wrapped as ``{"tag": n, "content": value}``."""
-    if isinstance(item, Mapping) and "content" in item:
-        return item["content"]
-    return item
+        return [plain(item) for item in value]
+    return value
 
 
 def find_key(payload: Mapping[str, Any], *names: str) -> Any:

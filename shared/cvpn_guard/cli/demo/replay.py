@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cvpn_guard.intake.wire import plain, unwrap
+
 ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 
 # Sample file -> the demo endpoint it is about. A sample added later defaults to "sales".
@@ -122,27 +124,13 @@ def actor(detail: Mapping[str, Any]) -> str:
     return arn or "an unknown caller"
 
 
-def _plain(value: Any) -> Any:
-    # CloudTrail's wire form: {"tag": 1, "content": "x"} is the scalar "x"; "tag" is noise.
-    if isinstance(value, dict):
-        if set(value) <= {"tag", "content"} and "content" in value:
-            return value["content"]
-        return {key: _plain(item) for key, item in value.items() if key != "tag"}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
 def requested(detail: Mapping[str, Any]) -> list[str]:
     """The settings the call asked for, as ``Name=value`` (policy-relevant ones only)."""
-    parameters: Any = detail.get("requestParameters") or {}
-    if isinstance(parameters, dict) and len(parameters) == 1:
-        (only,) = parameters.values()
-        if isinstance(only, dict):
-            parameters = only
+    raw = detail.get("requestParameters")
+    parameters = unwrap(raw if isinstance(raw, Mapping) else None)
     shown = []
     for name in _SHOWN_PARAMETERS:
-        if isinstance(parameters, dict) and name in parameters:
-            value = _plain(parameters[name])
+        if name in parameters:
+            value = plain(parameters[name])
             shown.append(f"{name}={json.dumps(value, ensure_ascii=False)}")
     return shown
