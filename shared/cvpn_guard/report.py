@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic_core import PydanticSerializationError
 
 from cvpn_guard.findings import ExemptedFinding, Finding
-from cvpn_guard.policy import Policy
+from cvpn_guard.policy import Policy, Severity
 
 SCHEMA_ID = "https://cvpn-guard.dev/schemas/compliance-report/v1.json"
 
@@ -41,7 +41,7 @@ class ReportFinding(_Frozen):
     """One broken rule."""
 
     rule: str
-    severity: str
+    severity: Severity
     expected: JsonValue
     actual: JsonValue
     remediable: bool
@@ -54,7 +54,7 @@ class ReportFinding(_Frozen):
         """The report form of a policy-engine finding."""
         return cls(
             rule=finding.rule,
-            severity=str(finding.severity),
+            severity=finding.severity,
             expected=finding.expected,
             actual=finding.actual,
             remediable=finding.remediable,
@@ -123,9 +123,8 @@ class EndpointReport(_Frozen):
     @property
     def severity(self) -> str | None:
         """The highest severity among the findings (None when there are none)."""
-        order = ["low", "medium", "high", "critical"]
-        levels = [order.index(f.severity) for f in self.findings if f.severity in order]
-        return order[max(levels)] if levels else None
+        worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        return str(worst) if worst else None
 
 
 class ReportError(_Frozen):
