@@ -52,16 +52,8 @@ class ReportFinding(_Frozen):
     @classmethod
     def of(cls, finding: Finding) -> ReportFinding:
         """The report form of a policy-engine finding."""
-        return cls(
-            rule=finding.rule,
-            severity=finding.severity,
-            expected=finding.expected,
-            actual=finding.actual,
-            remediable=finding.remediable,
-            disruptive=finding.disruptive,
-            disruption_reason=finding.disruption_reason,
-            message=finding.message,
-        )
+        # Same field names by design: the report is the engine's finding, frozen into JSON.
+        return cls.model_validate(finding.model_dump())
 
 
 class ReportExemption(_Frozen):

@@ -12,9 +12,9 @@ from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.enforcement import EndpointEnforcer
 from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
-from cvpn_guard.exceptions import AwsCallError, ConfigurationError, PolicyError
+from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
-from cvpn_guard.observability import count
+from cvpn_guard.observability import count, load_policy_or_alarm
 from cvpn_guard.report import EndpointStatus
 from cvpn_guard.runtime import Runtime
 
@@ -52,12 +52,9 @@ def process_event(
 def _enforce(
     change: EndpointChange, *, runtime: Runtime, logger: Logger, metrics: Metrics
 ) -> dict[str, Any]:
-    try:
-        policy = runtime.policy_store.load()
-    except (PolicyError, ConfigurationError) as error:
-        count(metrics, "PolicyInvalid")
-        logger.error("policy unusable: nothing enforced", extra={"error": str(error)})
-        raise
+    policy = load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing enforced"
+    )
     enforcer = EndpointEnforcer(
         runtime.client_vpn(change.region), policy, account=change.account, region=change.region
     )

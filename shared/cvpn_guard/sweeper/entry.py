@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
-from cvpn_guard.exceptions import ConfigurationError, PolicyError
-from cvpn_guard.observability import count
+from cvpn_guard.exceptions import ConfigurationError
+from cvpn_guard.observability import count, load_policy_or_alarm
 from cvpn_guard.report import ComplianceReport, ReportSource
 from cvpn_guard.report_publishing import report_notices
 from cvpn_guard.runtime import Runtime
@@ -27,12 +27,9 @@ def run_sweep(
     regions = runtime.settings.regions_to_sweep
     if not regions:
         raise ConfigurationError("no region to sweep: set SWEEP_REGIONS or AWS_REGION")
-    try:
-        policy = runtime.policy_store.load()
-    except (PolicyError, ConfigurationError) as error:
-        count(metrics, "PolicyInvalid")
-        logger.error("policy unusable: nothing swept", extra={"error": str(error)})
-        raise
+    policy = load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
+    )
     report = sweep(
         regions,
         runtime.client_vpn,
