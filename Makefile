@@ -1,27 +1,59 @@
-# Everything a newcomer or CI needs: `make demo`, `make test`, `make bench`.
+# Everything a newcomer or CI needs: `make demo`, `make test`, `make build`, `make bench`.
+# Nothing is assumed installed but Python 3.11+ and make: the first run bootstraps a pinned uv
+# into .tools/uv and syncs every environment from its committed lock (--frozen, no resolving).
 PYTHON ?= python3
-VENV ?= .venv
+UV_VERSION := 0.13.9
+UV_HOME := .tools/uv
+UV := $(abspath $(UV_HOME))/bin/uv
+VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
-# checkov pins an older boto3 than cvpn-guard needs, so it gets a venv of its own.
-CHECKOV_VENV ?= .venv-checkov
-CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
-CHECKOV_REPORT := $(CHECKOV_VENV)/report.json
+STAMP := $(VENV)/.synced
+# Tools with dependency pins of their own get locked environments of their own (tools/NAME/).
+CHECKOV := tools/checkov/.venv/bin/checkov
+CHECKOV_REPORT := tools/checkov/.venv/report.json
+SAM := tools/sam/.venv/bin/sam
 
-.PHONY: install demo test lint format typecheck cfn-lint checkov pytest bench clean
+# uv reads these; tests find uv through $UV. This machine reaches only package registries, so
+# uv must use the interpreters it finds rather than download one.
+export UV
+export UV_PYTHON_DOWNLOADS := never
+export SAM_CLI_TELEMETRY := 0
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+.PHONY: install lock lock-check demo test lint format typecheck cfn-lint checkov sam-validate \
+	pytest build bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+tools/%/.venv/.synced: $(UV) tools/%/pyproject.toml tools/%/uv.lock
+	cd tools/$* && $(UV) sync --frozen --python $(PYTHON)
+	touch $@
 
 install: $(STAMP)
+
+# Re-resolve every lock (after editing a pyproject.toml) and regenerate the layer's requirements.
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+	cd tools/checkov && $(UV) lock --python $(PYTHON)
+	cd tools/sam && $(UV) lock --python $(PYTHON)
+	$(PYTHON) tools/layer_requirements.py
+
+# Every lock still matches its pyproject.toml, and the layer's requirements match uv.lock.
+lock-check: $(UV)
+	$(UV) lock --check --python $(PYTHON)
+	cd tools/checkov && $(UV) lock --check --python $(PYTHON)
+	cd tools/sam && $(UV) lock --check --python $(PYTHON)
+	$(PYTHON) tools/layer_requirements.py --check
 
 demo: install
 	$(BIN)/cvpn-guard demo
 
-test: install lint typecheck cfn-lint checkov pytest
+test: install lock-check lint typecheck cfn-lint sam-validate checkov pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -37,27 +69,34 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-$(CHECKOV_STAMP): requirements-checkov.txt
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
-	touch $(CHECKOV_STAMP)
+sam-validate: tools/sam/.venv/.synced
+	$(SAM) validate --lint --template template.yaml --region eu-west-1
 
 # Offline (--skip-download). Checks that do not fit are skipped per resource in template.yaml's
 # Metadata, each with its reason, never here. checkov exits 0 on a template it cannot parse,
 # so the JSON summary must also show checks that passed, none failed and no parsing error.
-checkov: $(CHECKOV_STAMP)
-	$(CHECKOV_VENV)/bin/checkov -f template.yaml --framework cloudformation --skip-download \
+checkov: tools/checkov/.venv/.synced
+	$(CHECKOV) -f template.yaml --framework cloudformation --skip-download \
 		--quiet --compact -o cli -o json --output-file-path console,$(CHECKOV_REPORT)
-	$(CHECKOV_VENV)/bin/python -c "import json, sys; s = json.load(open('$(CHECKOV_REPORT)'))['summary']; \
+	$(BIN)/python -c "import json, sys; s = json.load(open('$(CHECKOV_REPORT)'))['summary']; \
 		print('checkov summary:', s); \
 		sys.exit(0 if s['passed'] > 0 and s['failed'] == 0 and s['parsing_errors'] == 0 else 1)"
 
 pytest: install
 	$(BIN)/pytest
 
+# The deployable artifact: `sam build` (layer from shared/requirements.txt, arm64 wheels) into
+# .aws-sam/build. SAM's Python builder needs the runtime's interpreter (python3.12) on PATH.
+build: tools/sam/.venv/.synced
+	@PY312="$$($(PYTHON) tools/find_python.py 3.12)"; \
+	if [ -z "$$PY312" ]; then \
+		echo "make build: no working python3.12 found (the template's runtime); install one" >&2; \
+		exit 1; \
+	fi; \
+	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml
+
 bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) .tools tools/*/.venv .mypy_cache .pytest_cache .ruff_cache .hypothesis .aws-sam

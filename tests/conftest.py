@@ -26,3 +26,10 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("ci")
+
+
+def pytest_report_header() -> str:
+    """Say which interpreter the deploy-parity test runs the built artifact on."""
+    from tests.support.artifact import runtime_interpreter
+
+    return f"deploy parity runs the built artifact on {runtime_interpreter()[1]}"

@@ -1,0 +1,237 @@
+"""Deploy parity: the artifact Lambda runs, run as Lambda runs it, end to end over HTTP.
+
+The layer and both functions are built in SAM's layout from the locked runtime requirements only
+(``tests/support/artifact.py``), then each handler is imported and invoked in a fresh isolated
+interpreter (``-I -S``: the function folder, the layer's ``python/`` and the standard library;
+Python 3.12 where the machine has it, as the template declares) with the environment template.yaml
+gives it, against the emulator served over HTTP. Nothing of the dev environment is reachable, so
+a runtime dependency missing from the layer fails here with the module named.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cvpn_emulator.control import EmulatorControl
+from tests.support.artifact import (
+    LAYER_REQUIREMENTS,
+    Artifact,
+    build_artifact,
+    invoke_isolated,
+    runtime_interpreter,
+)
+from tests.support.estate import (
+    create_endpoint,
+    create_state_table,
+    received_notices,
+    subscribe_queue,
+)
+from tests.support.events import ENFORCER_ROLE_ARN, SWEEPER_ROLE_ARN, load_event
+from tests.support.template import source_template, transformed_template
+
+pytestmark = pytest.mark.server
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+STACK = "cvpn-guard"
+FUNCTIONS = {
+    "enforcer": ("EnforcerFunction", f"{STACK}-enforcer"),
+    "sweeper": ("SweeperFunction", f"{STACK}-sweeper"),
+}
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
+    python, _ = runtime_interpreter()
+    return build_artifact(tmp_path_factory.mktemp("artifact"), python)
+
+
+@pytest.fixture
+def xray_daemon() -> Iterator[socket.socket]:
+    """A UDP socket on loopback standing in for the X-Ray daemon Lambda runs beside functions."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as daemon:
+        daemon.bind(("127.0.0.1", 0))
+        daemon.settimeout(0.5)
+        yield daemon
+
+
+@pytest.fixture
+def stack(emulator_url: str) -> dict[str, Any]:
+    """What `sam deploy` would have created around the functions, on the emulator."""
+    EmulatorControl(emulator_url).reset()
+    clients = {
+        name: boto3.client(name, region_name=REGION, endpoint_url=emulator_url)
+        for name in ("ec2", "sns", "sqs", "ssm", "dynamodb")
+    }
+    topic_arn, queue_url = subscribe_queue(clients["sns"], clients["sqs"])
+    policy = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
+    parameter = f"/{STACK}/policy"
+    clients["ssm"].put_parameter(Name=parameter, Value=policy, Type="String")
+    return {
+        "clients": clients,
+        "queue_url": queue_url,
+        "resolved": {
+            "POLICY_PARAMETER": parameter,
+            "NOTIFICATION_TOPIC_ARN": topic_arn,
+            "STATE_TABLE_NAME": create_state_table(clients["dynamodb"]),
+            "LOOP_GUARD_ROLE_ARNS": f"{ENFORCER_ROLE_ARN},{SWEEPER_ROLE_ARN}",
+        },
+    }
+
+
+def lambda_environment(
+    function: str,
+    stack: dict[str, Any],
+    emulator_url: str,
+    workdir: Path,
+    xray_port: int,
+) -> dict[str, str]:
+    """The function's variables from template.yaml, plus what the Lambda runtime sets.
+
+    A literal is taken as written, a parameter reference as the parameter's default, and a
+    reference to a resource as the one ``stack`` created; anything else fails the test, so a
+    variable added to the template cannot go untested here.
+    """
+    logical_id, name = FUNCTIONS[function]
+    template = transformed_template()
+    parameters = source_template()["Parameters"]
+    variables = template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+    environment: dict[str, str] = {}
+    for variable, value in variables.items():
+        if isinstance(value, str):
+            environment[variable] = value
+        elif isinstance(value, dict) and value.get("Ref") in parameters:
+            environment[variable] = str(parameters[value["Ref"]].get("Default", ""))
+        elif variable in stack["resolved"]:
+            environment[variable] = stack["resolved"][variable]
+        else:
+            pytest.fail(f"template.yaml sets {variable} to {value}: teach this test its value")
+    return {
+        **environment,
+        # The Lambda runtime's own variables (what Powertools and the X-Ray SDK look at).
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "LAMBDA_TASK_ROOT": str(workdir),
+        "_HANDLER": "app.lambda_handler",
+        "_X_AMZN_TRACE_ID": "Root=1-674a1b2c-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{xray_port}",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        # Test-only: AWS is the emulator; no developer configuration; the runner's context.
+        "AWS_ENDPOINT_URL": emulator_url,
+        "HOME": str(workdir),
+        "AWS_CONFIG_FILE": str(workdir / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(workdir / "no-aws-credentials"),
+        "FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
+    }
+
+
+def invoke(
+    artifact: Artifact,
+    function: str,
+    event: dict[str, Any],
+    environment: dict[str, str],
+    workdir: Path,
+) -> dict[str, Any]:
+    outcome = invoke_isolated(artifact, function, event, environment, workdir)
+    assert "error" not in outcome, (
+        f"the built {function} failed on {outcome['python']} ({outcome['executable']}): "
+        f"{outcome['error']}\n{outcome['traceback']}\nstderr:\n{outcome['stderr'][-4000:]}"
+    )
+    assert outcome["foreign_modules"] == [], "imported from outside the artifact"
+    return outcome
+
+
+def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
+    artifact: Artifact,
+    stack: dict[str, Any],
+    emulator_url: str,
+    tmp_path: Path,
+    xray_daemon: socket.socket,
+) -> None:
+    # Given a drifted endpoint, created with AWS defaults and DisconnectOnSessionTimeout=false
+    ec2 = stack["clients"]["ec2"]
+    endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
+    event = load_event("create_endpoint_noncompliant", endpoint_id)
+    environment = lambda_environment(
+        "enforcer", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
+    )
+
+    # When the built enforcer handles the real CloudTrail event of its creation
+    outcome = invoke(artifact, "enforcer", event, environment, tmp_path)
+
+    # Then it ended remediated, the endpoint complies, and one SNS notice says so
+    assert outcome["result"]["status"] == "remediated", outcome["result"]
+    described = ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint_id])
+    assert described["ClientVpnEndpoints"][0]["DisconnectOnSessionTimeout"] is True
+    notices = received_notices(stack["clients"]["sqs"], stack["queue_url"])
+    assert len(notices) == 1, notices
+    attributes = {k: v["Value"] for k, v in notices[0]["MessageAttributes"].items()}
+    assert attributes["status"] == "remediated"
+    assert attributes["endpoint_id"] == endpoint_id
+    assert json.loads(notices[0]["Message"])["endpoints"][0]["endpoint_id"] == endpoint_id
+    # And tracing ran for real: the X-Ray SDK sent segments to the daemon address
+    assert xray_daemon.recv(65536)
+
+
+def test_built_sweeper_reports_every_endpoint(
+    artifact: Artifact,
+    stack: dict[str, Any],
+    emulator_url: str,
+    tmp_path: Path,
+    xray_daemon: socket.socket,
+) -> None:
+    # Given two endpoints, one drifted
+    ec2 = stack["clients"]["ec2"]
+    create_endpoint(ec2, DisconnectOnSessionTimeout=False)
+    create_endpoint(ec2, cidr="10.104.0.0/22")
+    environment = lambda_environment(
+        "sweeper", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
+    )
+
+    # When the built sweeper runs on its schedule
+    outcome = invoke(artifact, "sweeper", load_event("scheduled_sweep"), environment, tmp_path)
+
+    # Then it evaluated both and published one report that lists both
+    assert outcome["result"]["summary"]["endpoints"] == 2, outcome["result"]
+    assert outcome["result"]["errors"] == []
+    notices = received_notices(stack["clients"]["sqs"], stack["queue_url"])
+    assert len(notices) == 1, notices
+    assert len(json.loads(notices[0]["Message"])["endpoints"]) == 2
+
+
+def test_a_runtime_dependency_missing_from_the_layer_fails_with_its_name(
+    tmp_path: Path,
+) -> None:
+    # Given a layer built from the locked requirements without aws-xray-sdk (the Tracer needs it)
+    kept = [
+        line
+        for line in LAYER_REQUIREMENTS.read_text().splitlines()
+        if not line.startswith("aws-xray-sdk==")
+    ]
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("\n".join(kept) + "\n")
+    python, _ = runtime_interpreter()
+    broken = build_artifact(tmp_path / "artifact", python, requirements)
+
+    # When the enforcer is imported from it
+    outcome = invoke_isolated(broken, "enforcer", {}, {"PATH": "/usr/bin:/bin"}, tmp_path)
+
+    # Then the invocation fails, naming the missing module
+    assert outcome["missing_module"] == "aws_xray_sdk", outcome.get("traceback")
