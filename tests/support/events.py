@@ -34,3 +34,9 @@ def load_event(
 def sample_names() -> list[str]:
     """Every sample event's name."""
     return sorted(path.stem for path in EVENTS_DIR.glob("*.json"))
+
+
+def load_scheduled_event() -> dict[str, Any]:
+    """The sweeper's EventBridge schedule event (``events/sweeper/``: not a CloudTrail sample)."""
+    event: dict[str, Any] = json.loads((EVENTS_DIR / "sweeper" / "scheduled.json").read_text())
+    return event

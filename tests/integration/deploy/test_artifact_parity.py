@@ -33,7 +33,12 @@ from tests.support.estate import (
     received_notices,
     subscribe_queue,
 )
-from tests.support.events import ENFORCER_ROLE_ARN, SWEEPER_ROLE_ARN, load_event
+from tests.support.events import (
+    ENFORCER_ROLE_ARN,
+    SWEEPER_ROLE_ARN,
+    load_event,
+    load_scheduled_event,
+)
 from tests.support.template import source_template, transformed_template
 
 pytestmark = pytest.mark.server
@@ -206,7 +211,7 @@ def test_built_sweeper_reports_every_endpoint(
     )
 
     # When the built sweeper runs on its schedule
-    outcome = invoke(artifact, "sweeper", load_event("scheduled_sweep"), environment, tmp_path)
+    outcome = invoke(artifact, "sweeper", load_scheduled_event(), environment, tmp_path)
 
     # Then it evaluated both and published one report that lists both
     assert outcome["result"]["summary"]["endpoints"] == 2, outcome["result"]
