@@ -18,28 +18,14 @@ from pydantic_core import to_jsonable_python
 from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
-from cvpn_guard.findings import ComplianceStatus
+from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort
 from cvpn_guard.remediation import RemediationPlan
-from cvpn_guard.report import (
-    EndpointReport,
-    EndpointStatus,
-    ReportChange,
-    ReportExemption,
-    ReportFinding,
-)
+from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
+from cvpn_guard.rules import Needs, all_rules
 
 GONE_STATES = frozenset({"deleting", "deleted"})
-
-# Modify's parameter -> the Describe field that shows its effect.
-_DESCRIBED_AS = {"SelfServicePortal": "SelfServicePortalUrl"}
-
-_STATUS_OF_EVALUATION = {
-    ComplianceStatus.COMPLIANT: EndpointStatus.COMPLIANT,
-    ComplianceStatus.NON_COMPLIANT: EndpointStatus.NON_COMPLIANT,
-    ComplianceStatus.EXEMPT: EndpointStatus.EXEMPT,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +61,12 @@ def describe_changes(
     before: Mapping[str, Any], after: Mapping[str, Any], plan: RemediationPlan
 ) -> tuple[ReportChange, ...]:
     """The settings the plan touched, before and after, as Describe shows them."""
+    described_as = {
+        parameter: field for rule in all_rules() for parameter, field in rule.described_as.items()
+    }
     changes = []
     for parameter in plan.parameters:
-        field = _DESCRIBED_AS.get(parameter, parameter)
+        field = described_as.get(parameter, parameter)
         old, new = _json(before.get(field)), _json(after.get(field))
         if old != new:
             changes.append(ReportChange(field=field, before=old, after=new))
@@ -113,6 +102,9 @@ class EndpointEnforcer:
         self._account = account
         self._region = region
         self._clock = clock
+        self._needs: frozenset[Needs] = frozenset().union(
+            *(config.rule.needs for config in policy.rules.active())
+        )
 
     def enforce(
         self, endpoint_id: str, *, described: Mapping[str, Any] | None = None
@@ -132,7 +124,7 @@ class EndpointEnforcer:
         evaluation = evaluate(state, self._policy, self._clock())
         plan = evaluation.plan
         if self._policy.mode is not Mode.ENFORCE or plan.is_empty:
-            return self._result(evaluation, plan, _STATUS_OF_EVALUATION[evaluation.status])
+            return self._result(evaluation, plan, evaluation.status)
         users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
         try:
             self._api.modify_endpoint(endpoint_id, plan.parameters)
@@ -143,15 +135,17 @@ class EndpointEnforcer:
         return self._verify(item, state, evaluation, plan, users)
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
-        # Only fetch what a configured rule reads: each is one more AWS call per endpoint.
-        rules = self._policy.rules
+        # Only fetch what an active rule reads: each is one more AWS call per endpoint.
+        needs = self._needs
         endpoint_id = str(item.get("ClientVpnEndpointId"))
         vpc_id = item.get("VpcId")
         return EndpointState.from_describe(
             item,
-            self._api.authorization_rules(endpoint_id) if rules.authorization is not None else (),
+            self._api.authorization_rules(endpoint_id)
+            if Needs.AUTHORIZATION_RULES in needs
+            else (),
             self._api.default_security_group_ids(vpc_id)
-            if rules.security_groups is not None and isinstance(vpc_id, str)
+            if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str)
             else None,
         )
 
@@ -210,7 +204,7 @@ class EndpointEnforcer:
             account=self._account,
             region=self._region,
             status=status,
-            findings=tuple(ReportFinding.of(f) for f in evaluation.findings),
+            findings=evaluation.findings,
             exempted=tuple(ReportExemption.of(e) for e in evaluation.exempted),
             changes=changes,
             fixed_rules=fixed,

@@ -10,16 +10,16 @@ from pydantic import BaseModel, ConfigDict
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.findings import (
     EXEMPTION_EXPIRED,
-    ComplianceStatus,
+    EndpointStatus,
     ExemptedFinding,
     Finding,
     UnevaluatedRule,
+    worst_severity,
 )
 from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
-from cvpn_guard.rules import RULES
 from cvpn_guard.rules.base import Fix
 
 EXPIRED_EXEMPTION_SEVERITY = Severity.MEDIUM
@@ -32,7 +32,7 @@ class Evaluation(BaseModel):
     ----------
     endpoint_id : str
         The endpoint evaluated.
-    status : ComplianceStatus
+    status : EndpointStatus
         ``non_compliant`` when any finding counts, else ``exempt`` when exemptions spared
         some violation, else ``compliant``.
     findings : tuple[Finding, ...]
@@ -52,7 +52,7 @@ class Evaluation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     endpoint_id: str
-    status: ComplianceStatus
+    status: EndpointStatus
     findings: tuple[Finding, ...]
     exempted: tuple[ExemptedFinding, ...] = ()
     plan: RemediationPlan = EMPTY_PLAN
@@ -67,7 +67,7 @@ class Evaluation(BaseModel):
     @property
     def max_severity(self) -> Severity | None:
         """The worst severity among the findings, or None when there is none."""
-        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        return worst_severity(self.findings)
 
 
 def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
@@ -111,7 +111,7 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
     for config in policy.rules.active():
         rule_id = config.rule_id
         checked.append(rule_id)
-        result = RULES[rule_id].check(state, config)
+        result = config.rule.check(state, config)
         if result.unevaluated_reason is not None:
             unevaluated.append(UnevaluatedRule(rule=rule_id, reason=result.unevaluated_reason))
             continue
@@ -177,9 +177,9 @@ def _expired(exemption: Exemption, today: date) -> Finding:
     )
 
 
-def _status(findings: Iterable[Finding], exempted: Iterable[ExemptedFinding]) -> ComplianceStatus:
+def _status(findings: Iterable[Finding], exempted: Iterable[ExemptedFinding]) -> EndpointStatus:
     if any(True for _ in findings):
-        return ComplianceStatus.NON_COMPLIANT
+        return EndpointStatus.NON_COMPLIANT
     if any(True for _ in exempted):
-        return ComplianceStatus.EXEMPT
-    return ComplianceStatus.COMPLIANT
+        return EndpointStatus.EXEMPT
+    return EndpointStatus.COMPLIANT

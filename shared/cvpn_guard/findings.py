@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -13,11 +14,18 @@ EXEMPTION_EXPIRED = "exemption-expired"
 """Rule id of the finding an expired exemption produces."""
 
 
-class ComplianceStatus(StrEnum):
-    """Overall verdict on one endpoint."""
+class EndpointStatus(StrEnum):
+    """Where an endpoint stands: the evaluation's verdict, then what remediation made of it.
+
+    An evaluation ends ``compliant``, ``non_compliant`` or ``exempt``; enforcement may turn a
+    ``non_compliant`` endpoint into ``remediated`` or ``remediation_failed``. Reports, notices,
+    CSV rows and metrics all speak this one vocabulary.
+    """
 
     COMPLIANT = "compliant"
     NON_COMPLIANT = "non_compliant"
+    REMEDIATED = "remediated"
+    REMEDIATION_FAILED = "remediation_failed"
     EXEMPT = "exempt"
     """No violation counts, but only because exemptions spared some."""
 
@@ -45,7 +53,8 @@ class Finding(BaseModel):
         One readable sentence.
     """
 
-    model_config = ConfigDict(frozen=True)
+    # The same model travels from the evaluation into reports, notices and CSV: no copies.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule: str
     severity: Severity
@@ -53,8 +62,13 @@ class Finding(BaseModel):
     actual: JsonValue
     remediable: bool
     disruptive: bool
-    disruption_reason: str | None
-    message: str
+    disruption_reason: str | None = None
+    message: str = ""
+
+
+def worst_severity(findings: Iterable[Finding]) -> Severity | None:
+    """The highest severity among ``findings`` (None when there are none)."""
+    return max((f.severity for f in findings), key=lambda s: s.rank, default=None)
 
 
 class ExemptedFinding(BaseModel):

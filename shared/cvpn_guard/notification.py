@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cvpn_guard.report import ComplianceReport, EndpointReport, EndpointStatus
+from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.report import ComplianceReport, EndpointReport
 from cvpn_guard.report_text import short_json
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line breaks

@@ -11,49 +11,19 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic_core import PydanticSerializationError
 
-from cvpn_guard.findings import ExemptedFinding, Finding
-from cvpn_guard.policy import Policy, Severity
+from cvpn_guard.findings import EndpointStatus, ExemptedFinding, Finding, worst_severity
+from cvpn_guard.policy import Policy
 
 SCHEMA_ID = "https://cvpn-guard.dev/schemas/compliance-report/v1.json"
 
 
-class EndpointStatus(StrEnum):
-    """Where an endpoint stands after cvpn-guard looked at it (and maybe fixed it)."""
-
-    COMPLIANT = "compliant"
-    NON_COMPLIANT = "non_compliant"
-    REMEDIATED = "remediated"
-    REMEDIATION_FAILED = "remediation_failed"
-    EXEMPT = "exempt"
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ReportFinding(_Frozen):
-    """One broken rule."""
-
-    rule: str
-    severity: Severity
-    expected: JsonValue
-    actual: JsonValue
-    remediable: bool
-    disruptive: bool
-    disruption_reason: str | None = None
-    message: str = ""
-
-    @classmethod
-    def of(cls, finding: Finding) -> ReportFinding:
-        """The report form of a policy-engine finding."""
-        # Same field names by design: the report is the engine's finding, frozen into JSON.
-        return cls.model_validate(finding.model_dump())
 
 
 class ReportExemption(_Frozen):
@@ -86,7 +56,7 @@ class EndpointReport(_Frozen):
     account: str
     region: str
     status: EndpointStatus
-    findings: tuple[ReportFinding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     exempted: tuple[ReportExemption, ...] = ()
     changes: tuple[ReportChange, ...] = ()
     fixed_rules: tuple[str, ...] = Field(
@@ -115,7 +85,7 @@ class EndpointReport(_Frozen):
     @property
     def severity(self) -> str | None:
         """The highest severity among the findings (None when there are none)."""
-        worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        worst = worst_severity(self.findings)
         return str(worst) if worst else None
 
 

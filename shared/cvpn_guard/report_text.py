@@ -7,7 +7,8 @@ import io
 import json
 from typing import Any
 
-from cvpn_guard.report import ComplianceReport, EndpointReport, EndpointStatus
+from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.report import ComplianceReport, EndpointReport
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
 

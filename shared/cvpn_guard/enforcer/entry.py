@@ -13,9 +13,9 @@ from aws_lambda_powertools import Logger, Metrics
 from cvpn_guard.enforcement import EndpointEnforcer
 from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
 from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import count, load_policy_or_alarm
-from cvpn_guard.report import EndpointStatus
 from cvpn_guard.runtime import Runtime
 
 

@@ -20,11 +20,12 @@ from typing import Literal
 
 from cvpn_guard.enforcement import EndpointEnforcer, EndpointUnavailable, EnforcementResult
 from cvpn_guard.exceptions import CvpnGuardError
+from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange
 from cvpn_guard.notification import Notice, compose_endpoint_notice, needs_notice
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
-from cvpn_guard.report import EndpointStatus, ReportSource, build_report
+from cvpn_guard.report import ReportSource, build_report
 
 DONE = {"done": True}
 

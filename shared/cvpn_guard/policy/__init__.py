@@ -1,10 +1,30 @@
-"""The org policy: its document model and how to load it."""
+"""The org policy: its document model and how to load it.
+
+Names are resolved on first use (PEP 562): ``cvpn_guard.policy.enums`` and ``values`` are leaf
+modules the rule modules import, and importing them must not load the document model, which is
+built from the registered rules.
+"""
 
 from __future__ import annotations
 
-from cvpn_guard.policy.document import Policy, PolicyIdentity, RuleSet
-from cvpn_guard.policy.enums import Mode, Severity
-from cvpn_guard.policy.loader import default_policy, load_policy, load_policy_file
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cvpn_guard.policy.document import Policy, PolicyIdentity, RuleSet
+    from cvpn_guard.policy.enums import Mode, Severity
+    from cvpn_guard.policy.loader import default_policy, load_policy, load_policy_file
+
+_HOMES = {
+    "Policy": "document",
+    "PolicyIdentity": "document",
+    "RuleSet": "document",
+    "Mode": "enums",
+    "Severity": "enums",
+    "default_policy": "loader",
+    "load_policy": "loader",
+    "load_policy_file": "loader",
+}
 
 __all__ = [
     "Mode",
@@ -16,3 +36,10 @@ __all__ = [
     "load_policy",
     "load_policy_file",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"cvpn_guard.policy.{home}"), name)

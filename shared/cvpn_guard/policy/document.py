@@ -17,8 +17,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     SerializerFunctionWrapHandler,
     StrictBool,
+    create_model,
     field_validator,
     model_serializer,
     model_validator,
@@ -26,63 +28,22 @@ from pydantic import (
 
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
-from cvpn_guard.policy.options import (
-    AuthenticationConfig,
-    AuthorizationConfig,
-    ClientConnectHandlerConfig,
-    ClientRouteEnforcementConfig,
-    ConnectionLoggingConfig,
-    DisconnectOnSessionTimeoutConfig,
-    DnsServersConfig,
-    LoginBannerConfig,
-    RequiredTagsConfig,
-    RuleConfig,
-    SecurityGroupsConfig,
-    SelfServicePortalConfig,
-    SessionTimeoutConfig,
-    SplitTunnelConfig,
-    TransportProtocolConfig,
-    VpnPortConfig,
-)
+from cvpn_guard.rules.base import RuleConfig
+from cvpn_guard.rules.registry import all_rules, generation
 
-__all__ = ["Mode", "Policy", "PolicyIdentity", "RuleSet", "Severity"]
+__all__ = ["Mode", "Policy", "PolicyIdentity", "RuleSet", "Severity", "rule_set_model"]
 
 
 class RuleSet(BaseModel):
     """One optional entry per rule id; a rule that is absent is not checked.
 
-    A rule written with no options (``login-banner:`` in YAML) is checked with its defaults.
+    The fields are not written here: :func:`rule_set_model` builds this model's subclass with
+    one field per registered rule (the rule id as alias, its options model as type), so a new
+    rule module is in the policy schema without touching this file. A rule written with no
+    options (``login-banner:`` in YAML) is checked with its defaults.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    disconnect_on_session_timeout: DisconnectOnSessionTimeoutConfig | None = Field(
-        default=None, alias="disconnect-on-session-timeout"
-    )
-    session_timeout: SessionTimeoutConfig | None = Field(default=None, alias="session-timeout")
-    login_banner: LoginBannerConfig | None = Field(default=None, alias="login-banner")
-    connection_logging: ConnectionLoggingConfig | None = Field(
-        default=None, alias="connection-logging"
-    )
-    split_tunnel: SplitTunnelConfig | None = Field(default=None, alias="split-tunnel")
-    self_service_portal: SelfServicePortalConfig | None = Field(
-        default=None, alias="self-service-portal"
-    )
-    client_connect_handler: ClientConnectHandlerConfig | None = Field(
-        default=None, alias="client-connect-handler"
-    )
-    client_route_enforcement: ClientRouteEnforcementConfig | None = Field(
-        default=None, alias="client-route-enforcement"
-    )
-    vpn_port: VpnPortConfig | None = Field(default=None, alias="vpn-port")
-    transport_protocol: TransportProtocolConfig | None = Field(
-        default=None, alias="transport-protocol"
-    )
-    authentication: AuthenticationConfig | None = Field(default=None, alias="authentication")
-    dns_servers: DnsServersConfig | None = Field(default=None, alias="dns-servers")
-    authorization: AuthorizationConfig | None = Field(default=None, alias="authorization")
-    security_groups: SecurityGroupsConfig | None = Field(default=None, alias="security-groups")
-    required_tags: RequiredTagsConfig | None = Field(default=None, alias="required-tags")
 
     @model_serializer(mode="wrap")
     def _absent_rules_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -100,15 +61,14 @@ class RuleSet(BaseModel):
 
     def configured(self) -> Iterator[RuleConfig]:
         """The configured rules (active or switched off), in evaluation order."""
-        for name in _RULE_FIELDS:
-            config = getattr(self, name)
+        for config in self.__dict__.values():
             if config is not None:
                 yield config
 
     def active(self) -> tuple[RuleConfig, ...]:
         """The rules to check: configured and not switched off by their options."""
         # Not cached on the instance: model_copy(update=...) would carry a stale value. The
-        # fields are read from __dict__ (in declaration order): evaluate() runs this per endpoint.
+        # fields are read from __dict__ (in evaluation order): evaluate() runs this per endpoint.
         return tuple(
             config for config in self.__dict__.values() if config is not None and config.active
         )
@@ -118,7 +78,22 @@ class RuleSet(BaseModel):
         return next((c for c in self.configured() if c.rule_id == rule_id), None)
 
 
-_RULE_FIELDS: tuple[str, ...] = tuple(RuleSet.model_fields)
+_models: dict[int, type[RuleSet]] = {}
+
+
+def rule_set_model() -> type[RuleSet]:
+    """The :class:`RuleSet` model of the rules registered now (built once per registry state)."""
+    key = generation()
+    model = _models.get(key)
+    if model is None:
+        _models.clear()
+        fields: dict[str, Any] = {
+            rule.id.replace("-", "_"): (rule.options | None, Field(default=None, alias=rule.id))
+            for rule in all_rules()
+        }
+        model = create_model("RuleSet", __base__=RuleSet, **fields)
+        _models[key] = model
+    return model
 
 
 class PolicyIdentity(BaseModel):
@@ -152,11 +127,20 @@ class Policy(BaseModel):
 
     version: Literal[1] = Field(description="the schema version, 1")
     mode: Mode = Field(default=Mode.ENFORCE, description="enforce or report")
-    rules: RuleSet = Field(description="a mapping of rule id to the rule's options")
+    # The registered rules' model validates the mapping; SerializeAsAny dumps its own fields.
+    rules: SerializeAsAny[RuleSet] = Field(description="a mapping of rule id to the rule's options")
     exemptions: tuple[Exemption, ...] = Field(default=(), description="a list of exemptions")
     allow_tag_exemptions: StrictBool = Field(
         default=False, description="true or false (tag exemptions are honored only when true)"
     )
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _registered_rules(cls, value: Any) -> Any:
+        # Nested errors keep their key paths (rules.<rule id>.<option>).
+        if isinstance(value, RuleSet):
+            return value
+        return rule_set_model().model_validate(value)
 
     @field_validator("version", mode="before")
     @classmethod

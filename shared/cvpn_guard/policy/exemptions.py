@@ -18,17 +18,19 @@ from pydantic import (
 )
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
-from cvpn_guard.policy.options import RULE_IDS, key_error
 from cvpn_guard.policy.values import EndpointId, NonBlankText, TagKey, unique
+from cvpn_guard.rules.base import key_error
+from cvpn_guard.rules.registry import rule_ids
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _known_rule_id(value: str) -> str:
-    if value not in RULE_IDS:
-        close = difflib.get_close_matches(value, RULE_IDS, n=1)
+    known = rule_ids()
+    if value not in known:
+        close = difflib.get_close_matches(value, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown rule {value!r}; {hint}known rules: {', '.join(RULE_IDS)}")
+        raise ValueError(f"unknown rule {value!r}; {hint}known rules: {', '.join(known)}")
     return value
 
 

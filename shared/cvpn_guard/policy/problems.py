@@ -18,7 +18,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from cvpn_guard.exceptions import PolicyProblem
-from cvpn_guard.policy.options import KEY_ERROR
+from cvpn_guard.policy.document import RuleSet, rule_set_model
+from cvpn_guard.rules.base import KEY_ERROR
 
 Location = tuple[int | str, ...]
 
@@ -147,7 +148,7 @@ def _model_at(root: type[BaseModel], location: Sequence[int | str]) -> type[Base
     """Follow a location through fields and list items to the model it points at."""
     current: Any = root
     for part in location:
-        current = _strip(current)
+        current = _registered(_strip(current))
         if isinstance(part, int):
             args = [arg for arg in typing.get_args(current) if arg is not Ellipsis]
             if typing.get_origin(current) not in (tuple, list) or not args:
@@ -160,10 +161,15 @@ def _model_at(root: type[BaseModel], location: Sequence[int | str]) -> type[Base
         if field is None:
             return None
         current = field.annotation
-    current = _strip(current)
+    current = _registered(_strip(current))
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
     return None
+
+
+def _registered(annotation: Any) -> Any:
+    """The rules' model as registered now, where a location passes ``Policy.rules``."""
+    return rule_set_model() if annotation is RuleSet else annotation
 
 
 def _lookup(model: type[BaseModel], key: str) -> FieldInfo | None:

@@ -1,17 +1,113 @@
-"""The contract between the evaluation and each rule."""
+"""What a rule is: its options model, its check, its metadata. One subclass of :class:`Rule` per rule.
+
+A rule module (``cvpn_guard/rules/<rule_id with underscores>.py``) defines the rule's options
+(a :class:`RuleConfig` subclass) and one :class:`Rule` subclass; defining the subclass registers
+it (:mod:`cvpn_guard.rules.registry`), and from then on the policy schema, ``show-default``, the
+evaluation, the enforcement loop, the docs check and the test tables know it. The class
+docstring is the rule's documentation summary. See CONTRIBUTING.md, "Add a rule".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+import copy
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, NamedTuple, Self, TypeVar
 
-from pydantic import JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_validator
+from pydantic_core import PydanticCustomError
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.options import RuleConfig
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.rules.registry import register_rule
+
+KEY_ERROR = "policy_key"
+"""Type of the errors raised for one key of an options model: ``ctx["key"]`` names it."""
+
+
+def key_error(key: str, message: str) -> PydanticCustomError:
+    """An error about ``key`` of the model being validated, with a complete message."""
+    return PydanticCustomError(KEY_ERROR, "{message}", {"key": key, "message": message})
+
+
+class RuleConfig(BaseModel):
+    """Options every rule takes; each rule's options model adds its own and sets the defaults.
+
+    ``remediate`` defaults per rule: true where a fix exists with the options given (and the
+    rule's ``remediate_by_default`` allows it), false otherwise. A rule that cannot fix anything
+    with its options rejects ``remediate: true``: the user would otherwise believe cvpn-guard
+    fixes something it only reports.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule_id: ClassVar[str]
+    """Set when the rule registers (the options model belongs to exactly one rule)."""
+    rule: ClassVar[type[Rule[Any]]]
+    """The rule these options configure (set when it registers)."""
+    remediate_by_default: ClassVar[bool] = True
+    """``remediate``'s default when the options allow a fix (see ``fix_options``)."""
+    fix_options: ClassVar[tuple[str, ...]] = ()
+    """Options the fix needs: without them ``remediate`` defaults to false."""
+
+    severity: Severity
+    remediate: StrictBool = Field(
+        description="true (fix in enforce mode) or false (only report); "
+        "the default depends on the rule"
+    )
+
+    @property
+    def active(self) -> bool:
+        """False when the options switch the check off (``required: false`` and the like)."""
+        return True
+
+    def remediation_blocker(self) -> str | None:
+        """Why this rule cannot fix anything with these options, or None when it can."""
+        return None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_remediate(cls, data: Any) -> Any:
+        # The default is decided here, from the options given, rather than by a field
+        # default: a rule that cannot fix anything with its options defaults to false, so
+        # a dumped policy (every default written out) loads again unchanged.
+        if isinstance(data, dict) and "remediate" not in data:
+            possible = all(data.get(option) is not None for option in cls.fix_options)
+            return {**data, "remediate": cls.remediate_by_default and possible}
+        return data
+
+    @model_validator(mode="after")
+    def _remediation_possible(self) -> Self:
+        if self.remediate:
+            blocker = self.remediation_blocker()
+            if blocker is not None:
+                raise key_error("remediate", f"remediate: true is not possible: {blocker}")
+        return self
+
+
+class ReportOnly(RuleConfig):
+    """Options of a rule AWS cannot fix (or cvpn-guard will not): ``remediate`` stays false."""
+
+    remediate_by_default: ClassVar[bool] = False
+    report_only_because: ClassVar[str] = "AWS cannot change this setting of an endpoint"
+
+    def remediation_blocker(self) -> str | None:
+        return (
+            f"{self.report_only_because}, so this rule only reports; remove remediate or set it "
+            "to false"
+        )
+
 
 ConfigT = TypeVar("ConfigT", bound=RuleConfig)
+
+
+class Needs(StrEnum):
+    """AWS data beyond the endpoint's Describe item that a rule reads (each is one more call)."""
+
+    AUTHORIZATION_RULES = "authorization_rules"
+    """DescribeClientVpnAuthorizationRules of the endpoint."""
+    DEFAULT_SECURITY_GROUPS = "default_security_groups"
+    """The id of the ``default`` security group of the endpoint's VPC (DescribeSecurityGroups)."""
 
 
 # Fix and RuleResult are NamedTuples: immutable like a frozen dataclass, but several times
@@ -56,14 +152,61 @@ PASSED = RuleResult(compliant=True)
 """The result of every rule the endpoint follows (nothing more to say)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Rule(Generic[ConfigT]):
-    """A rule: its options model (which carries the rule id) and its check."""
+    """One policy rule. Subclass it once per rule; the subclass is the rule (never instantiated).
 
-    config_type: type[ConfigT]
-    check: Callable[[EndpointState, ConfigT], RuleResult]
+    Class attributes a rule sets:
 
-    @property
-    def rule_id(self) -> str:
-        """The rule id, as written in the policy document."""
-        return self.config_type.rule_id
+    ``id``
+        The rule id as written in the policy document (``transport-protocol``).
+    ``options``
+        Its options model, a :class:`RuleConfig` subclass.
+    ``order``
+        Where it stands in evaluation, reports and docs (ascending).
+    ``fixable``
+        Whether a ModifyClientVpnEndpoint call can ever bring it into compliance.
+    ``disruptive``
+        Whether that fix drops or resets user sessions.
+    ``needs``
+        The AWS data it reads besides the Describe item (:class:`Needs`).
+    ``modifies``
+        The Modify parameters its fix sends.
+    ``described_as``
+        Modify parameter -> the Describe field that shows it, where they are spelled apart.
+    ``example``
+        Valid options that a compliant test endpoint meets (property and fuzz tests use them).
+    """
+
+    id: ClassVar[str]
+    options: ClassVar[type[RuleConfig]]
+    order: ClassVar[int] = 1000
+    fixable: ClassVar[bool]
+    disruptive: ClassVar[bool] = False
+    needs: ClassVar[frozenset[Needs]] = frozenset()
+    modifies: ClassVar[tuple[str, ...]] = ()
+    described_as: ClassVar[Mapping[str, str]] = {}
+    example: ClassVar[Mapping[str, Any]]
+
+    def __init_subclass__(cls, *, register: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if register:
+            register_rule(cls)
+
+    @classmethod
+    def check(cls, state: EndpointState, options: ConfigT) -> RuleResult:
+        """Judge one endpoint; return :data:`PASSED` or a violation (with a fix when possible)."""
+        raise NotImplementedError(f"rule {cls.id} has no check")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the rule's docstring: what it requires."""
+        return (cls.__doc__ or cls.id).strip().splitlines()[0]
+
+    @classmethod
+    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
+        """Write a Modify ``parameter`` into a Describe ``item`` as AWS then shows it.
+
+        The default copies it under its own name; rules whose Modify and Describe spellings
+        differ override this (the dev-only Modify simulator and docs rely on it).
+        """
+        item[parameter] = copy.deepcopy(value)

@@ -1,61 +1,116 @@
-"""Client connection logging to CloudWatch Logs."""
+"""connection-logging: client connections are logged to CloudWatch Logs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from pydantic import JsonValue
+from pydantic import Field, JsonValue, StrictBool, model_validator
 
 from cvpn_guard.endpoint import ConnectionLogOptions, EndpointState
-from cvpn_guard.policy.options import ConnectionLoggingConfig
-from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleResult
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import LogGroupName, LogStreamName
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult, key_error
 
 
-def check_connection_logging(state: EndpointState, config: ConnectionLoggingConfig) -> RuleResult:
-    options = state.endpoint.connection_log_options or ConnectionLogOptions()
-    enabled = options.enabled is True
-    group_ok = config.log_group is None or options.cloudwatch_log_group == config.log_group
-    stream_ok = config.log_stream is None or options.cloudwatch_log_stream == config.log_stream
-    if enabled and group_ok and stream_ok:
-        return PASSED
-    expected: dict[str, JsonValue] = {"Enabled": True}
-    if config.log_group is not None:
-        expected["CloudwatchLogGroup"] = config.log_group
-    if config.log_stream is not None:
-        expected["CloudwatchLogStream"] = config.log_stream
-    if not enabled:
-        message = "Connection logging is off; the policy requires it."
-    else:
-        message = (
-            f"Connection logging goes to {options.cloudwatch_log_group}/"
-            f"{options.cloudwatch_log_stream}; the policy requires "
-            f"{config.log_group}/{config.log_stream or '<any stream>'}."
-        )
-    return RuleResult.violated(
-        expected=expected,
-        actual={
-            "Enabled": options.enabled,
-            "CloudwatchLogGroup": options.cloudwatch_log_group,
-            "CloudwatchLogStream": options.cloudwatch_log_stream,
-        },
-        message=message,
-        fix=_fix(options, config),
+class ConnectionLoggingConfig(RuleConfig):
+    fix_options: ClassVar[tuple[str, ...]] = ("log_group",)
+    severity: Severity = Severity.HIGH
+    required: StrictBool = Field(
+        default=True, description="true (connection logging must be on) or false (not checked)"
+    )
+    log_group: LogGroupName | None = Field(
+        default=None, description="the CloudWatch Logs group to log to (omit: any group)"
+    )
+    log_stream: LogStreamName | None = Field(
+        default=None,
+        description="the CloudWatch Logs stream to log to (omit: any stream); needs log_group",
     )
 
+    @property
+    def active(self) -> bool:
+        return self.required
 
-def _fix(current: ConnectionLogOptions, config: ConnectionLoggingConfig) -> Fix | None:
-    if config.log_group is None:
+    def remediation_blocker(self) -> str | None:
+        if self.log_group is None:
+            return (
+                "AWS turns connection logging on only with a log group; add log_group, or remove "
+                "remediate"
+            )
+        return None
+
+    @model_validator(mode="after")
+    def _stream_needs_group(self) -> Self:
+        if self.log_stream is not None and self.log_group is None:
+            raise key_error("log_stream", "log_stream needs log_group: add the stream's log group")
+        return self
+
+
+class ConnectionLogging(Rule[ConnectionLoggingConfig]):
+    """Connection logging must be on, into the policy's log group (and stream) when it names one."""
+
+    id = "connection-logging"
+    options = ConnectionLoggingConfig
+    order = 40
+    fixable = True
+    modifies = ("ConnectionLogOptions",)
+    example = {"required": True, "log_group": "/aws/clientvpn"}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: ConnectionLoggingConfig) -> RuleResult:
+        current = state.endpoint.connection_log_options or ConnectionLogOptions()
+        enabled = current.enabled is True
+        group_ok = options.log_group is None or current.cloudwatch_log_group == options.log_group
+        stream_ok = (
+            options.log_stream is None or current.cloudwatch_log_stream == options.log_stream
+        )
+        if enabled and group_ok and stream_ok:
+            return PASSED
+        expected: dict[str, JsonValue] = {"Enabled": True}
+        if options.log_group is not None:
+            expected["CloudwatchLogGroup"] = options.log_group
+        if options.log_stream is not None:
+            expected["CloudwatchLogStream"] = options.log_stream
+        if not enabled:
+            message = "Connection logging is off; the policy requires it."
+        else:
+            message = (
+                f"Connection logging goes to {current.cloudwatch_log_group}/"
+                f"{current.cloudwatch_log_stream}; the policy requires "
+                f"{options.log_group}/{options.log_stream or '<any stream>'}."
+            )
+        return RuleResult.violated(
+            expected=expected,
+            actual={
+                "Enabled": current.enabled,
+                "CloudwatchLogGroup": current.cloudwatch_log_group,
+                "CloudwatchLogStream": current.cloudwatch_log_stream,
+            },
+            message=message,
+            fix=_fix(current, options),
+        )
+
+    @classmethod
+    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
+        # Describe keeps IncludeAuthorizationPolicyContext when a fix does not send it.
+        before = item.get(parameter) or {}
+        after = dict(value)
+        if "IncludeAuthorizationPolicyContext" in before:
+            after.setdefault(
+                "IncludeAuthorizationPolicyContext", before["IncludeAuthorizationPolicyContext"]
+            )
+        item[parameter] = after
+
+
+def _fix(current: ConnectionLogOptions, options: ConnectionLoggingConfig) -> Fix | None:
+    if options.log_group is None:
         return None  # AWS needs a log group to turn logging on: report only
-    wanted: dict[str, Any] = {"Enabled": True, "CloudwatchLogGroup": config.log_group}
-    if config.log_stream is not None:
-        wanted["CloudwatchLogStream"] = config.log_stream
-    elif current.cloudwatch_log_group == config.log_group and current.cloudwatch_log_stream:
+    wanted: dict[str, Any] = {"Enabled": True, "CloudwatchLogGroup": options.log_group}
+    if options.log_stream is not None:
+        wanted["CloudwatchLogStream"] = options.log_stream
+    elif current.cloudwatch_log_group == options.log_group and current.cloudwatch_log_stream:
         # Modify replaces the whole structure: keep the stream already in the right group.
         wanted["CloudwatchLogStream"] = current.cloudwatch_log_stream
     if current.include_authorization_policy_context is not None:
         # Same reason: a setting the policy does not govern must survive the fix.
         wanted["IncludeAuthorizationPolicyContext"] = current.include_authorization_policy_context
     return Fix({"ConnectionLogOptions": wanted})
-
-
-CONNECTION_LOGGING = Rule(ConnectionLoggingConfig, check_connection_logging)

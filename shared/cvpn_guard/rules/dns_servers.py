@@ -1,33 +1,70 @@
-"""The DNS servers pushed to clients."""
+"""dns-servers: the DNS servers pushed to clients."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.options import DnsServersConfig
-from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleResult
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import IpAddress, unique
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
+
+MAX_DNS_SERVERS = 2
 
 
-def check_dns_servers(state: EndpointState, config: DnsServersConfig) -> RuleResult:
-    servers = state.endpoint.dns_servers or ()
-    allowed = set(config.allowed)
-    # No custom servers means clients keep their own resolver: not what the policy wants.
-    if servers and all(s in allowed or _normalized(s) in allowed for s in servers):
-        return PASSED
-    shown = ", ".join(servers) if servers else "none"
-    return RuleResult.violated(
-        expected=list(config.allowed),
-        actual=list(servers),
-        message=(
-            f"The endpoint's DNS servers are {shown}; the policy allows only "
-            f"{', '.join(config.allowed)}."
-        ),
-        fix=Fix(
-            {"DnsServers": {"CustomDnsServers": list(config.allowed), "Enabled": True}},
-            disruption="changing the DNS servers resets every client connection",
-        ),
-    )
+class DnsServersConfig(RuleConfig):
+    severity: Severity = Severity.MEDIUM
+    # Off by default: changing DNS servers resets every client connection.
+    remediate_by_default: ClassVar[bool] = False
+    allowed: Annotated[
+        tuple[IpAddress, ...],
+        Field(min_length=1, max_length=MAX_DNS_SERVERS),
+        AfterValidator(unique),
+    ] = Field(description="one or two IP addresses (AWS allows at most two DNS servers)")
+
+
+class DnsServers(Rule[DnsServersConfig]):
+    """The endpoint must push custom DNS servers, all of them allowed."""
+
+    id = "dns-servers"
+    options = DnsServersConfig
+    order = 120
+    fixable = True
+    disruptive = True
+    modifies = ("DnsServers",)
+    example = {"allowed": ["10.0.0.2"], "remediate": True}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: DnsServersConfig) -> RuleResult:
+        servers = state.endpoint.dns_servers or ()
+        allowed = set(options.allowed)
+        # No custom servers means clients keep their own resolver: not what the policy wants.
+        if servers and all(s in allowed or _normalized(s) in allowed for s in servers):
+            return PASSED
+        shown = ", ".join(servers) if servers else "none"
+        return RuleResult.violated(
+            expected=list(options.allowed),
+            actual=list(servers),
+            message=(
+                f"The endpoint's DNS servers are {shown}; the policy allows only "
+                f"{', '.join(options.allowed)}."
+            ),
+            fix=Fix(
+                {"DnsServers": {"CustomDnsServers": list(options.allowed), "Enabled": True}},
+                disruption="changing the DNS servers resets every client connection",
+            ),
+        )
+
+    @classmethod
+    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
+        # Modify takes a {CustomDnsServers, Enabled} structure; Describe shows a list.
+        if value.get("Enabled"):
+            item["DnsServers"] = list(value.get("CustomDnsServers", []))
+        else:
+            item.pop("DnsServers", None)
 
 
 def _normalized(address: str) -> str:
@@ -35,6 +72,3 @@ def _normalized(address: str) -> str:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return address
-
-
-DNS_SERVERS = Rule(DnsServersConfig, check_dns_servers)

@@ -1,40 +1,75 @@
-"""The text shown to users when their VPN session starts."""
+"""login-banner: the text shown to users when their VPN session starts."""
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from typing import ClassVar
+
+from pydantic import Field, JsonValue, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.options import LoginBannerConfig
-from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleResult
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import BannerText
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 
-def check_login_banner(state: EndpointState, config: LoginBannerConfig) -> RuleResult:
-    options = state.endpoint.client_login_banner_options
-    enabled = options.enabled if options is not None else None
-    text = options.banner_text if options is not None else None
-    # Compared exactly: an approved text is approved word for word.
-    if enabled is True and (config.text is None or text == config.text):
-        return PASSED
-    expected: dict[str, JsonValue] = {"Enabled": True}
-    if config.text is not None:
-        expected["BannerText"] = config.text
-    if enabled is not True:
-        message = "The login banner is off; the policy requires one."
-    else:
-        message = "The login banner text differs from the text the policy approves."
-    # AWS turns a banner on only with its text: without one in the policy, report only.
-    fix = (
-        Fix({"ClientLoginBannerOptions": {"Enabled": True, "BannerText": config.text}})
-        if config.text is not None
-        else None
+class LoginBannerConfig(RuleConfig):
+    fix_options: ClassVar[tuple[str, ...]] = ("text",)
+    severity: Severity = Severity.MEDIUM
+    required: StrictBool = Field(
+        default=True, description="true (a banner must be shown) or false (not checked)"
     )
-    return RuleResult.violated(
-        expected=expected,
-        actual={"Enabled": enabled, "BannerText": text},
-        message=message,
-        fix=fix,
+    text: BannerText | None = Field(
+        default=None,
+        description="the exact approved banner text, 1 to 1400 characters (omit: any text)",
     )
 
+    @property
+    def active(self) -> bool:
+        return self.required
 
-LOGIN_BANNER = Rule(LoginBannerConfig, check_login_banner)
+    def remediation_blocker(self) -> str | None:
+        if self.text is None:
+            return "AWS turns a banner on only with its text; add text, or remove remediate"
+        return None
+
+
+class LoginBanner(Rule[LoginBannerConfig]):
+    """A login banner must be on, with exactly the approved text when the policy gives one."""
+
+    id = "login-banner"
+    options = LoginBannerConfig
+    order = 30
+    fixable = True
+    modifies = ("ClientLoginBannerOptions",)
+    example = {
+        "required": True,
+        "text": "Authorized use only. Activity is monitored.",
+    }
+
+    @classmethod
+    def check(cls, state: EndpointState, options: LoginBannerConfig) -> RuleResult:
+        banner = state.endpoint.client_login_banner_options
+        enabled = banner.enabled if banner is not None else None
+        text = banner.banner_text if banner is not None else None
+        # Compared exactly: an approved text is approved word for word.
+        if enabled is True and (options.text is None or text == options.text):
+            return PASSED
+        expected: dict[str, JsonValue] = {"Enabled": True}
+        if options.text is not None:
+            expected["BannerText"] = options.text
+        if enabled is not True:
+            message = "The login banner is off; the policy requires one."
+        else:
+            message = "The login banner text differs from the text the policy approves."
+        # AWS turns a banner on only with its text: without one in the policy, report only.
+        fix = (
+            Fix({"ClientLoginBannerOptions": {"Enabled": True, "BannerText": options.text}})
+            if options.text is not None
+            else None
+        )
+        return RuleResult.violated(
+            expected=expected,
+            actual={"Enabled": enabled, "BannerText": text},
+            message=message,
+            fix=fix,
+        )

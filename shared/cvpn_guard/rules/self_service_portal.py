@@ -1,23 +1,58 @@
-"""The self-service portal, where users download their client configuration."""
+"""self-service-portal: where users download their client configuration."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import Field, StrictBool
+
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.options import SelfServicePortalConfig
-from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleResult
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
+
+SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"
+"""What Describe shows once the portal is on."""
 
 
-def check_self_service_portal(state: EndpointState, config: SelfServicePortalConfig) -> RuleResult:
-    # Describe has no SelfServicePortal field: the portal is on exactly when it has a URL.
-    url = state.endpoint.self_service_portal_url
-    if not url:
-        return PASSED
-    return RuleResult.violated(
-        expected="disabled",
-        actual="enabled",
-        message=f"The self-service portal is on ({url}); the policy does not allow it.",
-        fix=Fix({"SelfServicePortal": "disabled"}),
+class SelfServicePortalConfig(RuleConfig):
+    severity: Severity = Severity.MEDIUM
+    allowed: StrictBool = Field(
+        default=False, description="false (the portal must be off) or true (not checked)"
     )
 
+    @property
+    def active(self) -> bool:
+        return not self.allowed
 
-SELF_SERVICE_PORTAL = Rule(SelfServicePortalConfig, check_self_service_portal)
+
+class SelfServicePortal(Rule[SelfServicePortalConfig]):
+    """The self-service portal must be off (its default at creation is on)."""
+
+    id = "self-service-portal"
+    options = SelfServicePortalConfig
+    order = 60
+    fixable = True
+    modifies = ("SelfServicePortal",)
+    # Describe has no SelfServicePortal field: the portal is on exactly when it has a URL.
+    described_as = {"SelfServicePortal": "SelfServicePortalUrl"}
+    example = {"allowed": False}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: SelfServicePortalConfig) -> RuleResult:
+        url = state.endpoint.self_service_portal_url
+        if not url:
+            return PASSED
+        return RuleResult.violated(
+            expected="disabled",
+            actual="enabled",
+            message=f"The self-service portal is on ({url}); the policy does not allow it.",
+            fix=Fix({"SelfServicePortal": "disabled"}),
+        )
+
+    @classmethod
+    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
+        if value == "enabled":
+            endpoint_id = item["ClientVpnEndpointId"]
+            item["SelfServicePortalUrl"] = SELF_SERVICE_PORTAL_URL.format(endpoint_id=endpoint_id)
+        else:
+            item.pop("SelfServicePortalUrl", None)

@@ -12,8 +12,9 @@ from cvpn_guard.cli.demo import estate, replay
 from cvpn_guard.cli.demo.environment import patched_environment
 from cvpn_guard.cli.demo.render import finding_lines, short
 from cvpn_guard.cli.policy_commands import default_policy_text
+from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.policy import default_policy, load_policy
-from cvpn_guard.report import EndpointReport, EndpointStatus, ReportFinding
+from cvpn_guard.report import EndpointReport
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 
@@ -87,7 +88,7 @@ def test_long_texts_are_cut_inside_structures_so_differences_show() -> None:
 
 
 def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_lines() -> None:
-    short_one = ReportFinding(
+    short_one = Finding(
         rule="session-timeout",
         severity="medium",
         expected=12,
@@ -95,7 +96,7 @@ def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_
         remediable=True,
         disruptive=True,
     )
-    long_one = ReportFinding(
+    long_one = Finding(
         rule="connection-logging",
         severity="high",
         expected={"Enabled": True},

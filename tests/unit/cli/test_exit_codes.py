@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 
 from cvpn_guard.cli.exit_codes import ExitCode, exit_code_for
+from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
-    EndpointStatus,
     ReportError,
-    ReportFinding,
     ReportSource,
     build_report,
 )
 
 
-def finding(rule: str, *, remediable: bool = True) -> ReportFinding:
-    return ReportFinding(
+def finding(rule: str, *, remediable: bool = True) -> Finding:
+    return Finding(
         rule=rule,
         severity="high",
         expected=True,
@@ -29,7 +28,7 @@ def finding(rule: str, *, remediable: bool = True) -> ReportFinding:
 
 def endpoint(
     status: EndpointStatus,
-    findings: tuple[ReportFinding, ...] = (),
+    findings: tuple[Finding, ...] = (),
     fixed: tuple[str, ...] = (),
     number: int = 0,
 ) -> EndpointReport:

@@ -16,16 +16,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.notification import Notice, compose_endpoint_notice
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     ComplianceReport,
     EndpointReport,
-    EndpointStatus,
     ReportChange,
     ReportError,
     ReportExemption,
-    ReportFinding,
     ReportSource,
     build_report,
 )
@@ -51,7 +50,7 @@ def _endpoint(
 
     (``disruption_reason`` is cvpn-guard's own sentence, built from validated numbers.)
     """
-    finding = ReportFinding(
+    finding = Finding(
         rule="login-banner",
         severity="medium",
         expected=value,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from cvpn_guard.exceptions import PolicyError, PolicyProblem
 from cvpn_guard.policy import Policy, load_policy
-from cvpn_guard.policy.options import RULE_CONFIGS
+from cvpn_guard.rules import all_rules
 from tests.unit.fuzz.strategies import (
     NASTY_STRINGS,
     WRONG_VALUES,
@@ -49,27 +49,15 @@ FULL_POLICY: dict[str, Any] = {
     "version": 1,
     "mode": "enforce",
     "allow_tag_exemptions": True,
+    # Every registered rule with its example options, plus every option group the examples
+    # leave out (explicit severity and remediate, a log stream, both DNS address families).
     "rules": {
+        **{rule.id: dict(rule.example) for rule in all_rules()},
         "disconnect-on-session-timeout": {"required": True, "severity": "high", "remediate": True},
         "session-timeout": {"max_hours": 12, "severity": "medium"},
-        "login-banner": {"required": True, "text": "Authorized use only.", "remediate": True},
         "connection-logging": {"required": True, "log_group": "/aws/clientvpn", "log_stream": "e"},
-        "split-tunnel": {"required": True},
-        "self-service-portal": {"allowed": False},
-        "client-connect-handler": {
-            "required": True,
-            "allowed_functions": [
-                "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-authorizer"
-            ],
-        },
-        "client-route-enforcement": {"required": True},
         "vpn-port": {"allowed": [443, 1194]},
-        "transport-protocol": {"allowed": ["udp"]},
-        "authentication": {"allowed_types": ["federated-authentication"]},
         "dns-servers": {"allowed": ["10.0.0.2", "fd00::2"]},
-        "authorization": {"forbid_access_all": True},
-        "security-groups": {"forbid_default": True, "replacement_group_ids": ["sg-0fedcba98"]},
-        "required-tags": {"keys": ["owner", "cost-center"]},
     },
     "exemptions": [
         {
@@ -118,7 +106,7 @@ def _as_yaml(document: Any) -> str:
 
 def test_the_full_policy_is_valid() -> None:
     # Every mutation below starts from a policy that uses every rule and option group.
-    assert set(FULL_POLICY["rules"]) == {config.rule_id for config in RULE_CONFIGS}
+    assert set(FULL_POLICY["rules"]) == {rule.id for rule in all_rules()}
     assert isinstance(load_safely(json.dumps(FULL_POLICY)), Policy)
     assert isinstance(load_safely(_as_yaml(FULL_POLICY)), Policy)
 

@@ -13,14 +13,15 @@ from typing import Any
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.policy import Policy, load_policy
+from cvpn_guard.rules import all_rules, get_rule
 
 ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
 VPC_ID = "vpc-0123456789abcdef0"
 DEFAULT_SG = "sg-0000000000000000d"
-GOOD_SG = "sg-0fedcba9876543210"
-HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-authorizer"
+GOOD_SG = str(get_rule("security-groups").example["replacement_group_ids"][0])
+HANDLER = str(get_rule("client-connect-handler").example["allowed_functions"][0])
 OTHER_HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-other"
-BANNER = "Authorized use only. Activity is monitored."
+BANNER = str(get_rule("login-banner").example["text"])
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 # An endpoint that follows every rule of FULL_RULES below.
@@ -63,23 +64,8 @@ COMPLIANT_ITEM: dict[str, Any] = {
     "DisconnectOnSessionTimeout": True,
 }
 
-FULL_RULES: dict[str, Any] = {
-    "disconnect-on-session-timeout": {"required": True},
-    "session-timeout": {"max_hours": 12},
-    "login-banner": {"required": True, "text": BANNER},
-    "connection-logging": {"required": True, "log_group": "/aws/clientvpn"},
-    "split-tunnel": {"required": True},
-    "self-service-portal": {"allowed": False},
-    "client-connect-handler": {"required": True, "allowed_functions": [HANDLER]},
-    "client-route-enforcement": {"required": True},
-    "vpn-port": {"allowed": [443]},
-    "transport-protocol": {"allowed": ["udp"]},
-    "authentication": {"allowed_types": ["federated-authentication"]},
-    "dns-servers": {"allowed": ["10.0.0.2"], "remediate": True},
-    "authorization": {"forbid_access_all": True},
-    "security-groups": {"forbid_default": True, "replacement_group_ids": [GOOD_SG]},
-    "required-tags": {"keys": ["owner", "cost-center"]},
-}
+# Every registered rule with its example options (the compliant endpoint above meets them).
+FULL_RULES: dict[str, Any] = {rule.id: dict(rule.example) for rule in all_rules()}
 
 
 def build_policy(rules: Mapping[str, Any], *, mode: str = "enforce", **document: Any) -> Policy:

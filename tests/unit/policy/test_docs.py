@@ -1,13 +1,14 @@
-"""docs/policy.md documents every rule and every option the schema accepts."""
+"""docs/policy.md documents every registered rule, its options and its metadata."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cvpn_guard.policy.options import RULE_CONFIGS, RuleConfig
+from cvpn_guard.rules import Rule, all_rules
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
 
@@ -18,13 +19,38 @@ def section(rule_id: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("config", RULE_CONFIGS, ids=lambda c: c.rule_id)
-def test_every_rule_and_its_options_are_documented(config: type[RuleConfig]) -> None:
-    # Given a rule of the schema / Then its section names each of its own options
-    text = section(config.rule_id)
-    for option in config.model_fields:
-        if option not in ("severity", "remediate"):
-            assert f"`{option}`" in text, f"{config.rule_id}.{option} is not documented"
-    # And the summary table lists it with its default severity
-    row = next(line for line in DOC.splitlines() if line.startswith(f"| [`{config.rule_id}`]"))
-    assert f"| {config.model_fields['severity'].default} |" in row
+def table_row(rule_id: str) -> list[str]:
+    row = next(line for line in DOC.splitlines() if line.startswith(f"| [`{rule_id}`]"))
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def fixed_cell(rule: type[Rule[Any]]) -> str:
+    """What the "fixed?" column must say, from the rule's metadata and options model."""
+    options = rule.options
+    if not rule.fixable:
+        return "no (report only)"
+    if options.fix_options:
+        return "when " + ", ".join(f"`{name}`" for name in options.fix_options) + " is given"
+    if not options.remediate_by_default:
+        return "only with `remediate: true`"
+    return "yes"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.id)
+def test_every_rule_and_its_options_are_documented(rule: type[Rule[Any]]) -> None:
+    # Given a registered rule / Then its section names each of its own options
+    text = section(rule.id)
+    own = [name for name in rule.options.model_fields if name not in ("severity", "remediate")]
+    for option in own:
+        assert f"`{option}`" in text, f"{rule.id}.{option} is not documented"
+    # And the summary table lists its options, default severity, fix and disruption as coded
+    _, options, severity, fixed, disruptive = table_row(rule.id)
+    assert options == ", ".join(f"`{name}`" for name in own)
+    assert severity == str(rule.options.model_fields["severity"].default)
+    assert fixed == fixed_cell(rule)
+    assert disruptive == ("-" if not rule.fixable else "**yes**" if rule.disruptive else "no")
+
+
+def test_the_table_lists_exactly_the_registered_rules() -> None:
+    listed = re.findall(r"^\| \[`([a-z-]+)`\]", DOC, re.MULTILINE)
+    assert listed == [rule.id for rule in all_rules()]

@@ -8,7 +8,6 @@ any valid options, modes and exemptions.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +20,12 @@ from hypothesis import strategies as st
 
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
-from cvpn_guard.findings import ComplianceStatus
+from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Mode, Policy, load_policy
-from cvpn_guard.policy.options import RULE_IDS, SESSION_TIMEOUT_HOURS, VPN_PORTS
 from cvpn_guard.remediation import apply_plan
+from cvpn_guard.rules import all_rules, get_rule, rule_ids
+from cvpn_guard.rules.session_timeout import SESSION_TIMEOUT_HOURS
+from cvpn_guard.rules.vpn_port import VPN_PORTS
 from tests.unit.policy.builders import (
     BANNER,
     DEFAULT_SG,
@@ -192,72 +193,54 @@ def logging_options(draw: st.DrawFn) -> dict[str, Any]:
     return options
 
 
-def always(_options: dict[str, Any]) -> bool:
-    return True
-
-
-def never(_options: dict[str, Any]) -> bool:
-    return False
-
-
-def given_option(name: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda options: name in options
-
-
-# rule -> (its options, whether a fix exists with them: only then may remediate be true)
-RULE_OPTIONS: dict[
-    str, tuple[st.SearchStrategy[dict[str, Any]], Callable[[dict[str, Any]], bool]]
-] = {
-    "disconnect-on-session-timeout": (structs({"required": st.booleans()}), always),
-    "session-timeout": (st.fixed_dictionaries({"max_hours": st.integers(8, 30)}), always),
-    "login-banner": (
-        structs({"required": st.booleans(), "text": st.sampled_from([BANNER, "Approved"])}),
-        given_option("text"),
+# Richer options than a rule's example, for the built-in rules; any other rule (a new one)
+# is drawn from its own example. Whether remediate may be true follows from the options model.
+RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "disconnect-on-session-timeout": structs({"required": st.booleans()}),
+    "session-timeout": st.fixed_dictionaries({"max_hours": st.integers(8, 30)}),
+    "login-banner": structs(
+        {"required": st.booleans(), "text": st.sampled_from([BANNER, "Approved"])}
     ),
-    "connection-logging": (logging_options(), given_option("log_group")),
-    "split-tunnel": (st.fixed_dictionaries({"required": st.booleans()}), always),
-    "self-service-portal": (structs({"allowed": st.booleans()}), always),
-    "client-connect-handler": (
-        structs(
-            {
-                "required": st.booleans(),
-                "allowed_functions": unique_lists([HANDLER, OTHER_HANDLER], 1),
-            }
-        ),
-        given_option("allowed_functions"),
+    "connection-logging": logging_options(),
+    "split-tunnel": st.fixed_dictionaries({"required": st.booleans()}),
+    "self-service-portal": structs({"allowed": st.booleans()}),
+    "client-connect-handler": structs(
+        {"required": st.booleans(), "allowed_functions": unique_lists([HANDLER, OTHER_HANDLER], 1)}
     ),
-    "client-route-enforcement": (structs({"required": st.booleans()}), always),
-    "vpn-port": (st.fixed_dictionaries({"allowed": unique_lists(list(VPN_PORTS), 1)}), always),
-    "transport-protocol": (
-        st.fixed_dictionaries({"allowed": unique_lists(["udp", "tcp"], 1)}),
-        never,
+    "client-route-enforcement": structs({"required": st.booleans()}),
+    "vpn-port": st.fixed_dictionaries({"allowed": unique_lists(list(VPN_PORTS), 1)}),
+    "transport-protocol": st.fixed_dictionaries({"allowed": unique_lists(["udp", "tcp"], 1)}),
+    "authentication": st.fixed_dictionaries({"allowed_types": unique_lists(AUTH_TYPES, 1)}),
+    "dns-servers": st.fixed_dictionaries({"allowed": unique_lists(DNS[:2], 1, 2)}),
+    "authorization": structs({"forbid_access_all": st.booleans()}),
+    "security-groups": structs(
+        {
+            "forbid_default": st.booleans(),
+            "replacement_group_ids": st.sampled_from(
+                [[GOOD_SG], [GOOD_SG, OTHER_SG], [DEFAULT_SG]]
+            ),
+        }
     ),
-    "authentication": (
-        st.fixed_dictionaries({"allowed_types": unique_lists(AUTH_TYPES, 1)}),
-        never,
-    ),
-    "dns-servers": (st.fixed_dictionaries({"allowed": unique_lists(DNS[:2], 1, 2)}), always),
-    "authorization": (structs({"forbid_access_all": st.booleans()}), never),
-    "security-groups": (
-        structs(
-            {
-                "forbid_default": st.booleans(),
-                "replacement_group_ids": st.sampled_from(
-                    [[GOOD_SG], [GOOD_SG, OTHER_SG], [DEFAULT_SG]]
-                ),
-            }
-        ),
-        given_option("replacement_group_ids"),
-    ),
-    "required-tags": (st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}), never),
+    "required-tags": st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}),
 }
+
+
+def options_of(rule_id: str) -> st.SearchStrategy[dict[str, Any]]:
+    """The rule's options strategy: the table's, else its example without ``remediate``."""
+    example = {k: v for k, v in get_rule(rule_id).example.items() if k != "remediate"}
+    return RULE_OPTIONS.get(rule_id, st.just(example))
+
+
+def fixable(rule_id: str, options: dict[str, Any]) -> bool:
+    """Whether the rule has a fix with these options (only then may remediate be true)."""
+    model = get_rule(rule_id).options
+    return model.model_validate({**options, "remediate": False}).remediation_blocker() is None
 
 
 @st.composite
 def rule_options(draw: st.DrawFn, rule: str) -> dict[str, Any]:
-    options_of, fixable = RULE_OPTIONS[rule]
-    options = draw(options_of)
-    return {**options, **draw(common(fixable(options)))}
+    options = draw(options_of(rule))
+    return {**options, **draw(common(fixable(rule, options)))}
 
 
 @st.composite
@@ -275,7 +258,7 @@ def exemptions(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     if draw(st.booleans()):
-        entry["rules"] = draw(unique_lists(list(RULE_IDS), 1, 3))
+        entry["rules"] = draw(unique_lists(list(rule_ids()), 1, 3))
     offset = draw(st.sampled_from([None, -30, -1, 0, 30]))
     if offset is not None:
         entry["expires"] = (NOW.date() + timedelta(days=offset)).isoformat()
@@ -286,7 +269,7 @@ def exemptions(draw: st.DrawFn) -> dict[str, Any]:
 def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     # A coin per rule (not a list of rules: hypothesis keeps lists short), so that policies
     # with many rules, and plans that merge many fixes, are common.
-    chosen = [rule for rule in RULE_IDS if draw(st.booleans())]
+    chosen = [rule.id for rule in all_rules() if draw(st.booleans())]
     return {
         "version": 1,
         "mode": draw(st.sampled_from(["enforce", "report"])),
@@ -363,7 +346,7 @@ def test_a_plan_only_touches_what_a_counted_violation_owns(
     # Given any endpoint and policy
     evaluation = evaluate(state, policy, NOW)
     # Then a compliant (or fully exempted) endpoint gets an empty plan
-    if evaluation.status is not ComplianceStatus.NON_COMPLIANT:
+    if evaluation.status is not EndpointStatus.NON_COMPLIANT:
         assert evaluation.plan.is_empty
     # And every parameter belongs to a rule that is broken, counted, and remediable
     remediable = {f.rule for f in evaluation.findings if f.remediable}
@@ -405,11 +388,11 @@ def test_report_mode_and_remediate_false_never_plan(state: EndpointState, policy
 def test_status_follows_findings_and_exemptions(state: EndpointState, policy: Policy) -> None:
     evaluation = evaluate(state, policy, NOW)
     if evaluation.findings:
-        assert evaluation.status is ComplianceStatus.NON_COMPLIANT
+        assert evaluation.status is EndpointStatus.NON_COMPLIANT
     elif evaluation.exempted:
-        assert evaluation.status is ComplianceStatus.EXEMPT
+        assert evaluation.status is EndpointStatus.EXEMPT
     else:
-        assert evaluation.status is ComplianceStatus.COMPLIANT
+        assert evaluation.status is EndpointStatus.COMPLIANT
     # And exempted and counted findings never name the same rule
     assert not {e.finding.rule for e in evaluation.exempted} & set(evaluation.violated_rules)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from cvpn_guard.findings import ComplianceStatus
+from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Severity
 from tests.unit.policy.builders import (
     BANNER,
@@ -42,7 +42,7 @@ def test_disconnect_rule_with_required_false_is_not_checked() -> None:
     # When an endpoint with the setting off is evaluated
     evaluation = evaluate_at(build_state({"DisconnectOnSessionTimeout": False}), policy)
     # Then the rule is not even checked
-    assert evaluation.status is ComplianceStatus.COMPLIANT
+    assert evaluation.status is EndpointStatus.COMPLIANT
     assert evaluation.rules_checked == ()
 
 
@@ -371,7 +371,7 @@ def test_unknown_default_security_group_makes_the_rule_unevaluated_not_violated(
     # When it is evaluated
     evaluation = evaluate_at(state, build_policy({"security-groups": {}}))
     # Then no violation is invented, and the gap is visible
-    assert evaluation.status is ComplianceStatus.COMPLIANT
+    assert evaluation.status is EndpointStatus.COMPLIANT
     (unevaluated,) = evaluation.unevaluated
     assert unevaluated.rule == "security-groups"
     assert "unknown" in unevaluated.reason
@@ -428,7 +428,7 @@ def test_exemption_without_rules_spares_every_rule() -> None:
         exemptions=[{"endpoint_id": ENDPOINT_ID, "reason": "appliance"}],
     )
     evaluation = evaluate_at(build_state({"SplitTunnel": False, "VpnPort": 1194}), policy)
-    assert evaluation.status is ComplianceStatus.EXEMPT
+    assert evaluation.status is EndpointStatus.EXEMPT
     assert [e.finding.rule for e in evaluation.exempted] == ["split-tunnel", "vpn-port"]
     assert evaluation.plan.is_empty
 
@@ -439,7 +439,7 @@ def test_exemption_of_one_rule_leaves_the_others_enforced() -> None:
         exemptions=[{"endpoint_id": ENDPOINT_ID, "rules": ["split-tunnel"], "reason": "SEC-1"}],
     )
     evaluation = evaluate_at(build_state({"SplitTunnel": False, "VpnPort": 1194}), policy)
-    assert evaluation.status is ComplianceStatus.NON_COMPLIANT
+    assert evaluation.status is EndpointStatus.NON_COMPLIANT
     assert evaluation.violated_rules == ("vpn-port",)
     assert evaluation.plan.parameters == {"VpnPort": 443}
 
@@ -465,7 +465,7 @@ def test_exemption_of_a_compliant_endpoint_leaves_it_compliant() -> None:
         {"split-tunnel": {"required": True}},
         exemptions=[{"endpoint_id": ENDPOINT_ID, "reason": "x"}],
     )
-    assert evaluate_at(build_state(), policy).status is ComplianceStatus.COMPLIANT
+    assert evaluate_at(build_state(), policy).status is EndpointStatus.COMPLIANT
 
 
 def test_an_exemption_is_valid_through_its_last_day_in_utc() -> None:
@@ -477,20 +477,20 @@ def test_an_exemption_is_valid_through_its_last_day_in_utc() -> None:
     state = build_state({"SplitTunnel": False})
     last_minute = datetime(2026, 6, 1, 23, 59, tzinfo=UTC)
     # Then it applies until midnight UTC, even when "now" is given in another zone
-    assert evaluate_at(state, policy, last_minute).status is ComplianceStatus.EXEMPT
+    assert evaluate_at(state, policy, last_minute).status is EndpointStatus.EXEMPT
     tokyo = timezone(timedelta(hours=9))
     assert (
         evaluate_at(state, policy, datetime(2026, 6, 2, 8, 0, tzinfo=tokyo)).status
-        is ComplianceStatus.EXEMPT
+        is EndpointStatus.EXEMPT
     )
     assert (
         evaluate_at(state, policy, last_minute + timedelta(minutes=1)).status
-        is ComplianceStatus.NON_COMPLIANT
+        is EndpointStatus.NON_COMPLIANT
     )
     # And a naive "now" is taken as UTC
     assert (
         evaluate_at(state, policy, datetime(2026, 6, 2, 0, 1)).status
-        is ComplianceStatus.NON_COMPLIANT
+        is EndpointStatus.NON_COMPLIANT
     )
 
 
@@ -518,7 +518,7 @@ def test_tag_exemptions_are_honored_only_when_the_policy_allows_them(allow: bool
     # When it is evaluated
     evaluation = evaluate_at(state, policy)
     # Then the tag spares it only when allow_tag_exemptions is true
-    expected = ComplianceStatus.EXEMPT if allow else ComplianceStatus.NON_COMPLIANT
+    expected = EndpointStatus.EXEMPT if allow else EndpointStatus.NON_COMPLIANT
     assert evaluation.status is expected
     if allow:
         assert "tag cvpn-guard:exempt" in evaluation.exempted[0].exemption_reason
@@ -532,8 +532,8 @@ def test_tag_exemption_with_a_value_needs_that_value() -> None:
     )
     lab = build_state({"SplitTunnel": False, "Tags": [{"Key": "tier", "Value": "lab"}]})
     prod = build_state({"SplitTunnel": False, "Tags": [{"Key": "tier", "Value": "prod"}]})
-    assert evaluate_at(lab, policy).status is ComplianceStatus.EXEMPT
-    assert evaluate_at(prod, policy).status is ComplianceStatus.NON_COMPLIANT
+    assert evaluate_at(lab, policy).status is EndpointStatus.EXEMPT
+    assert evaluate_at(prod, policy).status is EndpointStatus.NON_COMPLIANT
 
 
 def test_expired_tag_exemption_is_not_reported_when_tag_exemptions_are_off() -> None:
@@ -548,7 +548,7 @@ def test_expired_tag_exemption_is_not_reported_when_tag_exemptions_are_off() -> 
 # --- the whole evaluation --------------------------------------------------------------------
 def test_full_policy_on_a_compliant_endpoint_is_compliant() -> None:
     evaluation = evaluate_at(build_state(), build_policy(FULL_RULES))
-    assert evaluation.status is ComplianceStatus.COMPLIANT
+    assert evaluation.status is EndpointStatus.COMPLIANT
     assert evaluation.max_severity is None
     assert len(evaluation.rules_checked) == 15
 

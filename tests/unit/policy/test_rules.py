@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from cvpn_guard.findings import EXEMPTION_EXPIRED, ComplianceStatus
+from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
-from cvpn_guard.policy.options import RULE_IDS
 from cvpn_guard.remediation import apply_plan
+from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
     BANNER,
     DEFAULT_SG,
@@ -146,7 +146,7 @@ def exemption(case: RuleCase, expires: date | None = None) -> dict[str, Any]:
 
 def test_the_table_covers_every_rule() -> None:
     # Given the rule cases / Then there is one per rule id of the schema
-    assert sorted(case.rule for case in CASES) == sorted(RULE_IDS)
+    assert sorted(case.rule for case in CASES) == sorted(rule_ids())
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -156,7 +156,7 @@ def test_rule_passes_on_a_compliant_endpoint(case: RuleCase) -> None:
     # When it is evaluated against a policy with only that rule
     evaluation = evaluate_at(state, only(case))
     # Then nothing is found and nothing is planned
-    assert evaluation.status is ComplianceStatus.COMPLIANT
+    assert evaluation.status is EndpointStatus.COMPLIANT
     assert evaluation.findings == ()
     assert evaluation.plan.is_empty
     assert evaluation.rules_checked == (case.rule,)
@@ -169,7 +169,7 @@ def test_rule_fails_on_a_drifted_endpoint(case: RuleCase) -> None:
     # When it is evaluated
     evaluation = evaluate_at(state, only(case))
     # Then one finding names the rule, with its default severity and a readable sentence
-    assert evaluation.status is ComplianceStatus.NON_COMPLIANT
+    assert evaluation.status is EndpointStatus.NON_COMPLIANT
     assert evaluation.violated_rules == (case.rule,)
     (finding,) = evaluation.findings
     assert finding.severity is case.severity
@@ -196,7 +196,7 @@ def test_rule_fix_is_the_minimal_modify_and_converges(case: RuleCase) -> None:
     assert plan.disruptive is case.disruptive
     # And applying it brings the endpoint into compliance
     fixed = state.model_copy(update={"endpoint": apply_plan(state.endpoint, plan)})
-    assert evaluate_at(fixed, policy).status is ComplianceStatus.COMPLIANT
+    assert evaluate_at(fixed, policy).status is EndpointStatus.COMPLIANT
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -206,7 +206,7 @@ def test_rule_violation_is_spared_by_an_exemption(case: RuleCase) -> None:
     # When it is evaluated
     evaluation = evaluate_at(violating(case), policy)
     # Then the violation is listed as exempted, not counted, and not fixed
-    assert evaluation.status is ComplianceStatus.EXEMPT
+    assert evaluation.status is EndpointStatus.EXEMPT
     assert evaluation.findings == ()
     assert evaluation.plan.is_empty
     (exempted,) = evaluation.exempted
@@ -223,7 +223,7 @@ def test_rule_is_checked_again_once_its_exemption_expired(case: RuleCase) -> Non
     # When the drifted endpoint is evaluated
     evaluation = evaluate_at(violating(case), policy)
     # Then the violation counts again, and the expired exemption is a finding of its own
-    assert evaluation.status is ComplianceStatus.NON_COMPLIANT
+    assert evaluation.status is EndpointStatus.NON_COMPLIANT
     assert evaluation.violated_rules == (EXEMPTION_EXPIRED, case.rule)
     expired = evaluation.findings[0]
     assert expired.severity is Severity.MEDIUM

@@ -9,14 +9,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.notification import compose_endpoint_notice, subject_for
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
-    EndpointStatus,
     ReportChange,
     ReportError,
-    ReportFinding,
     ReportSource,
     build_report,
     json_schema,
@@ -30,7 +29,7 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 def _finding(
     rule: str = "disconnect-on-session-timeout", severity: str = "high", **kw: object
-) -> ReportFinding:
+) -> Finding:
     values: dict[str, object] = {
         "rule": rule,
         "severity": severity,
@@ -42,12 +41,10 @@ def _finding(
         "message": "sessions are not disconnected when they time out",
     }
     values.update(kw)
-    return ReportFinding.model_validate(values)
+    return Finding.model_validate(values)
 
 
-def _endpoint(
-    n: int, status: EndpointStatus, *findings: ReportFinding, **kw: object
-) -> EndpointReport:
+def _endpoint(n: int, status: EndpointStatus, *findings: Finding, **kw: object) -> EndpointReport:
     return EndpointReport.model_validate(
         {
             "endpoint_id": f"cvpn-endpoint-{n:017x}",

@@ -11,7 +11,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from cvpn_guard.report import ComplianceReport, EndpointReport, ReportFinding
+from cvpn_guard.findings import Finding
+from cvpn_guard.report import ComplianceReport, EndpointReport
 
 WIDTH = 96
 VALUE_LIMIT = 64
@@ -84,7 +85,7 @@ class Console:
             self.line(f"{label:<{width}}  {value}", indent)
 
 
-def finding_lines(finding: ReportFinding, endpoint: EndpointReport) -> list[str]:
+def finding_lines(finding: Finding, endpoint: EndpointReport) -> list[str]:
     """``✗ rule [severity] (fixed): expected …, actual …``; long values get a line each."""
     if finding.rule in endpoint.fixed_rules:
         state = "fixed"

@@ -19,7 +19,8 @@ from cvpn_guard.cli.demo.inbox import ReceivedNotice, ReceivedReport, assemble_r
 from cvpn_guard.cli.demo.render import Console, report_table, short, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
-from cvpn_guard.report import EndpointReport, EndpointStatus
+from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.report import EndpointReport
 
 INTRO = (
     "Everything below runs on this machine. A local AWS emulator (moto plus cvpn-guard's "

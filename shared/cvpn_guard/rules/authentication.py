@@ -1,0 +1,54 @@
+"""authentication: how users prove who they are."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import unique
+from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
+
+AuthenticationType = Literal[
+    "certificate-authentication", "directory-service-authentication", "federated-authentication"
+]
+
+
+class AuthenticationConfig(ReportOnly):
+    report_only_because = "AWS cannot change the authentication options of an endpoint"
+    severity: Severity = Severity.HIGH
+    allowed_types: Annotated[
+        tuple[AuthenticationType, ...], Field(min_length=1), AfterValidator(unique)
+    ] = Field(
+        description="a non-empty list of certificate-authentication, "
+        "directory-service-authentication, federated-authentication"
+    )
+
+
+class Authentication(Rule[AuthenticationConfig]):
+    """Every authentication option must be of an allowed type (report only: it is immutable)."""
+
+    id = "authentication"
+    options = AuthenticationConfig
+    order = 110
+    fixable = False
+    example = {"allowed_types": ["federated-authentication"]}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: AuthenticationConfig) -> RuleResult:
+        types = [option.type for option in state.endpoint.authentication_options or ()]
+        if types and all(kind in options.allowed_types for kind in types):
+            return PASSED
+        if not types:
+            message = "The endpoint reports no authentication option, so none can be checked."
+        else:
+            refused = ", ".join(str(kind) for kind in types if kind not in options.allowed_types)
+            message = (
+                f"The endpoint authenticates with {refused}, which the policy does not allow. "
+                "AWS cannot change it: the endpoint must be recreated."
+            )
+        return RuleResult.violated(
+            expected=list(options.allowed_types), actual=list(types), message=message
+        )

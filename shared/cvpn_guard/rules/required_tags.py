@@ -1,0 +1,43 @@
+"""required-tags: tags every endpoint must carry (owner, cost center, ...)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, JsonValue
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import TagKey, unique
+from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
+
+
+class RequiredTagsConfig(ReportOnly):
+    report_only_because = "cvpn-guard cannot know the values of missing tags"
+    severity: Severity = Severity.LOW
+    keys: Annotated[tuple[TagKey, ...], Field(min_length=1), AfterValidator(unique)] = Field(
+        description="a non-empty list of tag keys (case-sensitive)"
+    )
+
+
+class RequiredTags(Rule[RequiredTagsConfig]):
+    """The endpoint must carry every required tag key (report only: values are unknown)."""
+
+    id = "required-tags"
+    options = RequiredTagsConfig
+    order = 150
+    fixable = False
+    example = {"keys": ["owner", "cost-center"]}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: RequiredTagsConfig) -> RuleResult:
+        tags = state.endpoint.tags
+        missing = [key for key in options.keys if key not in tags]  # keys are case-sensitive
+        if not missing:
+            return PASSED
+        sorted_keys: list[JsonValue] = [*sorted(tags)]
+        return RuleResult.violated(
+            expected=list(options.keys),
+            actual=sorted_keys,
+            message=f"The endpoint lacks the required tag(s) {', '.join(missing)}.",
+        )

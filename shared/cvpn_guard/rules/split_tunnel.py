@@ -1,0 +1,45 @@
+"""split-tunnel: which traffic goes through the tunnel."""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictBool
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
+
+
+class SplitTunnelConfig(RuleConfig):
+    severity: Severity = Severity.MEDIUM
+    # No default: which way is right depends on the org, the policy must say it.
+    required: StrictBool = Field(
+        description="true (split-tunnel must be on) or false (it must be off: full tunnel)"
+    )
+
+
+class SplitTunnel(Rule[SplitTunnelConfig]):
+    """Split-tunnel must be on or off (full tunnel), as the policy chooses."""
+
+    id = "split-tunnel"
+    options = SplitTunnelConfig
+    order = 50
+    fixable = True
+    modifies = ("SplitTunnel",)
+    example = {"required": True}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: SplitTunnelConfig) -> RuleResult:
+        reported = state.endpoint.split_tunnel
+        actual = reported is True  # AWS's default is off (full tunnel)
+        if actual == options.required:
+            return PASSED
+        wanted = "on" if options.required else "off (full tunnel)"
+        return RuleResult.violated(
+            expected=options.required,
+            actual=reported,
+            message=(
+                f"Split-tunnel is {'on' if actual else 'off'}; the policy requires it {wanted}."
+            ),
+            # Routes reach a client when it connects, so the change touches new connections.
+            fix=Fix({"SplitTunnel": options.required}),
+        )

@@ -1,0 +1,49 @@
+"""transport-protocol: UDP or TCP between clients and the endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import unique
+from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
+
+AWS_DEFAULT_TRANSPORT_PROTOCOL = "udp"
+TransportProtocol = Literal["udp", "tcp"]
+
+
+class TransportProtocolConfig(ReportOnly):
+    report_only_because = "AWS cannot change the transport protocol of an endpoint"
+    severity: Severity = Severity.LOW
+    allowed: Annotated[
+        tuple[TransportProtocol, ...], Field(min_length=1), AfterValidator(unique)
+    ] = Field(description="a non-empty list of udp and/or tcp")
+
+
+class TransportProtocolRule(Rule[TransportProtocolConfig]):
+    """TransportProtocol must be one of the allowed protocols (report only: it is immutable)."""
+
+    id = "transport-protocol"
+    options = TransportProtocolConfig
+    order = 100
+    fixable = False
+    example = {"allowed": ["udp"]}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: TransportProtocolConfig) -> RuleResult:
+        reported = state.endpoint.transport_protocol
+        protocol = AWS_DEFAULT_TRANSPORT_PROTOCOL if reported is None else reported
+        if protocol in options.allowed:
+            return PASSED
+        return RuleResult.violated(
+            expected=list(options.allowed),
+            actual=protocol,
+            message=(
+                f"TransportProtocol is {protocol}; the policy allows "
+                f"{' or '.join(options.allowed)}. AWS cannot change it: the endpoint must be "
+                "recreated."
+            ),
+        )
