@@ -64,7 +64,7 @@ format: install
 	$(BIN)/ruff format .
 
 typecheck: install
-	$(BIN)/mypy shared functions
+	$(BIN)/mypy shared functions devkit
 
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml

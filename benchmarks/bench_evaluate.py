@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cvpn_devkit.modify_simulator import apply_plan
+
 from benchmarks.fixtures import AUTHORIZATION_RULES, DESCRIBE_ITEM, full_policy, typical_state
 from benchmarks.timing import Figure, best_per_call
 from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import evaluate
 from cvpn_guard.policy import default_policy
-from cvpn_guard.remediation import apply_plan
 
 
 def run() -> list[Figure]:

@@ -8,11 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cvpn_guard.endpoint import ClientVpnEndpoint
 from cvpn_guard.rules.base import Fix
-
-SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"
-"""What Describe shows once the portal is on (used by :func:`apply_plan` only)."""
 
 
 class RemediationPlan(BaseModel):
@@ -91,72 +87,3 @@ class RemediationPlan(BaseModel):
 
 EMPTY_PLAN = RemediationPlan()
 """The plan that changes nothing."""
-
-
-def apply_plan(endpoint: ClientVpnEndpoint, plan: RemediationPlan) -> ClientVpnEndpoint:
-    """Simulate what Describe shows after AWS applies the plan's Modify call.
-
-    Modify and Describe spell some things differently: ``DnsServers`` is a structure in
-    Modify and a list in Describe, ``SelfServicePortal`` shows as the presence of
-    ``SelfServicePortalUrl``, ``ClientConnectOptions`` gains a ``Status``. Fields the plan
-    does not mention, including ones this model does not know, are kept as they are.
-
-    Parameters
-    ----------
-    endpoint : ClientVpnEndpoint
-        The endpoint before the call.
-    plan : RemediationPlan
-        The plan to apply.
-
-    Returns
-    -------
-    ClientVpnEndpoint
-        The endpoint as Describe would then return it.
-    """
-    if plan.is_empty:
-        return endpoint
-    item = endpoint.to_describe()
-    for key, value in plan.parameters.items():
-        _APPLY.get(key, _set)(item, key, value)
-    return ClientVpnEndpoint.from_describe(item)
-
-
-def _set(item: dict[str, Any], key: str, value: Any) -> None:
-    item[key] = copy.deepcopy(value)
-
-
-def _dns_servers(item: dict[str, Any], _key: str, value: Any) -> None:
-    if value.get("Enabled"):
-        item["DnsServers"] = list(value.get("CustomDnsServers", []))
-    else:
-        item.pop("DnsServers", None)
-
-
-def _self_service_portal(item: dict[str, Any], _key: str, value: Any) -> None:
-    if value == "enabled":
-        endpoint_id = item["ClientVpnEndpointId"]
-        item["SelfServicePortalUrl"] = SELF_SERVICE_PORTAL_URL.format(endpoint_id=endpoint_id)
-    else:
-        item.pop("SelfServicePortalUrl", None)
-
-
-def _connection_log_options(item: dict[str, Any], key: str, value: Any) -> None:
-    before = item.get(key) or {}
-    after = dict(value)
-    if "IncludeAuthorizationPolicyContext" in before:
-        after.setdefault(
-            "IncludeAuthorizationPolicyContext", before["IncludeAuthorizationPolicyContext"]
-        )
-    item[key] = after
-
-
-def _client_connect_options(item: dict[str, Any], key: str, value: Any) -> None:
-    item[key] = {**value, "Status": {"Code": "applied"}}
-
-
-_APPLY = {
-    "DnsServers": _dns_servers,
-    "SelfServicePortal": _self_service_portal,
-    "ConnectionLogOptions": _connection_log_options,
-    "ClientConnectOptions": _client_connect_options,
-}

@@ -11,17 +11,16 @@ this builds the same layout for the machine's own platform from the same locked 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from cvpn_devkit.lambda_process import LambdaProcess
 
 REPO = Path(__file__).resolve().parents[2]
-RUNNER = REPO / "tests" / "integration" / "deploy" / "lambda_runner.py"
 LAYER_REQUIREMENTS = REPO / "shared" / "requirements.txt"
 RUNTIME_VERSION = "3.12"  # template.yaml: Runtime: python3.12
 _SOURCE_ONLY = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -96,41 +95,6 @@ def build_artifact(root: Path, python: str, requirements: Path = LAYER_REQUIREME
     return artifact
 
 
-def invoke_isolated(
-    artifact: Artifact,
-    function: str,
-    event: dict[str, Any],
-    environment: dict[str, str],
-    workdir: Path,
-) -> dict[str, Any]:
-    """Run one invocation of ``function`` in ``python -I -S`` and return the runner's outcome."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    event_file = workdir / f"{function}-event.json"
-    result_file = workdir / f"{function}-result.json"
-    event_file.write_text(json.dumps(event))
-    completed = subprocess.run(
-        [
-            artifact.python,
-            "-I",
-            "-S",
-            str(RUNNER),
-            str(artifact.function(function)),
-            str(artifact.layer),
-            str(event_file),
-            str(result_file),
-        ],
-        env=environment,
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if not result_file.exists():
-        raise AssertionError(
-            f"the runner wrote no result (exit {completed.returncode}):\n{completed.stderr}"
-        )
-    outcome: dict[str, Any] = json.loads(result_file.read_text())
-    outcome["stdout"] = completed.stdout
-    outcome["stderr"] = completed.stderr
-    return outcome
+def isolated_process(artifact: Artifact) -> LambdaProcess:
+    """Start handlers with ``-I -S``: the function, the layer, the standard library, nothing else."""
+    return LambdaProcess(python=artifact.python, layer=artifact.layer, site_packages=False)

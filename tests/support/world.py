@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any, Protocol
 
 import boto3
+from cvpn_devkit.lambda_harness import FakeLambdaContext, load_handler
 
-from cvpn_guard.cli.demo.lambdas import FakeLambdaContext, load_handler
 from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import create_state_table, received_notices, subscribe_queue
 from tests.support.events import ENFORCER_FUNCTION_NAME, ENFORCER_ROLE_ARN

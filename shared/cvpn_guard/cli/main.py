@@ -56,7 +56,12 @@ def _dispatch(args: object, stdout: TextIO, stderr: TextIO) -> int:
             return policy_commands.validate(str(getattr(args, "file", "")), stdout, stderr)
         return policy_commands.show_default(stdout)
     if command == "demo":
-        from cvpn_guard.cli.demo import run_demo
-
+        try:
+            from cvpn_devkit.demo import run_demo
+        except ImportError as error:
+            raise CliError(
+                "the demo is part of the development install, not of the deployed product: "
+                "run it from a clone with `make demo`"
+            ) from error
         return run_demo(stdout=stdout, stderr=stderr)
     raise CliError(f"unknown command {command!r}; run cvpn-guard --help")

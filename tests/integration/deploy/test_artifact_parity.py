@@ -24,7 +24,7 @@ from tests.support.artifact import (
     LAYER_REQUIREMENTS,
     Artifact,
     build_artifact,
-    invoke_isolated,
+    isolated_process,
     runtime_interpreter,
 )
 from tests.support.estate import (
@@ -154,7 +154,9 @@ def invoke(
     environment: dict[str, str],
     workdir: Path,
 ) -> dict[str, Any]:
-    outcome = invoke_isolated(artifact, function, event, environment, workdir)
+    outcome = isolated_process(artifact).outcome(
+        artifact.function(function), event, environment, workdir
+    )
     assert "error" not in outcome, (
         f"the built {function} failed on {outcome['python']} ({outcome['executable']}): "
         f"{outcome['error']}\n{outcome['traceback']}\nstderr:\n{outcome['stderr'][-4000:]}"
@@ -236,7 +238,20 @@ def test_a_runtime_dependency_missing_from_the_layer_fails_with_its_name(
     broken = build_artifact(tmp_path / "artifact", python, requirements)
 
     # When the enforcer is imported from it
-    outcome = invoke_isolated(broken, "enforcer", {}, {"PATH": "/usr/bin:/bin"}, tmp_path)
+    outcome = isolated_process(broken).outcome(
+        broken.function("enforcer"), {}, {"PATH": "/usr/bin:/bin"}, tmp_path
+    )
 
     # Then the invocation fails, naming the missing module
     assert outcome["missing_module"] == "aws_xray_sdk", outcome.get("traceback")
+
+
+def test_the_layer_holds_the_product_only(artifact: Artifact) -> None:
+    # Given the layer built from shared/ / Then no demo, emulator, dev tool or test code is in it
+    packages = {path.name for path in artifact.layer.iterdir()}
+    assert "cvpn_guard" in packages
+    assert not {"cvpn_devkit", "cvpn_emulator", "tests", "moto", "pytest"} & packages
+    assert not (artifact.layer / "cvpn_guard" / "cli" / "demo").exists()
+    sources = "\n".join(p.read_text() for p in (artifact.layer / "cvpn_guard").rglob("*.py"))
+    for dev_only in ("FakeLambdaContext", "def apply_plan", "cvpn_emulator", "mock_aws"):
+        assert dev_only not in sources, f"{dev_only} is in the layer"

@@ -12,11 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from cvpn_devkit.lambda_harness import FakeLambdaContext, load_handler
 
 import cvpn_emulator
 from cvpn_emulator.control import EmulatorControl
 from cvpn_emulator.server import running_emulator
-from cvpn_guard.cli.demo.lambdas import FakeLambdaContext, load_handler
 from cvpn_guard.runtime import reset_runtime
 from tests.integration.sweeper.large_estate import (
     REGIONS,

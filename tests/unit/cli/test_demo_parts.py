@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from cvpn_devkit.demo import estate, replay
+from cvpn_devkit.demo.environment import base_environment, emulator_session
+from cvpn_devkit.demo.render import finding_lines, short
 
-from cvpn_guard.cli.demo import estate, replay
-from cvpn_guard.cli.demo.environment import patched_environment
-from cvpn_guard.cli.demo.render import finding_lines, short
 from cvpn_guard.cli.policy_commands import default_policy_text
 from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.policy import default_policy, load_policy
@@ -122,17 +122,24 @@ def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_
     ]
 
 
-def test_the_demo_environment_is_put_back_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a developer's profile and an unrelated variable
+def test_the_demo_ignores_the_developers_aws_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given a developer's shell with a profile, a real-looking key and an unrelated variable
     monkeypatch.setenv("AWS_PROFILE", "prod-admin")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
     monkeypatch.setenv("CVPN_DEMO_TEST", "kept")
     before = dict(os.environ)
 
-    # When the demo's environment is in force
-    with patched_environment({"AWS_ACCESS_KEY_ID": "demo", "CVPN_DEMO_TEST": "changed"}):
-        # Then the profile is gone and the demo's values apply
-        assert "AWS_PROFILE" not in os.environ
-        assert os.environ["CVPN_DEMO_TEST"] == "changed"
+    # When the demo builds its session and its Lambdas' environment
+    session = emulator_session("eu-west-1", str(tmp_path))
+    environment = base_environment("http://127.0.0.1:5000", "eu-west-1", str(tmp_path))
 
-    # And afterwards everything is as it was
+    # Then neither uses the profile or the key, and the Lambdas get nothing else of the shell
+    assert session.get_credentials().access_key == "demo"
+    assert session.client("sqs").meta.region_name == "eu-west-1"
+    assert environment["AWS_ACCESS_KEY_ID"] == "demo"
+    assert "AWS_PROFILE" not in environment
+    assert "CVPN_DEMO_TEST" not in environment
+    # And the demo's own process environment is untouched
     assert dict(os.environ) == before

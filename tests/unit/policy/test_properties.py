@@ -15,6 +15,7 @@ import botocore.session
 import yaml
 from botocore.model import StructureShape
 from botocore.validate import validate_parameters
+from cvpn_devkit.modify_simulator import apply_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Mode, Policy, load_policy
-from cvpn_guard.remediation import apply_plan
 from cvpn_guard.rules import all_rules, get_rule, rule_ids
 from cvpn_guard.rules.session_timeout import SESSION_TIMEOUT_HOURS
 from cvpn_guard.rules.vpn_port import VPN_PORTS

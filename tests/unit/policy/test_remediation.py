@@ -6,9 +6,10 @@ import botocore.session
 import pytest
 from botocore.model import StructureShape
 from botocore.validate import validate_parameters
+from cvpn_devkit.modify_simulator import apply_plan
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
-from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan, apply_plan
+from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
 from cvpn_guard.rules.base import Fix
 from tests.unit.policy.builders import (
     COMPLIANT_ITEM,

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from cvpn_devkit.modify_simulator import apply_plan
 
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
-from cvpn_guard.remediation import apply_plan
 from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
     BANNER,

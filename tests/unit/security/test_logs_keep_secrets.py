@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cvpn_devkit.lambda_harness import FakeLambdaContext
 
-from cvpn_guard.cli.demo.lambdas import FakeLambdaContext
 from cvpn_guard.runtime import reset_runtime
 from tests.support.events import ENFORCER_FUNCTION_NAME, load_event
 from tests.support.world import ENFORCER_ENVIRONMENT, load_handler_module

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from cvpn_guard.cli.demo import estate, lambdas, replay
-from cvpn_guard.cli.demo.environment import base_environment, patched_environment, quiet_logs
-from cvpn_guard.cli.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
-from cvpn_guard.cli.demo.render import Console, report_table, short, show_endpoint_verdict
+from cvpn_devkit.demo import estate, lambdas, replay
+from cvpn_devkit.demo.environment import base_environment, emulator_session, quiet_logs
+from cvpn_devkit.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
+from cvpn_devkit.demo.render import Console, report_table, short, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
 from cvpn_guard.findings import EndpointStatus
@@ -43,8 +41,6 @@ def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
         tempfile.TemporaryDirectory(prefix="cvpn-guard-demo-") as scratch,
         quiet_logs(),
         running_emulator() as url,
-        patched_environment(base_environment(url, estate.PRIMARY_REGION, scratch)),
-        _fresh_runtime(),
     ):
         ok = Demo(console, root, url, Path(scratch)).run()
     console.line()
@@ -76,29 +72,18 @@ def _emulator() -> Callable[[], Any]:
     return running_emulator
 
 
-@contextmanager
-def _fresh_runtime() -> Iterator[None]:
-    # The handlers cache settings and clients per process: start and end with none cached.
-    from cvpn_guard.runtime import reset_runtime
-
-    reset_runtime()
-    try:
-        yield
-    finally:
-        reset_runtime()
-
-
 class Demo:
     """The demo's steps, sharing the emulator's clients and what was created."""
 
     def __init__(self, console: Console, root: Path, url: str, scratch: Path) -> None:
-        import boto3
-
         self.console = console
         self.root = root
         self.url = url
         self.scratch = scratch
-        self._session = boto3.session.Session()
+        self._session = emulator_session(estate.PRIMARY_REGION, str(scratch))
+        self.lambdas = lambdas.DemoLambdas(
+            root, scratch, base_environment(url, estate.PRIMARY_REGION, str(scratch))
+        )
         self._clients: dict[tuple[str, str], Any] = {}
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}
@@ -108,10 +93,15 @@ class Demo:
         """A boto3 client for ``service`` in ``region``, talking to the emulator."""
         key = (service, region)
         if key not in self._clients:
-            self._clients[key] = self._session.client(  # type: ignore[call-overload]
+            self._clients[key] = self._session.client(
                 service, region_name=region, endpoint_url=self.url
             )
         return self._clients[key]
+
+    @property
+    def sweep_regions(self) -> str:
+        """SWEEP_REGIONS as the demo's stack would set it."""
+        return f"{estate.PRIMARY_REGION},{estate.SECOND_REGION}"
 
     def run(self) -> bool:
         """Every step in order; False when something did not go as the story says."""
@@ -204,22 +194,18 @@ class Demo:
     ) -> None:
         """The environment variables template.yaml gives the functions."""
         role = replay.enforcer_role_arn(samples)
-        os.environ.update(
-            {
-                "POLICY_FILE": str(policy_file),
-                "NOTIFICATION_TOPIC_ARN": plumbing.topic_arn,
-                "STATE_TABLE_NAME": plumbing.table_name,
-                "SWEEP_REGIONS": f"{estate.PRIMARY_REGION},{estate.SECOND_REGION}",
-                "AWS_LAMBDA_FUNCTION_NAME": lambdas.ENFORCER,
-            }
-        )
-        if role:
-            os.environ["LOOP_GUARD_ROLE_ARNS"] = role
+        common = {
+            "POLICY_FILE": str(policy_file),
+            "NOTIFICATION_TOPIC_ARN": plumbing.topic_arn,
+            "STATE_TABLE_NAME": plumbing.table_name,
+        }
+        self.lambdas.variables = {
+            lambdas.ENFORCER: {**common, **({"LOOP_GUARD_ROLE_ARNS": role} if role else {})},
+            lambdas.SWEEPER: {**common, "SWEEP_REGIONS": self.sweep_regions},
+        }
 
     def replay_events(self, samples: list[replay.SampleEvent], plumbing: estate.Plumbing) -> None:
         """Deliver every sample event to the enforcer handler and show its verdict."""
-        from cvpn_guard.runtime import reset_runtime
-
         c = self.console
         c.section(
             3,
@@ -229,8 +215,6 @@ class Demo:
             "endpoint, evaluates the policy, fixes everything fixable in one "
             "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice.",
         )
-        reset_runtime()
-        enforcer = lambdas.load_handler(self.root, "enforcer")
         sqs = self.client("sqs", estate.PRIMARY_REGION)
         for index, sample in enumerate(samples):
             if index:
@@ -242,7 +226,7 @@ class Demo:
             event = sample.pointed_at(endpoint_id) if endpoint_id else sample
             self._show_call(event, endpoint_id)
             try:
-                result = lambdas.invoke(enforcer, event.event, lambdas.ENFORCER)
+                result = self.lambdas.invoke("enforcer", lambdas.ENFORCER, event.event)
             except Exception as error:  # shown, and the demo exits 1 at the end
                 self.ok = False
                 c.line(f"→ the enforcer failed: {type(error).__name__}: {error}", 4)
@@ -288,20 +272,15 @@ class Demo:
 
     def sweep(self) -> None:
         """Run the scheduled sweeper once, over both regions."""
-        from cvpn_guard.runtime import reset_runtime
-
         c = self.console
         c.section(
             4,
             "Run the scheduled sweeper",
             "Events can be late or lost, and some drift predates cvpn-guard. The sweeper "
             "(functions/sweeper/app.py) runs on a schedule over every endpoint of every region "
-            f"in SWEEP_REGIONS (here {os.environ['SWEEP_REGIONS']}), fixes what the enforcer "
+            f"in SWEEP_REGIONS (here {self.sweep_regions}), fixes what the enforcer "
             "would fix, and publishes one compliance report.",
         )
-        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = lambdas.SWEEPER
-        reset_runtime()
-        sweeper = lambdas.load_handler(self.root, "sweeper")
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -315,7 +294,7 @@ class Demo:
             ],
             "detail": {},
         }
-        result = lambdas.invoke(sweeper, event, lambdas.SWEEPER)
+        result = self.lambdas.invoke("sweeper", lambdas.SWEEPER, event)
         summary = result.get("summary", {})
         c.done(
             f"swept {summary.get('endpoints', '?')} endpoints: {summary.get('compliant', 0)} "

@@ -1,13 +1,14 @@
-"""Invoke one handler of the built artifact in an interpreter that sees nothing else.
+"""Invoke one Lambda handler in this process, laid out as the Lambda runtime lays it out.
 
-The deploy-parity test starts it as
+Started by :mod:`cvpn_devkit.lambda_process` (the demo; the deploy-parity test) as
 
-    python3.12 -I -S lambda_runner.py FUNCTION_DIR LAYER_PYTHON_DIR EVENT_FILE RESULT_FILE
+    python3.12 -I [-S] lambda_runner.py FUNCTION_DIR LAYER_PYTHON_DIR EVENT_FILE RESULT_FILE
 
-``-I`` ignores PYTHON* variables, the user's site folder and this script's folder; ``-S`` skips
-site-packages. What is left on sys.path is the standard library, and this script adds what the
-Lambda runtime adds: the function's code (``/var/task``) first, then the layer's ``python/``
-(``/opt/python``). Any import only the dev environment could satisfy fails here, as on Lambda.
+``-I`` ignores PYTHON* variables, the user's site folder and this script's folder; ``-S`` also
+skips site-packages, so that only the standard library is left on sys.path. This script adds
+what the Lambda runtime adds: the function's code (``/var/task``) first, then the layer's
+``python/`` (``/opt/python``). With ``-S``, any import only the dev environment could satisfy
+fails here, as it would on Lambda.
 
 Standard library only (it must not import what it is testing for). It writes one JSON document
 to RESULT_FILE, never to stdout, which belongs to the handler's logs and metrics:

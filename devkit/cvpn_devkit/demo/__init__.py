@@ -8,6 +8,6 @@ in order.
 
 from __future__ import annotations
 
-from cvpn_guard.cli.demo.story import run_demo
+from cvpn_devkit.demo.story import run_demo
 
 __all__ = ["run_demo"]
