@@ -14,16 +14,16 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode, exit_code_for
 from cvpn_guard.cli.progress import ProgressBar
+from cvpn_guard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from boto3.session import Session
-
     from cvpn_guard.aws.ec2 import ClientVpnApi
+    from cvpn_guard.aws.session import Session
     from cvpn_guard.policy import Policy
     from cvpn_guard.report import ComplianceReport
 
@@ -103,13 +103,12 @@ def _check_writable(output: str) -> None:
 
 
 def _session(profile: str | None) -> Session:
-    import boto3
-    from botocore.exceptions import BotoCoreError
+    from cvpn_guard.aws.session import open_session
 
     try:
-        return boto3.session.Session(profile_name=profile)
-    except BotoCoreError as error:  # ProfileNotFound and friends
-        raise CliError(f"{error}; check --profile and ~/.aws/config") from error
+        return open_session(profile)
+    except ConfigurationError as error:
+        raise CliError(str(error)) from error
 
 
 def _regions(options: ScanOptions, session: Session) -> tuple[str, ...]:
@@ -126,20 +125,12 @@ def _regions(options: ScanOptions, session: Session) -> tuple[str, ...]:
 
 
 def _require_credentials(session: Session, options: ScanOptions) -> None:
-    from botocore.exceptions import BotoCoreError
+    from cvpn_guard.aws.session import require_credentials
 
     try:
-        credentials = session.get_credentials()
-    except BotoCoreError as error:
-        raise CliError(f"cannot load AWS credentials: {error}") from error
-    if credentials is None:
-        hint = (
-            "; the emulator accepts any: export AWS_ACCESS_KEY_ID=testing "
-            "AWS_SECRET_ACCESS_KEY=testing"
-            if options.endpoint_url
-            else "; configure a profile (aws configure / aws sso login) or pass --profile"
-        )
-        raise CliError("no AWS credentials found" + hint)
+        require_credentials(session, emulator=options.endpoint_url is not None)
+    except ConfigurationError as error:
+        raise CliError(str(error)) from error
 
 
 def _region_apis(
@@ -160,24 +151,13 @@ def _region_apis(
 
 
 def _account(session: Session, region: str, endpoint_url: str | None) -> str:
-    from cvpn_guard.aws.clients import session_client
-    from cvpn_guard.aws.errors import aws_call
-    from cvpn_guard.exceptions import AwsCallError
+    from cvpn_guard.aws.session import caller_account
     from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
 
-    sts = session_client(session, "sts", region, DEFAULT_MAX_ATTEMPTS, endpoint_url)
     try:
-        with aws_call("GetCallerIdentity"):
-            identity: Mapping[str, Any] = sts.get_caller_identity()
-    except AwsCallError as error:
-        if error.code == "ConnectionError":
-            target = endpoint_url or f"AWS STS in {region}"
-            raise CliError(f"cannot reach {target}: {error.message}") from error
-        raise CliError(
-            f"cannot use these credentials: {error.code}: {error.message}; "
-            "check the profile, or refresh the session (aws sso login)"
-        ) from error
-    return str(identity["Account"])
+        return caller_account(session, region, endpoint_url, DEFAULT_MAX_ATTEMPTS)
+    except ConfigurationError as error:
+        raise CliError(str(error)) from error
 
 
 def _show_progress(options: ScanOptions, stderr: TextIO) -> bool:
