@@ -9,11 +9,15 @@ the item.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_pascal
+
+ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
+"""A Client VPN endpoint id, as AWS writes it (use ``fullmatch``)."""
 
 _AWS_SHAPE = ConfigDict(
     alias_generator=to_pascal,

@@ -8,15 +8,13 @@ freshly created endpoint, a user's modify points at an endpoint drifted that way
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cvpn_guard.endpoint import ENDPOINT_ID
 from cvpn_guard.intake.wire import plain, unwrap
-
-ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 
 # Sample file -> the demo endpoint it is about. A sample added later defaults to "sales".
 TARGETS: Mapping[str, str] = {

@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from pydantic import ValidationError
 
+from cvpn_guard.endpoint import ENDPOINT_ID
 from cvpn_guard.intake.cloudtrail import CloudTrailApiCallEvent, CloudTrailRecord
 from cvpn_guard.intake.wire import find_key, unwrap
 
@@ -24,7 +25,6 @@ MODIFY = "ModifyClientVpnEndpoint"
 SUPPORTED_EVENTS = frozenset({CREATE, MODIFY})
 DRY_RUN_ERROR_CODES = frozenset({"Client.DryRunOperation", "DryRunOperation"})
 
-ENDPOINT_ID = re.compile(r"^cvpn-endpoint-[0-9a-f]{8,17}$")
 _ASSUMED_ROLE_SESSION = re.compile(
     r"^arn:[\w-]+:sts::\d{12}:assumed-role/(?P<role>[^/]+)/(?P<session>.+)$"
 )

@@ -13,12 +13,13 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, StrictStr
 
+from cvpn_guard.endpoint import ENDPOINT_ID
+
 _T = TypeVar("_T", bound=Hashable)
 
 MAX_BANNER_CHARACTERS = 1400
 """AWS's limit on ``ClientLoginBannerOptions.BannerText``."""
 
-ENDPOINT_ID_PATTERN = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 _SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]{8,17}")
 # arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>]
 _LAMBDA_FUNCTION_ARN = re.compile(
@@ -92,9 +93,7 @@ def unique(values: Sequence[_T]) -> Sequence[_T]:
 EndpointId = Annotated[
     StrictStr,
     AfterValidator(
-        _matching(
-            ENDPOINT_ID_PATTERN, "a Client VPN endpoint id (cvpn-endpoint-<8 to 17 hex digits>)"
-        )
+        _matching(ENDPOINT_ID, "a Client VPN endpoint id (cvpn-endpoint-<8 to 17 hex digits>)")
     ),
 ]
 SecurityGroupId = Annotated[
