@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cvpn_guard.enforcer.entry import process_event
-from cvpn_guard.observability import NAMESPACE
+from cvpn_guard.change_events.invocation import logger, metrics, process_event
 from cvpn_guard.runtime import get_runtime
 
-logger = Logger(service="cvpn-guard-enforcer")
-metrics = Metrics(namespace=NAMESPACE, service="cvpn-guard-enforcer")
 tracer = Tracer(service="cvpn-guard-enforcer")
 
 
@@ -28,6 +25,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event,
         runtime=get_runtime(),
         function_arn=context.invoked_function_arn,
-        logger=logger,
-        metrics=metrics,
     )

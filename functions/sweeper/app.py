@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cvpn_guard.observability import NAMESPACE
 from cvpn_guard.runtime import get_runtime
-from cvpn_guard.sweeper.entry import account_of, run_sweep, sweep_summary
+from cvpn_guard.sweeper.invocation import account_of, logger, metrics, run_sweep, sweep_summary
 
-logger = Logger(service="cvpn-guard-sweeper")
-metrics = Metrics(namespace=NAMESPACE, service="cvpn-guard-sweeper")
 tracer = Tracer(service="cvpn-guard-sweeper")
 
 
@@ -27,7 +24,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     report = run_sweep(
         runtime=get_runtime(),
         account=account_of(context.invoked_function_arn),
-        logger=logger,
-        metrics=metrics,
     )
     return sweep_summary(report)

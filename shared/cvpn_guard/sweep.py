@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from cvpn_guard.enforcement import EndpointEnforcer, EndpointUnavailable, EnforcementResult
+from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, EnforcementResult
 from cvpn_guard.exceptions import AwsCallError
-from cvpn_guard.policy import Mode, Policy
+from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort, EndpointLocks
 from cvpn_guard.report import (
     ComplianceReport,
@@ -39,29 +39,21 @@ class RegionSweep:
     errors: list[ReportError] = field(default_factory=list)
 
 
-def _enforce_one(
-    enforcer: EndpointEnforcer,
-    report_only: EndpointEnforcer,
+def _check_one(
+    guard: EndpointGuard,
     item: dict[str, object],
     *,
     locks: EndpointLocks,
     lock_key: str,
-    enforce: bool,
 ) -> EnforcementResult | EndpointUnavailable:
-    endpoint_id = str(item.get("ClientVpnEndpointId"))
-    # Judge the page's item first: most endpoints are compliant and need no lease.
-    verdict = report_only.enforce(endpoint_id, described=item)
-    # A report-mode evaluation never carries a plan: whether a fix is due shows in the
-    # findings it would remediate. In report mode the page's verdict is the answer.
-    if (
-        not enforce
-        or isinstance(verdict, EndpointUnavailable)
-        or not any(finding.remediable for finding in verdict.evaluation.findings)
-    ):
+    # Judge the page's item first: most endpoints are compliant and need no lease. In report
+    # mode the plan is always empty, so the page's verdict is the answer.
+    verdict = guard.assess(item)
+    if isinstance(verdict, EndpointUnavailable) or verdict.plan.is_empty:
         return verdict
-    # A fix is needed: under the lease, describe again (the enforcer may just have fixed it).
+    # A fix is due: under the lease, describe again (the enforcer may just have fixed it).
     with locks.hold(lock_key):
-        return enforcer.enforce(endpoint_id)
+        return guard.enforce(str(item.get("ClientVpnEndpointId")))
 
 
 def sweep_region(
@@ -76,23 +68,15 @@ def sweep_region(
 ) -> RegionSweep:
     """Evaluate (and in enforce mode fix) every endpoint of one region."""
     outcome = RegionSweep(region)
-    enforcer = EndpointEnforcer(api, policy, account=account, region=region, clock=clock)
-    report_only = EndpointEnforcer(
-        api, policy.with_mode(Mode.REPORT), account=account, region=region, clock=clock
-    )
+    guard = EndpointGuard(api, policy, account=account, region=region, clock=clock)
     done = 0
     try:
         for page in api.endpoint_pages():
             for item in page:
                 endpoint_id = str(item.get("ClientVpnEndpointId"))
                 try:
-                    result = _enforce_one(
-                        enforcer,
-                        report_only,
-                        dict(item),
-                        locks=locks,
-                        lock_key=f"{account}/{region}/{endpoint_id}",
-                        enforce=policy.mode is Mode.ENFORCE,
+                    result = _check_one(
+                        guard, dict(item), locks=locks, lock_key=f"{account}/{region}/{endpoint_id}"
                     )
                 except AwsCallError as error:
                     outcome.errors.append(

@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cvpn_guard.enforcer.service import RemediationFailed
+from cvpn_guard.change_events.handling import RemediationFailed
 from cvpn_guard.exceptions import PolicyError
 from tests.support.estate import BANNER, compliant_overrides, create_endpoint
 from tests.support.events import load_event

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.report_parts import is_part, join_parts
 from cvpn_guard.runtime import get_runtime, reset_runtime
-from cvpn_guard.sweeper.entry import run_sweep
+from cvpn_guard.sweeper.invocation import run_sweep
 from tests.integration.sweeper.conftest import SweeperWorld
 from tests.integration.sweeper.large_estate import (
     ACCOUNT,
@@ -38,8 +37,6 @@ def test_report_mode_counts_equal_the_seeded_truth_and_nothing_is_modified(
     report = run_sweep(
         runtime=get_runtime(),
         account=ACCOUNT,
-        logger=Logger(service="test-sweeper"),
-        metrics=Metrics(namespace="CvpnGuardTest"),
     )
 
     # Then the report's counts, per status and per rule, are the seeded truth
@@ -66,8 +63,6 @@ def test_a_report_over_256_kb_arrives_in_parts_that_join_back_exactly(
     report = run_sweep(
         runtime=get_runtime(),
         account=ACCOUNT,
-        logger=Logger(service="test-sweeper"),
-        metrics=Metrics(namespace="CvpnGuardTest"),
     )
 
     # Then the subscriber received several numbered parts, each under the limit

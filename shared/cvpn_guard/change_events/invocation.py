@@ -1,7 +1,8 @@
-"""The enforcer's invocation: classify the event, enforce, log and count what happened.
+"""The enforcer function's invocation: classify the event, guard the endpoint, log and count.
 
-Observability lives here so the handler stays four decorators and one call, and the use case
-(``service``) stays free of Powertools.
+The function's Logger and Metrics live here, at module level, where they are used: the
+handler decorates with them and makes one call, and the use case (``handling``) stays free of
+Powertools.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
-from cvpn_guard.enforcement import EndpointEnforcer
-from cvpn_guard.enforcer.service import ChangeOutcome, RemediationFailed, handle_change
+from cvpn_guard.change_events.handling import ChangeOutcome, RemediationFailed, handle_change
+from cvpn_guard.endpoint_guard import EndpointGuard
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
-from cvpn_guard.observability import count, load_policy_or_alarm
+from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.runtime import Runtime
 
+SERVICE = "cvpn-guard-enforcer"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
-def _guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
+
+def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
     settings = runtime.settings
     return LoopGuard(
         function_name=settings.function_name,
@@ -28,11 +33,9 @@ def _guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
     )
 
 
-def process_event(
-    event: Any, *, runtime: Runtime, function_arn: str | None, logger: Logger, metrics: Metrics
-) -> dict[str, Any]:
+def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> dict[str, Any]:
     """Handle one EventBridge event end to end; returns a small summary of what happened."""
-    intake = classify_event(event, _guard(runtime, function_arn))
+    intake = classify_event(event, _loop_guard(runtime, function_arn))
     if isinstance(intake, Skip):
         logger.info(
             "event skipped",
@@ -46,22 +49,20 @@ def process_event(
         count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
         return {"status": "skipped", "reason": str(intake.reason), "detail": intake.detail}
     logger.append_keys(endpoint_id=intake.endpoint_id, account=intake.account, region=intake.region)
-    return _enforce(intake, runtime=runtime, logger=logger, metrics=metrics)
+    return _enforce(intake, runtime=runtime)
 
 
-def _enforce(
-    change: EndpointChange, *, runtime: Runtime, logger: Logger, metrics: Metrics
-) -> dict[str, Any]:
+def _enforce(change: EndpointChange, *, runtime: Runtime) -> dict[str, Any]:
     policy = load_policy_or_alarm(
         runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing enforced"
     )
-    enforcer = EndpointEnforcer(
+    guard = EndpointGuard(
         runtime.client_vpn(change.region), policy, account=change.account, region=change.region
     )
     try:
         outcome = handle_change(
             change,
-            enforcer=enforcer,
+            guard=guard,
             policy=policy,
             notifier=runtime.notifier,
             locks=runtime.state,
@@ -83,10 +84,10 @@ def _enforce(
             extra={"operation": error.operation, "code": error.code, "error": error.message},
         )
         raise
-    return _summarize(outcome, logger=logger, metrics=metrics)
+    return _summarize(outcome)
 
 
-def _summarize(outcome: ChangeOutcome, *, logger: Logger, metrics: Metrics) -> dict[str, Any]:
+def _summarize(outcome: ChangeOutcome) -> dict[str, Any]:
     result = outcome.result
     if result is None:
         logger.info(

@@ -7,11 +7,15 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.exceptions import ConfigurationError
-from cvpn_guard.observability import count, load_policy_or_alarm
+from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.report import ComplianceReport, ReportSource
 from cvpn_guard.report_publishing import report_notices
 from cvpn_guard.runtime import Runtime
 from cvpn_guard.sweep import sweep
+
+SERVICE = "cvpn-guard-sweeper"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def account_of(function_arn: str) -> str:
@@ -20,9 +24,7 @@ def account_of(function_arn: str) -> str:
     return parts[4] if len(parts) > 4 else "unknown"
 
 
-def run_sweep(
-    *, runtime: Runtime, account: str, logger: Logger, metrics: Metrics
-) -> ComplianceReport:
+def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
     """Sweep every configured region, publish the report, and return it."""
     regions = runtime.settings.regions_to_sweep
     if not regions:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cvpn_guard.enforcement import EndpointEnforcer, EndpointUnavailable, EnforcementResult
+from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, EnforcementResult
 from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange
@@ -62,7 +62,7 @@ def _publish(notifier: NotificationPort | None, notice: Notice, event_id: str) -
 def handle_change(
     change: EndpointChange,
     *,
-    enforcer: EndpointEnforcer,
+    guard: EndpointGuard,
     policy: Policy,
     notifier: NotificationPort | None,
     locks: EndpointLocks,
@@ -81,12 +81,12 @@ def handle_change(
         An AWS call failed after botocore's retries; Lambda's retry takes it from here.
     """
     with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}"):
-        return _handle_locked(change, enforcer, policy, notifier, outbox)
+        return _handle_locked(change, guard, policy, notifier, outbox)
 
 
 def _handle_locked(
     change: EndpointChange,
-    enforcer: EndpointEnforcer,
+    guard: EndpointGuard,
     policy: Policy,
     notifier: NotificationPort | None,
     outbox: NoticeOutbox,
@@ -105,7 +105,7 @@ def _handle_locked(
             change.endpoint_id, str(failure.get("error")), already_reported=True
         )
 
-    result = enforcer.enforce(change.endpoint_id)
+    result = guard.enforce(change.endpoint_id)
     if isinstance(result, EndpointUnavailable):
         outbox.save(event_id, DONE)
         return ChangeOutcome(

@@ -1,8 +1,8 @@
-"""Enforce the policy on one endpoint: describe, evaluate, remediate once, verify.
+"""The guard of one endpoint: describe, evaluate, remediate once, verify.
 
-This is the one code path the enforcer (per event), the sweeper (per endpoint of the estate)
-and the CLI's ``--remediate`` share. It never trusts an event's content: the endpoint's
-current state, described now, is the truth.
+This is the one code path the enforcer function (per event), the sweeper (per endpoint of the
+estate) and the CLI's ``--remediate`` share. It never trusts an event's content: the
+endpoint's current state, described now, is the truth.
 """
 
 from __future__ import annotations
@@ -51,6 +51,12 @@ class EnforcementResult:
         return self.report.status
 
 
+def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | None:
+    if (item.get("Status") or {}).get("Code") in GONE_STATES:
+        return EndpointUnavailable(endpoint_id, "deleting")
+    return None
+
+
 def _json(value: Any) -> JsonValue:
     # Describe items hold datetimes (CreationTime) beside plain JSON values.
     result: JsonValue = to_jsonable_python(value, fallback=str)
@@ -73,8 +79,11 @@ def describe_changes(
     return tuple(changes)
 
 
-class EndpointEnforcer:
-    """Enforces one policy on the endpoints of one account and region.
+class EndpointGuard:
+    """Keeps the endpoints of one account and region inside one policy.
+
+    ``assess`` judges a Describe item as it is and never modifies; ``enforce`` describes the
+    endpoint now and, in enforce mode, fixes it with one Modify call and verifies.
 
     Parameters
     ----------
@@ -118,8 +127,9 @@ class EndpointEnforcer:
         item = described if described is not None else self._api.describe_endpoint(endpoint_id)
         if item is None:
             return EndpointUnavailable(endpoint_id, "not_found")
-        if (item.get("Status") or {}).get("Code") in GONE_STATES:
-            return EndpointUnavailable(endpoint_id, "deleting")
+        gone = _gone(endpoint_id, item)
+        if gone is not None:
+            return gone
         state = self._state(item)
         evaluation = evaluate(state, self._policy, self._clock())
         plan = evaluation.plan
@@ -133,6 +143,18 @@ class EndpointEnforcer:
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
         return self._verify(item, state, evaluation, plan, users)
+
+    def assess(self, item: Mapping[str, Any]) -> EnforcementResult | EndpointUnavailable:
+        """Judge a Describe item as it is, without modifying anything.
+
+        The result's plan is what ``enforce`` would apply now (empty in report mode).
+        """
+        endpoint_id = str(item.get("ClientVpnEndpointId"))
+        gone = _gone(endpoint_id, item)
+        if gone is not None:
+            return gone
+        evaluation = evaluate(self._state(item), self._policy, self._clock())
+        return self._result(evaluation, evaluation.plan, evaluation.status)
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
