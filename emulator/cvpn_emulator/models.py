@@ -183,12 +183,7 @@ class ClientVpnBackend(TargetNetworksMixin, AuthorizationRulesMixin, Connections
         check.check_security_groups_need_vpc(group_ids, vpc_id)
         if not vpc_id:
             return {}
-        for association in endpoint.associations.values():
-            if association.vpc_id and association.vpc_id != vpc_id:
-                raise InvalidParameterValue(
-                    f"Client VPN endpoint {endpoint.id} has target networks in "
-                    f"{association.vpc_id}; disassociate them before changing the VPC."
-                )
+        self._check_vpc_of_target_networks(endpoint, vpc_id)
         return {
             "vpc_id": vpc_id,
             "security_group_ids": self._resolve_security_groups(vpc_id, group_ids),
