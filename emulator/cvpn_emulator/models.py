@@ -37,6 +37,7 @@ from .exceptions import (
     InvalidParameterValue,
     MissingParameter,
 )
+from .routes import RoutesMixin
 from .target_networks import TargetNetworksMixin
 
 STATE_ATTRIBUTE = "_cvpn_emulator_state"
@@ -46,7 +47,12 @@ class EndpointNotFoundError(LookupError):
     """No account or region of the emulator holds the endpoint (control API only)."""
 
 
-class ClientVpnBackend(TargetNetworksMixin, AuthorizationRulesMixin, ConnectionsMixin):
+class ClientVpnBackend(
+    TargetNetworksMixin,
+    RoutesMixin,
+    AuthorizationRulesMixin,
+    ConnectionsMixin,
+):
     """Client VPN state of one account and region; reached through ``client_vpn_backend()``."""
 
     def create_client_vpn_endpoint(

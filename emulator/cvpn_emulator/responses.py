@@ -113,6 +113,32 @@ class ClientVpnResponses(EC2BaseResponse):
         )
         return self._cvpn_page("ClientVpnTargetNetworks", networks, token)
 
+    # -- routes ------------------------------------------------------------------------
+
+    def create_client_vpn_route(self) -> ActionResult:
+        result = self._cvpn_backend.create_client_vpn_route(
+            self._get_param("ClientVpnEndpointId"),
+            self._cvpn_request("ClientVpnEndpointId"),
+            self._get_param("ClientToken"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def delete_client_vpn_route(self) -> ActionResult:
+        result = self._cvpn_backend.delete_client_vpn_route(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("DestinationCidrBlock"),
+            self._get_param("TargetVpcSubnetId"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def describe_client_vpn_routes(self) -> ActionResult:
+        routes, token = self._cvpn_backend.describe_client_vpn_routes(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_page_request()
+        )
+        return self._cvpn_page("Routes", routes, token)
+
     # -- authorization rules -----------------------------------------------------------
 
     def authorize_client_vpn_ingress(self) -> ActionResult:

@@ -10,7 +10,7 @@ from typing import Any
 from moto.ec2.exceptions import DryRunClientError
 
 from .backend_core import BackendCore, FilterFields, PageRequest
-from .entities import ClientVpnEndpoint, Json, TargetNetworkAssociation
+from .entities import ClientVpnEndpoint, ClientVpnRoute, Json, TargetNetworkAssociation
 from .exceptions import (
     AssociationNotFound,
     DuplicateAssociation,
@@ -117,6 +117,14 @@ class TargetNetworksMixin(BackendCore):
             endpoint.vpc_id = association.vpc_id
             endpoint.security_group_ids = self._resolve_security_groups(association.vpc_id, [])
         endpoint.associations.add(association.id, association)
+        if association.vpc_id:
+            # AWS adds a route to the VPC through every subnet it associates.
+            route = ClientVpnRoute.for_association(
+                endpoint.id,
+                association.target_network_id,
+                self.ec2.get_vpc(association.vpc_id).cidr_block,
+            )
+            endpoint.routes.add(route.key, route)
         endpoint.status = "available"
         return {"AssociationId": association.id, "Status": {"Code": "associating"}}
 
@@ -129,7 +137,9 @@ class TargetNetworksMixin(BackendCore):
                 raise AssociationNotFound(association_id)
             if dry_run:
                 raise DryRunClientError()
-            endpoint.associations.remove(association_id)
+            association = endpoint.associations.remove(association_id)
+            if association is not None and association.vpc_id:
+                endpoint.remove_routes_through(association.target_network_id)
             if not len(endpoint.associations):
                 # AWS: the last disassociation ends all sessions and the endpoint waits again.
                 endpoint.status = "pending-associate"
