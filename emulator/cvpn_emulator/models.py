@@ -189,11 +189,10 @@ class ClientVpnBackend(
         check.check_security_groups_need_vpc(group_ids, vpc_id)
         if not vpc_id:
             return {}
+        # Unknown VPCs and groups are reported before the VPC's fit with the networks.
+        resolved = self._resolve_security_groups(vpc_id, group_ids)
         self._check_vpc_of_target_networks(endpoint, vpc_id)
-        return {
-            "vpc_id": vpc_id,
-            "security_group_ids": self._resolve_security_groups(vpc_id, group_ids),
-        }
+        return {"vpc_id": vpc_id, "security_group_ids": resolved}
 
     def apply_modification(self, endpoint_id: str, changes: Mapping[str, Any]) -> None:
         with self.lock:

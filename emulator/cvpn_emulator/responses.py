@@ -113,6 +113,15 @@ class ClientVpnResponses(EC2BaseResponse):
         )
         return self._cvpn_page("ClientVpnTargetNetworks", networks, token)
 
+    def apply_security_groups_to_client_vpn_target_network(self) -> ActionResult:
+        result = self._cvpn_backend.apply_security_groups_to_client_vpn_target_network(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("VpcId"),
+            self._get_param("SecurityGroupIds", []),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
     # -- routes ------------------------------------------------------------------------
 
     def create_client_vpn_route(self) -> ActionResult:

@@ -9,6 +9,7 @@ from typing import Any
 
 from moto.ec2.exceptions import DryRunClientError
 
+from . import validation as check
 from .backend_core import BackendCore, FilterFields, PageRequest
 from .entities import ClientVpnEndpoint, ClientVpnRoute, Json, TargetNetworkAssociation
 from .exceptions import (
@@ -165,3 +166,27 @@ class TargetNetworksMixin(BackendCore):
             endpoint.associations.iter_from,
             lambda association: association.describe(endpoint.security_group_ids),
         )
+
+    def apply_security_groups_to_client_vpn_target_network(
+        self, endpoint_id: str, vpc_id: str | None, group_ids: list[str], dry_run: bool
+    ) -> Json:
+        """Replace the endpoint's groups (they apply to every target network) and its VPC."""
+        if not vpc_id:
+            raise MissingParameter("VpcId")
+        check.check_target_network_security_groups(group_ids)
+        with self.lock:
+            endpoint = self.get_endpoint(endpoint_id)
+            endpoint.ensure_modifiable("apply security groups to")
+            if endpoint.transit_gateway_configuration:
+                raise InvalidParameterCombination(
+                    f"Client VPN endpoint {endpoint_id} uses a transit gateway and has no VPC "
+                    "security groups."
+                )
+            # Unknown VPCs and groups are reported before the VPC's fit with the networks.
+            resolved = self._resolve_security_groups(vpc_id, group_ids)
+            self._check_vpc_of_target_networks(endpoint, vpc_id)
+            if dry_run:
+                raise DryRunClientError()
+            endpoint.vpc_id = vpc_id
+            endpoint.security_group_ids = resolved
+            return {"SecurityGroupIds": list(resolved)}

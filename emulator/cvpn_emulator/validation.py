@@ -24,6 +24,8 @@ MAX_DNS_SERVERS = 2
 MAX_AUTHENTICATION_OPTIONS = 2
 CLIENT_CIDR_MIN_PREFIX = 12
 CLIENT_CIDR_MAX_PREFIX = 22
+# ApplySecurityGroupsToClientVpnTargetNetwork: "Up to 5 security groups can be applied".
+MAX_TARGET_NETWORK_SECURITY_GROUPS = 5
 
 CERTIFICATE_AUTH = "certificate-authentication"
 DIRECTORY_AUTH = "directory-service-authentication"
@@ -182,4 +184,14 @@ def check_transit_gateway_configuration(
     if configuration.get("AvailabilityZones") and configuration.get("AvailabilityZoneIds"):
         raise InvalidParameterCombination(
             "Specify either AvailabilityZones or AvailabilityZoneIds, not both."
+        )
+
+
+def check_target_network_security_groups(group_ids: list[str]) -> None:
+    if not group_ids:
+        raise MissingParameter("SecurityGroupIds")
+    if len(group_ids) > MAX_TARGET_NETWORK_SECURITY_GROUPS:
+        raise InvalidParameterValue(
+            f"Up to {MAX_TARGET_NETWORK_SECURITY_GROUPS} security groups can be applied to a "
+            f"target network; {len(group_ids)} were given."
         )
