@@ -244,6 +244,17 @@ class ClientVpnRoute(BaseModel):
         return result
 
 
+class CertificateRevocationList(BaseModel):
+    """The one client certificate revocation list an endpoint holds (an import replaces it)."""
+
+    def __init__(self, pem: str) -> None:
+        self.pem = pem
+        self.status = "active"
+
+    def export(self) -> Json:
+        return {"CertificateRevocationList": self.pem, "Status": {"Code": self.status}}
+
+
 class ClientVpnEndpoint(BaseModel):
     """One endpoint; option structures are stored in Describe's (output) shape names."""
 
@@ -291,6 +302,7 @@ class ClientVpnEndpoint(BaseModel):
         self.rules: OrderedIndex[AuthorizationRule] = OrderedIndex()
         self.connections: OrderedIndex[ClientVpnConnection] = OrderedIndex()
         self.routes: OrderedIndex[ClientVpnRoute] = OrderedIndex()
+        self.revocation_list: CertificateRevocationList | None = None
 
     @property
     def dns_name(self) -> str:

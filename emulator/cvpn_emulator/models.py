@@ -37,6 +37,7 @@ from .exceptions import (
     InvalidParameterValue,
     MissingParameter,
 )
+from .revocation_lists import RevocationListsMixin
 from .routes import RoutesMixin
 from .target_networks import TargetNetworksMixin
 
@@ -52,6 +53,7 @@ class ClientVpnBackend(
     RoutesMixin,
     AuthorizationRulesMixin,
     ConnectionsMixin,
+    RevocationListsMixin,
 ):
     """Client VPN state of one account and region; reached through ``client_vpn_backend()``."""
 

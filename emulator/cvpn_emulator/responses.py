@@ -191,3 +191,19 @@ class ClientVpnResponses(EC2BaseResponse):
             self._cvpn_dry_run,
         )
         return ActionResult(result)
+
+    # -- client certificate revocation lists -------------------------------------------
+
+    def import_client_vpn_client_certificate_revocation_list(self) -> ActionResult:
+        result = self._cvpn_backend.import_client_vpn_client_certificate_revocation_list(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("CertificateRevocationList", ""),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def export_client_vpn_client_certificate_revocation_list(self) -> ActionResult:
+        result = self._cvpn_backend.export_client_vpn_client_certificate_revocation_list(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
+        )
+        return ActionResult(result)
