@@ -41,6 +41,7 @@ ROUTE_ORIGIN_ADD_ROUTE = "add-route"
 LOCAL_ROUTE_TARGET = "local"
 # What AWS CLI examples show on the route an association adds.
 ASSOCIATION_ROUTE_DESCRIPTION = "Default Route"
+DEFAULT_SHADOW_MODE = "disabled"
 
 Json = dict[str, Any]
 
@@ -255,6 +256,33 @@ class CertificateRevocationList(BaseModel):
         return {"CertificateRevocationList": self.pem, "Status": {"Code": self.status}}
 
 
+class AuthorizationPolicy(BaseModel):
+    """The one Cedar authorization policy an endpoint may have."""
+
+    def __init__(self, document: str, description: str | None, shadow_mode: str) -> None:
+        self.document = document
+        self.description = description
+        self.shadow_mode = shadow_mode
+        self.status = "active"
+
+    def update(
+        self, document: str | None, description: str | None, shadow_mode: str | None
+    ) -> None:
+        """AWS: members a Modify names replace the stored ones; the others stay."""
+        if document is not None:
+            self.document = document
+        if description is not None:
+            self.description = description
+        if shadow_mode is not None:
+            self.shadow_mode = shadow_mode
+
+    def describe(self, endpoint_id: str) -> Json:
+        result: Json = {"ClientVpnEndpointId": endpoint_id, "PolicyDocument": self.document}
+        if self.description is not None:
+            result["Description"] = self.description
+        return result | {"ShadowMode": self.shadow_mode, "Status": self.status}
+
+
 class ClientVpnEndpoint(BaseModel):
     """One endpoint; option structures are stored in Describe's (output) shape names."""
 
@@ -303,6 +331,7 @@ class ClientVpnEndpoint(BaseModel):
         self.connections: OrderedIndex[ClientVpnConnection] = OrderedIndex()
         self.routes: OrderedIndex[ClientVpnRoute] = OrderedIndex()
         self.revocation_list: CertificateRevocationList | None = None
+        self.authorization_policy: AuthorizationPolicy | None = None
 
     @property
     def dns_name(self) -> str:

@@ -183,3 +183,12 @@ class RouteNotFound(EC2ClientError):
     def __init__(self, cidr: str, target: str | None) -> None:
         through = f" through {target}" if target else ""
         super().__init__("InvalidClientVpnRouteNotFound", f"No route to {cidr}{through} exists")
+
+
+class AuthorizationPolicyNotFound(EC2ClientError):
+    def __init__(self, endpoint_id: str) -> None:
+        # No code for this is documented; InvalidParameterValue is the emulator's guess.
+        super().__init__(
+            "InvalidParameterValue",
+            f"Client VPN endpoint {endpoint_id} has no authorization policy to delete.",
+        )

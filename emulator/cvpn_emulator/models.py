@@ -20,6 +20,7 @@ from moto.ec2.exceptions import DryRunClientError
 from moto.ec2.models import EC2Backend, ec2_backends
 
 from . import validation as check
+from .authorization_policies import AuthorizationPoliciesMixin
 from .authorization_rules import AuthorizationRulesMixin
 from .backend_core import FilterFields, Filters, PageRequest
 from .connections import ConnectionsMixin
@@ -54,6 +55,7 @@ class ClientVpnBackend(
     AuthorizationRulesMixin,
     ConnectionsMixin,
     RevocationListsMixin,
+    AuthorizationPoliciesMixin,
 ):
     """Client VPN state of one account and region; reached through ``client_vpn_backend()``."""
 

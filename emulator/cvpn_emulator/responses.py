@@ -207,3 +207,26 @@ class ClientVpnResponses(EC2BaseResponse):
             self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
         )
         return ActionResult(result)
+
+    # -- authorization policy ----------------------------------------------------------
+
+    def get_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.get_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
+        )
+        return ActionResult(result)
+
+    def modify_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.modify_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"),
+            self._cvpn_request("ClientVpnEndpointId"),
+            self._get_param("ClientToken"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def delete_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.delete_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
+        )
+        return ActionResult(result)

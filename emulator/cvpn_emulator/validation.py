@@ -28,6 +28,7 @@ CLIENT_CIDR_MIN_PREFIX = 12
 CLIENT_CIDR_MAX_PREFIX = 22
 # ApplySecurityGroupsToClientVpnTargetNetwork: "Up to 5 security groups can be applied".
 MAX_TARGET_NETWORK_SECURITY_GROUPS = 5
+SHADOW_MODES = ("enabled", "disabled")
 CRL_PEM_HEADER = "-----BEGIN X509 CRL-----"
 
 CERTIFICATE_AUTH = "certificate-authentication"
@@ -216,3 +217,9 @@ def check_certificate_revocation_list(text: str) -> None:
         raise InvalidParameterValue(
             "The certificate revocation list could not be parsed as an X.509 CRL."
         ) from error
+
+
+def check_policy_document(document: str) -> None:
+    # The Cedar text itself is not parsed: only a blank document is refused.
+    if not document.strip():
+        raise InvalidParameterValue("PolicyDocument must not be empty.")
