@@ -66,6 +66,16 @@ class BackendCore:
     def tags_of(self, resource_id: str) -> dict[str, str]:
         return dict(self.ec2.tags.get(resource_id, {}))
 
+    @staticmethod
+    def _check_vpc_of_target_networks(endpoint: ClientVpnEndpoint, vpc_id: str) -> None:
+        """An endpoint's VPC is the one of its target networks while any is associated."""
+        for association in endpoint.associations.values():
+            if association.vpc_id and association.vpc_id != vpc_id:
+                raise InvalidParameterValue(
+                    f"Client VPN endpoint {endpoint.id} has target networks in "
+                    f"{association.vpc_id}; disassociate them before changing the VPC."
+                )
+
     def _resolve_security_groups(self, vpc_id: str | None, group_ids: list[str]) -> list[str]:
         """Validate the VPC and groups; without groups, AWS applies the VPC's default group."""
         if not vpc_id:

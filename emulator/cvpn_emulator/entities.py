@@ -35,6 +35,13 @@ DEFAULT_SELF_SERVICE_PORTAL = "enabled"
 DEFAULT_DISCONNECT_ON_SESSION_TIMEOUT = True
 DEFAULT_IP_ADDRESS_TYPE = "ipv4"
 UNMODIFIABLE_STATUSES = ("deleting", "deleted")
+# DescribeClientVpnRoutes' Origin values (API reference) and the target of a client-to-client route.
+ROUTE_ORIGIN_ASSOCIATE = "associate"
+ROUTE_ORIGIN_ADD_ROUTE = "add-route"
+LOCAL_ROUTE_TARGET = "local"
+# What AWS CLI examples show on the route an association adds.
+ASSOCIATION_ROUTE_DESCRIPTION = "Default Route"
+DEFAULT_SHADOW_MODE = "disabled"
 
 Json = dict[str, Any]
 
@@ -175,6 +182,107 @@ class AuthorizationRule(BaseModel):
         return result
 
 
+class ClientVpnRoute(BaseModel):
+    """One entry of an endpoint's route table, keyed by destination and target subnet."""
+
+    def __init__(
+        self,
+        endpoint_id: str,
+        destination_cidr: str,
+        target_subnet: str | None,
+        origin: str,
+        description: str | None,
+        *,
+        transit_gateway_attachment_id: str | None = None,
+    ) -> None:
+        self.endpoint_id = endpoint_id
+        self.destination_cidr = destination_cidr
+        self.target_subnet = target_subnet
+        self.origin = origin
+        self.description = description
+        self.transit_gateway_attachment_id = transit_gateway_attachment_id
+        self.status = "active"
+
+    @classmethod
+    def for_association(cls, endpoint_id: str, subnet_id: str, vpc_cidr: str) -> ClientVpnRoute:
+        """The route to the VPC that AWS adds when a subnet is associated."""
+        return cls(
+            endpoint_id, vpc_cidr, subnet_id, ROUTE_ORIGIN_ASSOCIATE, ASSOCIATION_ROUTE_DESCRIPTION
+        )
+
+    @staticmethod
+    def key_for(destination_cidr: str, target_subnet: str | None) -> str:
+        # The same destination may be reached through each associated subnet (AWS advises
+        # identical route sets per subnet), so the target is part of the identity.
+        return f"{destination_cidr}|{target_subnet or '*'}"
+
+    @property
+    def key(self) -> str:
+        return self.key_for(self.destination_cidr, self.target_subnet)
+
+    @property
+    def route_type(self) -> str:
+        # AWS CLI examples show "Nat" for routes of both origins; a route to the client
+        # network itself is not translated.
+        return "local" if self.target_subnet == LOCAL_ROUTE_TARGET else "Nat"
+
+    def describe(self) -> Json:
+        result: Json = {
+            "ClientVpnEndpointId": self.endpoint_id,
+            "DestinationCidr": self.destination_cidr,
+        }
+        if self.target_subnet:
+            result["TargetSubnet"] = self.target_subnet
+        result |= {
+            "Type": self.route_type,
+            "Origin": self.origin,
+            "Status": {"Code": self.status},
+        }
+        if self.description is not None:
+            result["Description"] = self.description
+        if self.transit_gateway_attachment_id:
+            result["TransitGatewayAttachmentId"] = self.transit_gateway_attachment_id
+        return result
+
+
+class CertificateRevocationList(BaseModel):
+    """The one client certificate revocation list an endpoint holds (an import replaces it)."""
+
+    def __init__(self, pem: str) -> None:
+        self.pem = pem
+        self.status = "active"
+
+    def export(self) -> Json:
+        return {"CertificateRevocationList": self.pem, "Status": {"Code": self.status}}
+
+
+class AuthorizationPolicy(BaseModel):
+    """The one Cedar authorization policy an endpoint may have."""
+
+    def __init__(self, document: str, description: str | None, shadow_mode: str) -> None:
+        self.document = document
+        self.description = description
+        self.shadow_mode = shadow_mode
+        self.status = "active"
+
+    def update(
+        self, document: str | None, description: str | None, shadow_mode: str | None
+    ) -> None:
+        """AWS: members a Modify names replace the stored ones; the others stay."""
+        if document is not None:
+            self.document = document
+        if description is not None:
+            self.description = description
+        if shadow_mode is not None:
+            self.shadow_mode = shadow_mode
+
+    def describe(self, endpoint_id: str) -> Json:
+        result: Json = {"ClientVpnEndpointId": endpoint_id, "PolicyDocument": self.document}
+        if self.description is not None:
+            result["Description"] = self.description
+        return result | {"ShadowMode": self.shadow_mode, "Status": self.status}
+
+
 class ClientVpnEndpoint(BaseModel):
     """One endpoint; option structures are stored in Describe's (output) shape names."""
 
@@ -221,6 +329,9 @@ class ClientVpnEndpoint(BaseModel):
         self.associations: OrderedIndex[TargetNetworkAssociation] = OrderedIndex()
         self.rules: OrderedIndex[AuthorizationRule] = OrderedIndex()
         self.connections: OrderedIndex[ClientVpnConnection] = OrderedIndex()
+        self.routes: OrderedIndex[ClientVpnRoute] = OrderedIndex()
+        self.revocation_list: CertificateRevocationList | None = None
+        self.authorization_policy: AuthorizationPolicy | None = None
 
     @property
     def dns_name(self) -> str:
@@ -286,6 +397,12 @@ class ClientVpnEndpoint(BaseModel):
             for association in self.associations.values()
             if association.vpc_id
         ]
+
+    def remove_routes_through(self, subnet_id: str) -> None:
+        """A route cannot outlive its subnet's association (AWS deletes the VPC route then)."""
+        for route in self.routes.values():
+            if route.target_subnet == subnet_id:
+                self.routes.remove(route.key)
 
     def active_connections(self) -> list[ClientVpnConnection]:
         return [connection for connection in self.connections.values() if connection.is_active]

@@ -151,3 +151,44 @@ class TerminateConnectionsLimitExceeded(EC2ClientError):
             f"User {username} has {count} active connections; terminating by user name works "
             "for up to 5. Terminate them one by one with ConnectionId.",
         )
+
+
+class NoActiveAssociation(EC2ClientError):
+    """AWS's code both for an endpoint with no target network and for a route through a
+    subnet that is not one of its target networks."""
+
+    def __init__(self, endpoint_id: str, subnet_id: str | None = None) -> None:
+        if subnet_id is None:
+            message = (
+                f"Client VPN endpoint {endpoint_id} has no associated target network. "
+                "Associate a target network before you add a route."
+            )
+        else:
+            message = (
+                f"Subnet {subnet_id} is not an associated target network of Client VPN "
+                f"endpoint {endpoint_id}. Associate it first, or route through one that is."
+            )
+        super().__init__("InvalidClientVpnActiveAssociationNotFound", message)
+
+
+class DuplicateRoute(EC2ClientError):
+    def __init__(self, cidr: str, target: str) -> None:
+        super().__init__(
+            "InvalidClientVpnDuplicateRoute",
+            f"A route to {cidr} through {target} already exists",
+        )
+
+
+class RouteNotFound(EC2ClientError):
+    def __init__(self, cidr: str, target: str | None) -> None:
+        through = f" through {target}" if target else ""
+        super().__init__("InvalidClientVpnRouteNotFound", f"No route to {cidr}{through} exists")
+
+
+class AuthorizationPolicyNotFound(EC2ClientError):
+    def __init__(self, endpoint_id: str) -> None:
+        # No code for this is documented; InvalidParameterValue is the emulator's guess.
+        super().__init__(
+            "InvalidParameterValue",
+            f"Client VPN endpoint {endpoint_id} has no authorization policy to delete.",
+        )

@@ -20,6 +20,7 @@ from moto.ec2.exceptions import DryRunClientError
 from moto.ec2.models import EC2Backend, ec2_backends
 
 from . import validation as check
+from .authorization_policies import AuthorizationPoliciesMixin
 from .authorization_rules import AuthorizationRulesMixin
 from .backend_core import FilterFields, Filters, PageRequest
 from .connections import ConnectionsMixin
@@ -37,6 +38,8 @@ from .exceptions import (
     InvalidParameterValue,
     MissingParameter,
 )
+from .revocation_lists import RevocationListsMixin
+from .routes import RoutesMixin
 from .target_networks import TargetNetworksMixin
 
 STATE_ATTRIBUTE = "_cvpn_emulator_state"
@@ -46,7 +49,14 @@ class EndpointNotFoundError(LookupError):
     """No account or region of the emulator holds the endpoint (control API only)."""
 
 
-class ClientVpnBackend(TargetNetworksMixin, AuthorizationRulesMixin, ConnectionsMixin):
+class ClientVpnBackend(
+    TargetNetworksMixin,
+    RoutesMixin,
+    AuthorizationRulesMixin,
+    ConnectionsMixin,
+    RevocationListsMixin,
+    AuthorizationPoliciesMixin,
+):
     """Client VPN state of one account and region; reached through ``client_vpn_backend()``."""
 
     def create_client_vpn_endpoint(
@@ -183,16 +193,10 @@ class ClientVpnBackend(TargetNetworksMixin, AuthorizationRulesMixin, Connections
         check.check_security_groups_need_vpc(group_ids, vpc_id)
         if not vpc_id:
             return {}
-        for association in endpoint.associations.values():
-            if association.vpc_id and association.vpc_id != vpc_id:
-                raise InvalidParameterValue(
-                    f"Client VPN endpoint {endpoint.id} has target networks in "
-                    f"{association.vpc_id}; disassociate them before changing the VPC."
-                )
-        return {
-            "vpc_id": vpc_id,
-            "security_group_ids": self._resolve_security_groups(vpc_id, group_ids),
-        }
+        # Unknown VPCs and groups are reported before the VPC's fit with the networks.
+        resolved = self._resolve_security_groups(vpc_id, group_ids)
+        self._check_vpc_of_target_networks(endpoint, vpc_id)
+        return {"vpc_id": vpc_id, "security_group_ids": resolved}
 
     def apply_modification(self, endpoint_id: str, changes: Mapping[str, Any]) -> None:
         with self.lock:

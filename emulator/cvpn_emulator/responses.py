@@ -113,6 +113,41 @@ class ClientVpnResponses(EC2BaseResponse):
         )
         return self._cvpn_page("ClientVpnTargetNetworks", networks, token)
 
+    def apply_security_groups_to_client_vpn_target_network(self) -> ActionResult:
+        result = self._cvpn_backend.apply_security_groups_to_client_vpn_target_network(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("VpcId"),
+            self._get_param("SecurityGroupIds", []),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    # -- routes ------------------------------------------------------------------------
+
+    def create_client_vpn_route(self) -> ActionResult:
+        result = self._cvpn_backend.create_client_vpn_route(
+            self._get_param("ClientVpnEndpointId"),
+            self._cvpn_request("ClientVpnEndpointId"),
+            self._get_param("ClientToken"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def delete_client_vpn_route(self) -> ActionResult:
+        result = self._cvpn_backend.delete_client_vpn_route(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("DestinationCidrBlock"),
+            self._get_param("TargetVpcSubnetId"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def describe_client_vpn_routes(self) -> ActionResult:
+        routes, token = self._cvpn_backend.describe_client_vpn_routes(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_page_request()
+        )
+        return self._cvpn_page("Routes", routes, token)
+
     # -- authorization rules -----------------------------------------------------------
 
     def authorize_client_vpn_ingress(self) -> ActionResult:
@@ -154,5 +189,44 @@ class ClientVpnResponses(EC2BaseResponse):
             self._get_param("ConnectionId"),
             self._get_param("Username"),
             self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    # -- client certificate revocation lists -------------------------------------------
+
+    def import_client_vpn_client_certificate_revocation_list(self) -> ActionResult:
+        result = self._cvpn_backend.import_client_vpn_client_certificate_revocation_list(
+            self._get_param("ClientVpnEndpointId"),
+            self._get_param("CertificateRevocationList", ""),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def export_client_vpn_client_certificate_revocation_list(self) -> ActionResult:
+        result = self._cvpn_backend.export_client_vpn_client_certificate_revocation_list(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
+        )
+        return ActionResult(result)
+
+    # -- authorization policy ----------------------------------------------------------
+
+    def get_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.get_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
+        )
+        return ActionResult(result)
+
+    def modify_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.modify_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"),
+            self._cvpn_request("ClientVpnEndpointId"),
+            self._get_param("ClientToken"),
+            self._cvpn_dry_run,
+        )
+        return ActionResult(result)
+
+    def delete_client_vpn_endpoint_authorization_policy(self) -> ActionResult:
+        result = self._cvpn_backend.delete_client_vpn_endpoint_authorization_policy(
+            self._get_param("ClientVpnEndpointId"), self._cvpn_dry_run
         )
         return ActionResult(result)

@@ -9,8 +9,9 @@ from typing import Any
 
 from moto.ec2.exceptions import DryRunClientError
 
+from . import validation as check
 from .backend_core import BackendCore, FilterFields, PageRequest
-from .entities import ClientVpnEndpoint, Json, TargetNetworkAssociation
+from .entities import ClientVpnEndpoint, ClientVpnRoute, Json, TargetNetworkAssociation
 from .exceptions import (
     AssociationNotFound,
     DuplicateAssociation,
@@ -117,6 +118,14 @@ class TargetNetworksMixin(BackendCore):
             endpoint.vpc_id = association.vpc_id
             endpoint.security_group_ids = self._resolve_security_groups(association.vpc_id, [])
         endpoint.associations.add(association.id, association)
+        if association.vpc_id:
+            # AWS adds a route to the VPC through every subnet it associates.
+            route = ClientVpnRoute.for_association(
+                endpoint.id,
+                association.target_network_id,
+                self.ec2.get_vpc(association.vpc_id).cidr_block,
+            )
+            endpoint.routes.add(route.key, route)
         endpoint.status = "available"
         return {"AssociationId": association.id, "Status": {"Code": "associating"}}
 
@@ -129,7 +138,9 @@ class TargetNetworksMixin(BackendCore):
                 raise AssociationNotFound(association_id)
             if dry_run:
                 raise DryRunClientError()
-            endpoint.associations.remove(association_id)
+            association = endpoint.associations.remove(association_id)
+            if association is not None and association.vpc_id:
+                endpoint.remove_routes_through(association.target_network_id)
             if not len(endpoint.associations):
                 # AWS: the last disassociation ends all sessions and the endpoint waits again.
                 endpoint.status = "pending-associate"
@@ -155,3 +166,27 @@ class TargetNetworksMixin(BackendCore):
             endpoint.associations.iter_from,
             lambda association: association.describe(endpoint.security_group_ids),
         )
+
+    def apply_security_groups_to_client_vpn_target_network(
+        self, endpoint_id: str, vpc_id: str | None, group_ids: list[str], dry_run: bool
+    ) -> Json:
+        """Replace the endpoint's groups (they apply to every target network) and its VPC."""
+        if not vpc_id:
+            raise MissingParameter("VpcId")
+        check.check_target_network_security_groups(group_ids)
+        with self.lock:
+            endpoint = self.get_endpoint(endpoint_id)
+            endpoint.ensure_modifiable("apply security groups to")
+            if endpoint.transit_gateway_configuration:
+                raise InvalidParameterCombination(
+                    f"Client VPN endpoint {endpoint_id} uses a transit gateway and has no VPC "
+                    "security groups."
+                )
+            # Unknown VPCs and groups are reported before the VPC's fit with the networks.
+            resolved = self._resolve_security_groups(vpc_id, group_ids)
+            self._check_vpc_of_target_networks(endpoint, vpc_id)
+            if dry_run:
+                raise DryRunClientError()
+            endpoint.vpc_id = vpc_id
+            endpoint.security_group_ids = resolved
+            return {"SecurityGroupIds": list(resolved)}

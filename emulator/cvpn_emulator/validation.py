@@ -11,6 +11,8 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cryptography import x509
+
 from .exceptions import InvalidParameterCombination, InvalidParameterValue, MissingParameter
 
 SESSION_TIMEOUT_HOURS = (8, 10, 12, 24)
@@ -24,6 +26,10 @@ MAX_DNS_SERVERS = 2
 MAX_AUTHENTICATION_OPTIONS = 2
 CLIENT_CIDR_MIN_PREFIX = 12
 CLIENT_CIDR_MAX_PREFIX = 22
+# ApplySecurityGroupsToClientVpnTargetNetwork: "Up to 5 security groups can be applied".
+MAX_TARGET_NETWORK_SECURITY_GROUPS = 5
+SHADOW_MODES = ("enabled", "disabled")
+CRL_PEM_HEADER = "-----BEGIN X509 CRL-----"
 
 CERTIFICATE_AUTH = "certificate-authentication"
 DIRECTORY_AUTH = "directory-service-authentication"
@@ -183,3 +189,37 @@ def check_transit_gateway_configuration(
         raise InvalidParameterCombination(
             "Specify either AvailabilityZones or AvailabilityZoneIds, not both."
         )
+
+
+def check_target_network_security_groups(group_ids: list[str]) -> None:
+    if not group_ids:
+        raise MissingParameter("SecurityGroupIds")
+    if len(group_ids) > MAX_TARGET_NETWORK_SECURITY_GROUPS:
+        raise InvalidParameterValue(
+            f"Up to {MAX_TARGET_NETWORK_SECURITY_GROUPS} security groups can be applied to a "
+            f"target network; {len(group_ids)} were given."
+        )
+
+
+def check_certificate_revocation_list(text: str) -> None:
+    """A PEM X.509 CRL that parses; AWS cannot revoke anything with less.
+
+    The signature is not checked against the endpoint's client root CA: ACM certificates
+    are only echoed by the emulator.
+    """
+    if CRL_PEM_HEADER not in text:
+        raise InvalidParameterValue(
+            f"The certificate revocation list must be PEM encoded and start with {CRL_PEM_HEADER}."
+        )
+    try:
+        x509.load_pem_x509_crl(text.encode())
+    except ValueError as error:
+        raise InvalidParameterValue(
+            "The certificate revocation list could not be parsed as an X.509 CRL."
+        ) from error
+
+
+def check_policy_document(document: str) -> None:
+    # The Cedar text itself is not parsed: only a blank document is refused.
+    if not document.strip():
+        raise InvalidParameterValue("PolicyDocument must not be empty.")

@@ -18,6 +18,7 @@ import boto3
 import botocore.retries.standard
 import botocore.retryhandler
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -33,6 +34,8 @@ ROOT_CHAIN_ARN = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/66666666-7777-8888
 SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-idp"
 SELF_SERVICE_SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-idp-portal"
 LAMBDA_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:AWSClientVPN-authorize"
+# Under mock_aws, moto answers its own API at this host (the server answers it at its URL).
+IN_PROCESS_MOTO_API = "http://motoapi.amazonaws.com"
 # botocore's ``max_attempts`` counts retries; ``total_max_attempts`` counts the first try too.
 NO_RETRIES: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 1}}
 
@@ -65,6 +68,13 @@ def describe_endpoint(ec2: Any, endpoint_id: str) -> dict[str, Any]:
         "ClientVpnEndpoints"
     ]
     return dict(endpoint)
+
+
+def associate(ec2: Any, endpoint_id: str, subnet_id: str) -> str:
+    response = ec2.associate_client_vpn_target_network(
+        ClientVpnEndpointId=endpoint_id, SubnetId=subnet_id
+    )
+    return str(response["AssociationId"])
 
 
 def error_of(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -132,6 +142,13 @@ class Emulator:
             self.control.set_endpoint_status(endpoint_id, status)
         else:
             cvpn_emulator.set_endpoint_status(endpoint_id, status)
+
+    def reset(self) -> None:
+        """moto's reset (all state, faults and counters), as a user of this mode calls it."""
+        if self.control:
+            self.control.reset()
+        else:
+            requests.post(f"{IN_PROCESS_MOTO_API}/moto-api/reset", timeout=10).raise_for_status()
 
     def call_counts(self) -> dict[str, int]:
         return self.control.call_counts() if self.control else cvpn_emulator.call_counts()

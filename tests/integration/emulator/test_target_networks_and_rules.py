@@ -10,17 +10,11 @@ from botocore.exceptions import ClientError
 from tests.integration.emulator.conftest import (
     REGION,
     Network,
+    associate,
     create_endpoint,
     describe_endpoint,
     error_of,
 )
-
-
-def associate(ec2: Any, endpoint_id: str, subnet_id: str) -> str:
-    response = ec2.associate_client_vpn_target_network(
-        ClientVpnEndpointId=endpoint_id, SubnetId=subnet_id
-    )
-    return str(response["AssociationId"])
 
 
 def test_first_association_makes_the_endpoint_available(ec2: Any, network: Network) -> None:
