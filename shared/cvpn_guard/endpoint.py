@@ -182,6 +182,9 @@ class EndpointState(BaseModel):
     default_security_group_ids : frozenset[str] | None
         The id(s) of the default security group of the endpoint's VPC, gathered by the AWS
         adapter; ``None`` when unknown (then the ``security-groups`` rule is not evaluated).
+    account, region : str | None
+        Where the endpoint lives (Describe does not say): fixes that name other resources
+        must name ones in the same account and region. ``None`` when unknown.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -189,6 +192,8 @@ class EndpointState(BaseModel):
     endpoint: ClientVpnEndpoint
     authorization_rules: tuple[AuthorizationRule, ...] = ()
     default_security_group_ids: frozenset[str] | None = None
+    account: str | None = None
+    region: str | None = None
 
     @classmethod
     def from_describe(
@@ -196,6 +201,9 @@ class EndpointState(BaseModel):
         item: Mapping[str, Any],
         authorization_rules: Iterable[Mapping[str, Any]] = (),
         default_security_group_ids: Iterable[str] | None = None,
+        *,
+        account: str | None = None,
+        region: str | None = None,
     ) -> EndpointState:
         """Build the state from raw Describe items (endpoint, then its authorization rules)."""
         return cls(
@@ -208,4 +216,6 @@ class EndpointState(BaseModel):
                 if default_security_group_ids is None
                 else frozenset(default_security_group_ids)
             ),
+            account=account,
+            region=region,
         )

@@ -169,6 +169,8 @@ class EndpointGuard:
             self._api.default_security_group_ids(vpc_id)
             if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str)
             else None,
+            account=self._account,
+            region=self._region,
         )
 
     def _verify(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from cvpn_guard.arns import region_of
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
 
@@ -56,8 +57,7 @@ class Runtime:
         topic = self.settings.notification_topic_arn
         if not topic:
             return None
-        region = topic.split(":")[3] if topic.count(":") >= 5 else None
-        return SnsNotifier(self.client("sns", region), topic)
+        return SnsNotifier(self.client("sns", region_of(topic)), topic)
 
     @cached_property
     def state(self) -> DynamoStateTable | InMemoryState:

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.policy import Mode
@@ -49,7 +49,8 @@ class Settings(BaseModel):
     policy_file: str | None = None
     """POLICY_FILE: path of a YAML/JSON policy document."""
     enforcement_mode: Mode | None = None
-    """ENFORCEMENT_MODE: enforce|report, overrides the policy's own mode."""
+    """ENFORCEMENT_MODE: enforce|report overrides the policy's own mode; empty or ``document``
+    (the stack's default) defers to the document."""
     notification_topic_arn: str | None = None
     """NOTIFICATION_TOPIC_ARN: SNS topic for notices and reports."""
     state_table_name: str | None = None
@@ -77,9 +78,12 @@ class Settings(BaseModel):
         mode="before",
     )
     @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        # CloudFormation parameters often pass "" for "not set".
-        return None if value == "" else value
+    def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        # CloudFormation parameters often pass "" for "not set"; the stack's EnforcementMode
+        # says "document" when the policy document's own mode decides.
+        if value == "" or (info.field_name == "enforcement_mode" and value == "document"):
+            return None
+        return value
 
     @property
     def regions_to_sweep(self) -> tuple[str, ...]:

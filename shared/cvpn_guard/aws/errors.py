@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ParamValidationError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.parsers import ResponseParserError
 
 from cvpn_guard.exceptions import AwsCallError
@@ -21,7 +22,9 @@ def aws_call(operation: str) -> Iterator[None]:
     """Run an AWS call, turning botocore errors into AwsCallError with the code and message.
 
     Connection-level failures (timeouts, refused connections) become the transient code
-    ``ConnectionError``, so the caller lets Lambda retry them.
+    ``ConnectionError``, so the caller lets Lambda retry them. A request botocore refuses to
+    send (``ParamValidationError``: typically a field newer than the installed botocore model)
+    and every other client-side error are permanent: a retry would fail the same way.
     """
     try:
         yield
@@ -32,5 +35,9 @@ def aws_call(operation: str) -> Iterator[None]:
         # An HTML or truncated answer (a proxy, an AWS-side fault): worth a retry later.
         first_line = (str(error).splitlines() or ["unreadable response"])[0]
         raise AwsCallError(operation, "InvalidResponse", first_line) from error
-    except BotoCoreError as error:
+    except ParamValidationError as error:
+        raise AwsCallError(operation, "ParamValidationError", str(error)) from error
+    except (BotocoreConnectionError, HTTPClientError) as error:
         raise AwsCallError(operation, "ConnectionError", str(error)) from error
+    except BotoCoreError as error:
+        raise AwsCallError(operation, type(error).__name__, str(error)) from error

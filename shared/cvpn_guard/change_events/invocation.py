@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
+from cvpn_guard.arns import account_of
 from cvpn_guard.change_events.handling import ChangeOutcome, RemediationFailed, handle_change
 from cvpn_guard.endpoint_guard import EndpointGuard
 from cvpn_guard.exceptions import AwsCallError
@@ -35,7 +36,9 @@ def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
 
 def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> dict[str, Any]:
     """Handle one EventBridge event end to end; returns a small summary of what happened."""
-    intake = classify_event(event, _loop_guard(runtime, function_arn))
+    intake = classify_event(
+        event, _loop_guard(runtime, function_arn), own_account=account_of(function_arn)
+    )
     if isinstance(intake, Skip):
         logger.info(
             "event skipped",

@@ -39,6 +39,7 @@ class SkipReason(StrEnum):
     FAILED_CALL = "failed_call"
     DRY_RUN = "dry_run"
     OWN_CHANGE = "own_change"
+    OTHER_ACCOUNT = "other_account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,7 @@ def _endpoint_id(record: CloudTrailRecord) -> tuple[str | None, str]:
     return value, where
 
 
-def classify_event(raw: Any, guard: LoopGuard) -> IntakeOutcome:
+def classify_event(raw: Any, guard: LoopGuard, *, own_account: str | None = None) -> IntakeOutcome:
     """Classify one raw EventBridge event.
 
     Parameters
@@ -144,6 +145,9 @@ def classify_event(raw: Any, guard: LoopGuard) -> IntakeOutcome:
         The Lambda ``event`` argument, untrusted.
     guard
         Identifies cvpn-guard's own calls.
+    own_account
+        The account this deployment enforces; an event about another account is skipped
+        (its endpoint is out of reach of our credentials, so it would read as "gone").
 
     Returns
     -------
@@ -185,11 +189,20 @@ def classify_event(raw: Any, guard: LoopGuard) -> IntakeOutcome:
     endpoint_id, where = _endpoint_id(record)
     if endpoint_id is None:
         return Skip(SkipReason.MALFORMED, where, event_id, name)
+    account = record.recipientAccountId or event.account
+    if own_account and account != own_account:
+        return Skip(
+            SkipReason.OTHER_ACCOUNT,
+            f"the change happened in account {account[:32]}; this deployment enforces account "
+            f"{own_account}: deploy cvpn-guard in that account too",
+            event_id,
+            name,
+        )
     return EndpointChange(
         endpoint_id=endpoint_id,
         event_id=event_id or event.id,
         event_name=name,
-        account=record.recipientAccountId or event.account,
+        account=account,
         region=record.awsRegion or event.region,
         event_time=record.eventTime,
         actor=record.userIdentity.arn if record.userIdentity else None,

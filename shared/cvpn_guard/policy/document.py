@@ -113,7 +113,7 @@ class Policy(BaseModel):
     version : Literal[1]
         The schema version of the document.
     mode : Mode
-        ``enforce`` (the default) remediates, ``report`` never modifies anything.
+        ``enforce`` remediates; ``report`` (the default) never modifies anything.
     rules : RuleSet
         The rules to check, keyed by rule id.
     exemptions : tuple[Exemption, ...]
@@ -126,7 +126,8 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Literal[1] = Field(description="the schema version, 1")
-    mode: Mode = Field(default=Mode.ENFORCE, description="enforce or report")
+    # Safe by default: a document that does not say enforce never modifies anything.
+    mode: Mode = Field(default=Mode.REPORT, description="enforce or report")
     # The registered rules' model validates the mapping; SerializeAsAny dumps its own fields.
     rules: SerializeAsAny[RuleSet] = Field(description="a mapping of rule id to the rule's options")
     exemptions: tuple[Exemption, ...] = Field(default=(), description="a list of exemptions")

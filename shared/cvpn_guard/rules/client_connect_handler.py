@@ -6,6 +6,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field, JsonValue, StrictBool
 
+from cvpn_guard.arns import account_of, region_of
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.policy.enums import Severity
 from cvpn_guard.policy.values import LambdaFunctionArn, unique
@@ -24,7 +25,8 @@ class ClientConnectHandlerConfig(RuleConfig):
     ) = Field(
         default=None,
         description="a non-empty list of Lambda function ARNs whose name starts with "
-        "AWSClientVPN- (omit: any function); the first one is the fix",
+        "AWSClientVPN- (omit: any function); the fix uses the first one in the endpoint's "
+        "account and region",
     )
 
     @property
@@ -70,11 +72,18 @@ class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
                 f"The client connect handler runs {function}, which the policy does not allow."
             )
         # Only new connections go through the handler: open sessions are not touched.
+        usable = _in_endpoints_location(allowed or (), state)
         fix = (
-            Fix({"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": allowed[0]}})
-            if allowed is not None
+            Fix({"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": usable[0]}})
+            if usable
             else None
         )
+        if allowed is not None and not usable:
+            message += (
+                f" None of the allowed functions is in the endpoint's account and region "
+                f"({state.account}/{state.region}), where AWS requires the handler to be: "
+                "add one there to let cvpn-guard fix it."
+            )
         return RuleResult.violated(
             expected=expected,
             actual={"Enabled": enabled, "LambdaFunctionArn": function},
@@ -85,3 +94,16 @@ class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
     @classmethod
     def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
         item[parameter] = {**value, "Status": {"Code": "applied"}}
+
+
+def _in_endpoints_location(functions: tuple[str, ...], state: EndpointState) -> list[str]:
+    """The allowed functions AWS accepts for this endpoint: same account and region.
+
+    Where the endpoint's location is unknown, every allowed function is a candidate.
+    """
+    return [
+        arn
+        for arn in functions
+        if (state.account is None or account_of(arn) == state.account)
+        and (state.region is None or region_of(arn) == state.region)
+    ]

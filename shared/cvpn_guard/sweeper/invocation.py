@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
+from cvpn_guard import arns
 from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.report import ComplianceReport, ReportSource
@@ -19,9 +20,8 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def account_of(function_arn: str) -> str:
-    """The account id inside a Lambda function ARN."""
-    parts = function_arn.split(":")
-    return parts[4] if len(parts) > 4 else "unknown"
+    """The account id inside the sweeper's function ARN (``unknown`` when it has none)."""
+    return arns.account_of(function_arn) or "unknown"
 
 
 def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:

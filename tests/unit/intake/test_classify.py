@@ -184,3 +184,22 @@ def test_other_event_names_are_unsupported() -> None:
     outcome = classify_event(event, GUARD)
     assert isinstance(outcome, Skip)
     assert outcome.reason is SkipReason.UNSUPPORTED_EVENT
+
+
+def test_a_change_in_another_account_is_skipped_with_the_reason() -> None:
+    # Given a deployment in account 123456789012 and a change recorded in another account
+    event = load_event("modify_endpoint_by_user")
+    event["account"] = event["detail"]["recipientAccountId"] = "210987654321"
+
+    # When it is classified
+    outcome = classify_event(event, GUARD, own_account="123456789012")
+
+    # Then it is skipped as another account's (not enforced, never "endpoint gone")
+    assert isinstance(outcome, Skip)
+    assert outcome.reason is SkipReason.OTHER_ACCOUNT
+    assert "210987654321" in outcome.detail
+
+
+def test_a_change_in_the_own_account_is_work() -> None:
+    event = load_event("modify_endpoint_by_user")
+    assert isinstance(classify_event(event, GUARD, own_account="123456789012"), EndpointChange)

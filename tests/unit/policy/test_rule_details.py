@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Severity
 from tests.unit.policy.builders import (
@@ -577,3 +578,50 @@ def test_evaluation_at_now_default_is_deterministic() -> None:
     assert evaluate_at(build_state(), build_policy(FULL_RULES), NOW) == evaluate_at(
         build_state(), build_policy(FULL_RULES), NOW
     )
+
+
+# ---- client-connect-handler: the handler must live in the endpoint's account and region ---
+
+EU_HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-eu"
+US_HANDLER = "arn:aws:lambda:us-east-1:123456789012:function:AWSClientVPN-us"
+OTHER_ACCOUNT_HANDLER = "arn:aws:lambda:eu-west-1:210987654321:function:AWSClientVPN-eu"
+
+
+def _handler_off_in(region: str, account: str = "123456789012") -> EndpointState:
+    state = build_state({"ClientConnectOptions": {"Enabled": False}})
+    return state.model_copy(update={"account": account, "region": region})
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"), [("eu-west-1", EU_HANDLER), ("us-east-1", US_HANDLER)]
+)
+def test_connect_handler_fix_uses_the_function_in_the_endpoints_region(
+    region: str, expected: str
+) -> None:
+    # Given handlers allowed in two regions, the first listed in another region
+    functions = [US_HANDLER, EU_HANDLER] if region == "eu-west-1" else [EU_HANDLER, US_HANDLER]
+    policy = build_policy({"client-connect-handler": {"allowed_functions": functions}})
+
+    # When an endpoint of that region without a handler is evaluated
+    evaluation = evaluate_at(_handler_off_in(region), policy)
+
+    # Then the fix names the function AWS accepts there
+    connect = evaluation.plan.parameters["ClientConnectOptions"]
+    assert connect == {"Enabled": True, "LambdaFunctionArn": expected}
+
+
+def test_connect_handler_without_a_function_in_the_endpoints_location_is_only_reported() -> None:
+    # Given the only allowed functions are in another region or another account
+    policy = build_policy(
+        {"client-connect-handler": {"allowed_functions": [US_HANDLER, OTHER_ACCOUNT_HANDLER]}}
+    )
+
+    # When an eu-west-1 endpoint of account 123456789012 is evaluated
+    evaluation = evaluate_at(_handler_off_in("eu-west-1"), policy)
+
+    # Then the finding stands, is not remediable, and no Modify is planned
+    (finding,) = evaluation.findings
+    assert finding.rule == "client-connect-handler"
+    assert not finding.remediable
+    assert evaluation.plan.is_empty
+    assert "123456789012/eu-west-1" in finding.message
