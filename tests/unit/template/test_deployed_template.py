@@ -15,6 +15,7 @@ import pytest
 from tests.support.template import (
     PSEUDO_PARAMETERS,
     Deployed,
+    allowed,
     source_template,
     transformed_template,
 )
@@ -60,3 +61,103 @@ def test_policy_can_be_read_whether_or_not_its_name_starts_with_a_slash(
     assert statement["Action"] == "ssm:GetParameter"
     assert statement["Resource"] == arn
     assert "parameter//" not in statement["Resource"]
+
+
+# ---- ModifyClientVpnEndpoint with SecurityGroupIds and VpcId -----------------------------
+
+MODIFY = "ec2:ModifyClientVpnEndpoint"
+MANAGED_TAG = "aws:ResourceTag/cvpn-guard:managed"
+
+
+def _role_statements(deployed: Deployed, role: str) -> list[dict[str, Any]]:
+    """What one function's role may do: the shared managed policy and its inline policies."""
+    return deployed.statements("RemediatorPolicy") + deployed.statements(role)
+
+
+def _security_groups_fix(region: str, *, tagged: bool) -> dict[str, dict[str, Any]]:
+    """The resources of the security-groups fix (SecurityGroupIds + VpcId) and their keys."""
+    vpc = f"arn:aws:ec2:{region}:{ACCOUNT}:vpc/vpc-0a1b2c3d4e5f60718"
+    endpoint_keys = {MANAGED_TAG: "true"} if tagged else {}
+    return {
+        f"arn:aws:ec2:{region}:{ACCOUNT}:client-vpn-endpoint/cvpn-endpoint-0d2c4e6f8a0b1c3d5": (
+            endpoint_keys
+        ),
+        f"arn:aws:ec2:{region}:{ACCOUNT}:security-group/sg-0123456789abcdef0": {"ec2:Vpc": vpc},
+        f"arn:aws:ec2:{region}:{ACCOUNT}:security-group/sg-0fedcba9876543210": {"ec2:Vpc": vpc},
+        vpc: {},
+    }
+
+
+@pytest.mark.parametrize("tagged_only", ["true", "false"])
+@pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
+def test_security_groups_fix_is_allowed_on_every_resource_it_names(
+    template: dict[str, Any], role: str, tagged_only: str
+) -> None:
+    # Given either function's permissions, with or without ModifyOnlyTaggedEndpoints
+    deployed = Deployed(template, ModifyOnlyTaggedEndpoints=tagged_only)
+    statements = _role_statements(deployed, role)
+
+    # When it sends the security-groups fix to a tagged endpoint of this region
+    verdict = allowed(
+        statements,
+        MODIFY,
+        _security_groups_fix(REGION, tagged=True),
+        {"aws:RequestedRegion": REGION},
+    )
+
+    # Then the endpoint, both groups and the VPC are each allowed (EC2 authorizes all four)
+    assert all(verdict.values()), verdict
+
+
+@pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
+def test_untagged_endpoints_stay_out_of_reach_when_groups_and_vpcs_are_allowed(
+    template: dict[str, Any], role: str
+) -> None:
+    # Given ModifyOnlyTaggedEndpoints=true
+    deployed = Deployed(template, ModifyOnlyTaggedEndpoints="true")
+
+    # When the security-groups fix targets an endpoint without the cvpn-guard:managed tag
+    verdict = allowed(
+        _role_statements(deployed, role),
+        MODIFY,
+        _security_groups_fix(REGION, tagged=False),
+        {"aws:RequestedRegion": REGION},
+    )
+
+    # Then the endpoint is refused (so is the request): the grants on groups and VPCs,
+    # which carry no tag condition, never make an untagged endpoint modifiable
+    endpoint, *others = verdict
+    assert verdict[endpoint] is False
+    assert all(verdict[arn] for arn in others), verdict
+
+
+@pytest.mark.parametrize(("region", "expected"), [("us-east-1", True), ("ap-south-1", False)])
+def test_sweeper_applies_security_groups_only_in_the_swept_regions(
+    template: dict[str, Any], region: str, expected: bool
+) -> None:
+    # Given a stack that sweeps its own region and us-east-1
+    deployed = Deployed(template, SweepRegions=f"{REGION},us-east-1")
+
+    # When the sweeper sends the security-groups fix in another region
+    verdict = allowed(
+        _role_statements(deployed, "SweeperRole"),
+        MODIFY,
+        _security_groups_fix(region, tagged=True),
+        {"aws:RequestedRegion": region},
+    )
+
+    # Then every resource is allowed in a swept region, and none elsewhere
+    assert set(verdict.values()) == {expected}, verdict
+
+
+def test_security_groups_must_belong_to_a_vpc_of_this_account(template: dict[str, Any]) -> None:
+    # Given the enforcer's permissions
+    statements = _role_statements(Deployed(template), "EnforcerRole")
+
+    # When a group of this account's ARN sits in another account's VPC (a shared VPC)
+    group = f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/sg-0123456789abcdef0"
+    foreign_vpc = f"arn:aws:ec2:{REGION}:210987654321:vpc/vpc-0a1b2c3d4e5f60718"
+    verdict = allowed(statements, MODIFY, {group: {"ec2:Vpc": foreign_vpc}})
+
+    # Then it is refused: the grant is scoped by ec2:Vpc, the reference's key for the group
+    assert verdict == {group: False}
