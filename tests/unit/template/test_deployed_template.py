@@ -16,6 +16,7 @@ from tests.support.template import (
     PSEUDO_PARAMETERS,
     Deployed,
     allowed,
+    as_list,
     source_template,
     transformed_template,
 )
@@ -161,3 +162,38 @@ def test_security_groups_must_belong_to_a_vpc_of_this_account(template: dict[str
 
     # Then it is refused: the grant is scoped by ec2:Vpc, the reference's key for the group
     assert verdict == {group: False}
+
+
+# ---- connection logs: no permission that pretends to limit the log group -----------------
+
+
+@pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
+def test_functions_hold_logs_permissions_only_for_their_own_log_groups(
+    template: dict[str, Any], role: str
+) -> None:
+    # Given either function's permissions
+    deployed = Deployed(template)
+    own_groups = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{STACK}-*"
+
+    # When every statement granting a CloudWatch Logs action is listed
+    grants = [
+        statement
+        for statement in _role_statements(deployed, role)
+        if any(str(action).startswith("logs:") for action in as_list(statement["Action"]))
+    ]
+
+    # Then they cover the functions' own log streams only: Client VPN's service-linked role
+    # writes connection logs, so a logs: grant on a connection log group is never used (and
+    # could only suggest a limit on the group that IAM does not enforce)
+    assert grants
+    for statement in grants:
+        for resource in as_list(statement["Resource"]):
+            assert resource.startswith(own_groups), statement
+        assert set(as_list(statement["Action"])) <= {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def test_no_parameter_promises_a_connection_log_group(template: dict[str, Any]) -> None:
+    # Given the template's parameters, Then none claims to limit where connection logs go
+    for name, spec in template["Parameters"].items():
+        assert "ConnectionLog" not in name, name
+        assert "log group" not in spec.get("Description", "").lower(), name
