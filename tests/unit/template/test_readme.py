@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from tests.support.template import REPO, source_template
+from tests.support.template import REPO, enforcer_rule_pattern, source_template
 
 README = (REPO / "README.md").read_text()
 
@@ -100,3 +100,20 @@ def test_the_parameter_table_lists_every_parameter_of_the_template() -> None:
 
     # Then they are the same, in the same order as the template
     assert rows == list(source_template()["Parameters"])
+
+
+# ---- prerequisites of the deployed stack -------------------------------------------------
+
+
+def test_deploy_section_names_a_logging_cloudtrail_trail_as_a_prerequisite() -> None:
+    # Given the enforcer's trigger: a rule on CloudTrail-delivered API call events
+    assert enforcer_rule_pattern()["detail-type"] == ["AWS API Call via CloudTrail"]
+
+    # When the README's Deploy section is read before its first command
+    deploy = _section("Deploy")
+    before_build = deploy[: deploy.index("make build")]
+
+    # Then it asks for a trail that is logging management (write) events in every region
+    assert "Prerequisite" in before_build
+    for words in ("CloudTrail trail", "logging", "management events", "every region"):
+        assert words in before_build, words
