@@ -7,6 +7,7 @@ expands it: the values IAM, SNS, SQS and KMS will enforce.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -197,3 +198,43 @@ def test_no_parameter_promises_a_connection_log_group(template: dict[str, Any]) 
     for name, spec in template["Parameters"].items():
         assert "ConnectionLog" not in name, name
         assert "log group" not in spec.get("Description", "").lower(), name
+
+
+# ---- the enforcer's reserved concurrency ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "reserved"), [("", None), ("1", "1"), ("10", "10")])
+def test_enforcer_reserves_concurrency_only_when_asked(
+    template: dict[str, Any], value: str, reserved: str | None
+) -> None:
+    # Given the stack deployed with this EnforcerReservedConcurrency (default: empty)
+    deployed = Deployed(template, EnforcerReservedConcurrency=value)
+
+    # When the enforcer function's properties are evaluated
+    properties = deployed.resource("EnforcerFunction")
+
+    # Then it reserves exactly that, and nothing when empty: an account whose unreserved
+    # concurrency is below 100 + the reservation could not deploy the stack otherwise
+    assert properties.get("ReservedConcurrentExecutions") == reserved
+    # And the sweeper keeps its single reserved execution (one sweep at a time)
+    assert deployed.resource("SweeperFunction")["ReservedConcurrentExecutions"] == 1
+
+
+def test_enforcer_reserves_no_concurrency_by_default(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["EnforcerReservedConcurrency"]["Default"] == ""
+    assert "ReservedConcurrentExecutions" not in Deployed(template).resource("EnforcerFunction")
+
+
+@pytest.mark.parametrize("value", ["", "1", "10", "9999"])
+def test_enforcer_reserved_concurrency_accepts_empty_or_1_to_9999(value: str) -> None:
+    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+    assert re.fullmatch(pattern, value)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", " 10", "10 ", "ten", "10000", "1.5"])
+def test_enforcer_reserved_concurrency_rejects_anything_else(value: str) -> None:
+    # Given the parameter's AllowedPattern (CloudFormation matches it against the whole value)
+    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+
+    # Then 0 (which would throttle every event), spaces and non-numbers are refused
+    assert re.fullmatch(pattern, value) is None
