@@ -238,3 +238,51 @@ def test_enforcer_reserved_concurrency_rejects_anything_else(value: str) -> None
 
     # Then 0 (which would throttle every event), spaces and non-numbers are refused
     assert re.fullmatch(pattern, value) is None
+
+
+# ---- SweepRegions: what IAM splits is what the sweeper was given -------------------------
+
+
+def _sweep_regions_pattern() -> str:
+    pattern: str = source_template()["Parameters"]["SweepRegions"]["AllowedPattern"]
+    return pattern
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "eu-west-1", "eu-west-1,us-east-1", "us-gov-west-1,cn-north-1", "eusc-de-east-1"],
+)
+def test_sweep_regions_accepts_region_names_separated_by_commas(
+    template: dict[str, Any], value: str
+) -> None:
+    # Given a value the parameter accepts
+    assert re.fullmatch(_sweep_regions_pattern(), value)
+
+    # When the sweeper's cross-region grant is evaluated with it
+    statement = Deployed(template, SweepRegions=value).statement(
+        "SweeperRole", "ModifyClientVpnEndpointsInSweptRegions"
+    )
+
+    # Then aws:RequestedRegion lists exactly those regions (this stack's when empty)
+    regions = statement["Condition"]["StringEquals"]["aws:RequestedRegion"]
+    assert regions == (value.split(",") if value else [REGION])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "eu-west-1, us-east-1",  # the split would give " us-east-1": no region matches it
+        " eu-west-1",
+        "eu-west-1 ",
+        "eu-west-1,",
+        ",eu-west-1",
+        "eu-west-1,,us-east-1",
+        "EU-WEST-1",
+        "eu west 1",
+        "eu-west-1;us-east-1",
+    ],
+)
+def test_sweep_regions_rejects_spaces_and_empty_items(value: str) -> None:
+    # Given the parameter's AllowedPattern (CloudFormation matches the whole value)
+    # Then values the IAM condition would split into non-regions are refused at deploy time
+    assert re.fullmatch(_sweep_regions_pattern(), value) is None
