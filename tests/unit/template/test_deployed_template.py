@@ -18,6 +18,7 @@ from tests.support.template import (
     Deployed,
     allowed,
     as_list,
+    condition_holds,
     source_template,
     transformed_template,
 )
@@ -286,3 +287,45 @@ def test_sweep_regions_rejects_spaces_and_empty_items(value: str) -> None:
     # Given the parameter's AllowedPattern (CloudFormation matches the whole value)
     # Then values the IAM condition would split into non-regions are refused at deploy time
     assert re.fullmatch(_sweep_regions_pattern(), value) is None
+
+
+# ---- the key policy: each service principal for its own resource only --------------------
+
+
+def _enforcer_rule_name(template: dict[str, Any], deployed: Deployed) -> str:
+    if "EnforcerFunctionClientVpnEndpointChanged" in template["Resources"]:
+        name: str = deployed.resource("EnforcerFunctionClientVpnEndpointChanged")["Name"]
+        return name
+    events = deployed.resource("EnforcerFunction")["Events"]
+    rule: str = events["ClientVpnEndpointChanged"]["Properties"]["RuleName"]
+    return rule
+
+
+@pytest.mark.parametrize("service", ["sns.amazonaws.com", "events.amazonaws.com"])
+def test_key_serves_each_service_only_for_the_stacks_own_topic_or_rule(
+    template: dict[str, Any], service: str
+) -> None:
+    # Given the key policy as deployed, and the ARN of the one resource each service acts for
+    deployed = Deployed(template)
+    (statement,) = [
+        s
+        for s in deployed.statements("CvpnGuardKey")
+        if s["Effect"] == "Allow" and s["Principal"] == {"Service": service}
+    ]
+    if service == "sns.amazonaws.com":
+        topic = deployed.resource("NotificationTopic")["TopicName"]
+        own = f"arn:aws:sns:{REGION}:{ACCOUNT}:{topic}"
+        other = f"arn:aws:sns:{REGION}:{ACCOUNT}:someone-elses-topic"
+    else:
+        own = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{_enforcer_rule_name(template, deployed)}"
+        other = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{STACK}-another-rule"
+    condition = statement["Condition"]
+
+    # When the service asks for the key on behalf of a resource, Then only ours is served
+    assert condition_holds(condition, {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": own})
+    assert not condition_holds(condition, {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": other})
+    assert not condition_holds(
+        condition, {"aws:SourceAccount": "210987654321", "aws:SourceArn": own}
+    )
+    # And a request without a source (a direct call) is not served either
+    assert not condition_holds(condition, {"aws:SourceAccount": ACCOUNT})

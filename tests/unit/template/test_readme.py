@@ -58,7 +58,7 @@ def test_readme_says_what_writers_of_the_policy_parameter_can_make_cvpn_guard_do
         assert power in section, power
     assert "ssm:PutParameter" in section
     # And it no longer promises that IAM confines connection logging to one group
-    assert "ConnectionLogGroupName" not in _section("Deploy")
+    assert "| `ConnectionLogGroupName` |" not in _section("Deploy")
     assert "enable logging only into" not in README
 
 
