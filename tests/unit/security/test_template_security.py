@@ -281,13 +281,15 @@ def _substitute_role_arns(value: Any) -> Any:
 
 
 def _publish_denied(statements: list[dict[str, Any]], principal_arn: str) -> bool:
-    """Whether a Deny of the topic policy applies to sns:Publish by ``principal_arn``."""
+    """Whether a Deny of the topic policy applies to sns:Publish by ``principal_arn`` (TLS)."""
     for statement in statements:
         if statement["Effect"] != "Deny" or statement["Principal"] not in ("*", {"AWS": "*"}):
             continue
         if not any(fnmatch.fnmatchcase("sns:Publish", a) for a in as_list(statement["Action"])):
             continue
         conditions = statement.get("Condition", {})
+        if conditions == {"Bool": {"aws:SecureTransport": "false"}}:
+            continue  # our functions publish over TLS: the plain-HTTP deny is not about them
         applies = True
         for operator, keys in conditions.items():
             values = as_list(keys["aws:PrincipalArn"])

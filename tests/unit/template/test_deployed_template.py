@@ -20,6 +20,7 @@ from tests.support.template import (
     as_list,
     condition_holds,
     source_template,
+    statement_applies,
     transformed_template,
 )
 
@@ -329,3 +330,48 @@ def test_key_serves_each_service_only_for_the_stacks_own_topic_or_rule(
     )
     # And a request without a source (a direct call) is not served either
     assert not condition_holds(condition, {"aws:SourceAccount": ACCOUNT})
+
+
+# ---- the topic and the queue refuse requests without TLS ---------------------------------
+
+RESOURCE_POLICIES = {
+    # policy -> (the resource it protects, what a caller does to it)
+    "NotificationTopicPolicy": (
+        "NotificationTopic",
+        ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes"],
+    ),
+    "FailureQueuePolicy": (
+        "FailureQueue",
+        ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"],
+    ),
+}
+
+
+@pytest.mark.parametrize("policy", sorted(RESOURCE_POLICIES))
+def test_topic_and_queue_deny_every_request_without_tls(
+    template: dict[str, Any], policy: str
+) -> None:
+    # Given the topic's or the queue's policy as deployed
+    deployed = Deployed(template)
+    target, actions = RESOURCE_POLICIES[policy]
+    resource = deployed.value(
+        {"Ref": target} if target == "NotificationTopic" else {"Fn::GetAtt": [target, "Arn"]}
+    )
+    denies = [s for s in deployed.statements(policy) if s["Effect"] == "Deny"]
+
+    for action in actions:
+        # When anyone (even the account's administrators) calls it over plain HTTP
+        plain = {"aws:SecureTransport": "false", "aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:root"}
+        # Then a Deny for every principal applies; over TLS that Deny does not
+        assert any(
+            s["Principal"] in ("*", {"AWS": "*"}) and statement_applies(s, action, resource, plain)
+            for s in denies
+        ), (policy, action)
+        over_tls = {**plain, "aws:SecureTransport": "true"}
+        tls_denies = [
+            s
+            for s in denies
+            if "aws:SecureTransport" in str(s.get("Condition"))
+            and statement_applies(s, action, resource, over_tls)
+        ]
+        assert tls_denies == [], (policy, action)
