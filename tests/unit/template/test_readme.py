@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from tests.support.template import REPO, enforcer_rule_pattern, source_template
+from tests.support.template import (
+    REPO,
+    enforcer_rule_pattern,
+    source_template,
+    statement_applies,
+)
 
 README = (REPO / "README.md").read_text()
 
@@ -117,3 +122,65 @@ def test_deploy_section_names_a_logging_cloudtrail_trail_as_a_prerequisite() -> 
     assert "Prerequisite" in before_build
     for words in ("CloudTrail trail", "logging", "management events", "every region"):
         assert words in before_build, words
+
+
+# ---- the cvpn-guard:managed tag ----------------------------------------------------------
+
+ENDPOINT = "arn:aws:ec2:eu-west-1:123456789012:client-vpn-endpoint/cvpn-endpoint-0d2c4e6f8a0b1c3d5"
+INSTANCE = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"
+ADMIN = "arn:aws:iam::123456789012:role/VpnAdmins"
+DEVELOPER = "arn:aws:iam::123456789012:role/Developer"
+MANAGED = "cvpn-guard:managed"
+
+
+def _scp_denies(action: str, resource: str, context: dict[str, Any]) -> bool:
+    (scp,) = _json_blocks(_section("Protecting the `cvpn-guard:managed` tag"))
+    return any(
+        statement_applies(statement, action, resource, context)
+        for statement in scp["Statement"]
+        if statement["Effect"] == "Deny"
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "action", "resource", "context", "denied"),
+    [
+        ("remove the tag", "ec2:DeleteTags", ENDPOINT, {"aws:TagKeys": [MANAGED]}, True),
+        ("remove every tag", "ec2:DeleteTags", ENDPOINT, {}, True),
+        (
+            "set the tag to false",
+            "ec2:CreateTags",
+            ENDPOINT,
+            {"aws:TagKeys": [MANAGED, "Owner"], f"aws:RequestTag/{MANAGED}": "false"},
+            True,
+        ),
+        (
+            "opt an endpoint in",
+            "ec2:CreateTags",
+            ENDPOINT,
+            {"aws:TagKeys": [MANAGED], f"aws:RequestTag/{MANAGED}": "true"},
+            False,
+        ),
+        (
+            "tag something else",
+            "ec2:CreateTags",
+            ENDPOINT,
+            {"aws:TagKeys": ["Owner"], "aws:RequestTag/Owner": "vpn-team"},
+            False,
+        ),
+        ("remove another tag", "ec2:DeleteTags", ENDPOINT, {"aws:TagKeys": ["Owner"]}, False),
+        ("untag an instance", "ec2:DeleteTags", INSTANCE, {"aws:TagKeys": [MANAGED]}, False),
+    ],
+)
+def test_the_readmes_scp_keeps_the_managed_tag_with_the_vpn_admins(
+    description: str, action: str, resource: str, context: dict[str, Any], denied: bool
+) -> None:
+    # Given the SCP the README recommends for ModifyOnlyTaggedEndpoints=true
+    # When someone who is not a VPN administrator tries this, Then the SCP decides as expected
+    assert _scp_denies(action, resource, {**context, "aws:PrincipalArn": DEVELOPER}) is denied, (
+        description
+    )
+    # And the VPN administrators are never stopped
+    assert _scp_denies(action, resource, {**context, "aws:PrincipalArn": ADMIN}) is False, (
+        description
+    )
