@@ -183,18 +183,36 @@ def test_resource_policies_grant_wildcards_only_to_the_account_administrators() 
                 assert statement["Principal"] == {"AWS": account_root}, (name, statement)
 
 
-def test_modify_is_allowed_only_on_client_vpn_endpoint_arns() -> None:
+ENDPOINT_ARN = re.compile(
+    r"arn:\$\{AWS::Partition\}:ec2:(\$\{AWS::Region\}|\*):\$\{AWS::AccountId\}"
+    r":client-vpn-endpoint/\*"
+)
+# What a security-groups fix (SecurityGroupIds + VpcId) names besides the endpoint.
+NETWORK_ARN = re.compile(
+    r"arn:\$\{AWS::Partition\}:ec2:(\$\{AWS::Region\}|\*):\$\{AWS::AccountId\}"
+    r":(security-group|vpc)/\*"
+)
+
+
+def _resource_arns(statement: dict[str, Any]) -> list[str]:
+    arns = []
+    for resource in as_list(statement["Resource"]):
+        assert set(resource) == {"Fn::Sub"}, resource
+        arns.append(resource["Fn::Sub"])
+    return arns
+
+
+def test_modify_is_allowed_only_on_client_vpn_endpoints_and_the_networks_they_use() -> None:
     statements = _modify_statements(transformed_template())
     assert {name for name, _ in statements} == {"RemediatorPolicy", "SweeperRole"}
     for name, statement in statements:
         assert as_list(statement["Action"]) == [MODIFY], name
-        for resource in as_list(statement["Resource"]):
-            assert set(resource) == {"Fn::Sub"}, (name, resource)
-            assert re.fullmatch(
-                r"arn:\$\{AWS::Partition\}:ec2:(\$\{AWS::Region\}|\*):\$\{AWS::AccountId\}"
-                r":client-vpn-endpoint/\*",
-                resource["Fn::Sub"],
-            ), (name, resource)
+        arns = _resource_arns(statement)
+        # One resource type per statement, so that a condition never spans two of them.
+        assert all(ENDPOINT_ARN.fullmatch(a) for a in arns) or all(
+            NETWORK_ARN.fullmatch(a) for a in arns
+        ), (name, arns)
+        assert len({a.rsplit(":", 1)[1] for a in arns}) == 1, (name, arns)
 
 
 def test_modify_scope_by_tag_is_an_if_on_the_parameter() -> None:
@@ -208,9 +226,10 @@ def test_modify_scope_by_tag_is_an_if_on_the_parameter() -> None:
         for s in template["Resources"]["RemediatorPolicy"]["Properties"]["PolicyDocument"][
             "Statement"
         ]
-        if s["Action"] == MODIFY
+        if s["Action"] == MODIFY and all(ENDPOINT_ARN.fullmatch(a) for a in _resource_arns(s))
     )
-    # Then the shared Modify grant carries the tag condition only under ScopeModifyByTag
+    # Then the shared Modify grant on endpoints carries the tag condition only under
+    # ScopeModifyByTag
     assert statement["Condition"] == {
         "Fn::If": [
             "ScopeModifyByTag",
@@ -226,12 +245,21 @@ def test_every_modify_grant_follows_modify_only_tagged_endpoints(tagged_only: st
     template = transformed_template()
     conditions = _conditions(template, ModifyOnlyTaggedEndpoints=tagged_only)
     statements = [_resolve(s, conditions) for _, s in _modify_statements(template)]
-    assert len(statements) == 2
+    on_endpoints = [
+        s for s in statements if all(ENDPOINT_ARN.fullmatch(a) for a in _resource_arns(s))
+    ]
+    on_networks = [s for s in statements if s not in on_endpoints]
+    assert len(on_endpoints) == 2
+    assert len(on_networks) == 4
 
-    # Then with "true" EVERY grant (Allows add up) needs the managed tag, and with "false" none
-    for statement in statements:
+    # Then with "true" EVERY grant on endpoints (Allows add up) needs the managed tag, and
+    # with "false" none; grants on security groups and VPCs never do (they carry no such tag,
+    # and EC2 still authorizes the endpoint itself against the tagged-only grants)
+    for statement in on_endpoints:
         required = statement.get("Condition", {}).get("StringEquals", {}).get(MANAGED_TAG)
         assert required == ("true" if tagged_only == "true" else None), statement
+    for statement in on_networks:
+        assert MANAGED_TAG not in json.dumps(statement), statement
 
 
 # ---- the SNS topic -----------------------------------------------------------------------
@@ -253,13 +281,15 @@ def _substitute_role_arns(value: Any) -> Any:
 
 
 def _publish_denied(statements: list[dict[str, Any]], principal_arn: str) -> bool:
-    """Whether a Deny of the topic policy applies to sns:Publish by ``principal_arn``."""
+    """Whether a Deny of the topic policy applies to sns:Publish by ``principal_arn`` (TLS)."""
     for statement in statements:
         if statement["Effect"] != "Deny" or statement["Principal"] not in ("*", {"AWS": "*"}):
             continue
         if not any(fnmatch.fnmatchcase("sns:Publish", a) for a in as_list(statement["Action"])):
             continue
         conditions = statement.get("Condition", {})
+        if conditions == {"Bool": {"aws:SecureTransport": "false"}}:
+            continue  # our functions publish over TLS: the plain-HTTP deny is not about them
         applies = True
         for operator, keys in conditions.items():
             values = as_list(keys["aws:PrincipalArn"])

@@ -94,24 +94,33 @@ def test_no_iam_statement_grants_wildcard_actions() -> None:
 
 
 def test_modify_is_scoped_to_client_vpn_endpoints_of_this_account_and_region() -> None:
+    # Given every grant of ModifyClientVpnEndpoint
     statements = [
         s
         for s in iam_statements(transformed_template())
         if "ec2:ModifyClientVpnEndpoint" in as_list(s["Action"])
     ]
     assert statements
+    kinds = set()
     for statement in statements:
         assert as_list(statement["Action"]) == ["ec2:ModifyClientVpnEndpoint"]
         resource = json.dumps(statement["Resource"])
+        # Then each names one resource type of this account: the endpoints, or the security
+        # groups and VPCs a security-groups fix also names (Service Authorization Reference)
+        (kind,) = (
+            k for k in ("client-vpn-endpoint", "security-group", "vpc") if f":{k}/*" in resource
+        )
+        kinds.add(kind)
         if "${AWS::Region}" in resource:
             assert (
-                "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:client-vpn-endpoint/*"
+                f"arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/*"
                 in resource
             )
         else:
-            # The sweeper's cross-region grant is pinned to the swept regions.
-            assert "arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:client-vpn-endpoint/*" in resource
+            # The sweeper's cross-region grants are pinned to the swept regions.
+            assert f"arn:${{AWS::Partition}}:ec2:*:${{AWS::AccountId}}:{kind}/*" in resource
             assert "aws:RequestedRegion" in statement["Condition"]["StringEquals"]
+    assert kinds == {"client-vpn-endpoint", "security-group", "vpc"}
 
 
 def test_only_describe_actions_use_every_resource() -> None:
@@ -145,7 +154,11 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["arm64"]
-        assert properties["ReservedConcurrentExecutions"] >= 1
+    # One sweep at a time; the enforcer's cap is the EnforcerReservedConcurrency parameter
+    # (tests/unit/template/test_deployed_template.py).
+    assert (
+        template["Resources"]["SweeperFunction"]["Properties"]["ReservedConcurrentExecutions"] == 1
+    )
     for group in resources_of_type(template, "AWS::Logs::LogGroup").values():
         assert "RetentionInDays" in group["Properties"]
 
