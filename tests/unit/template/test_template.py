@@ -166,3 +166,12 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
 def test_policy_parameter_holds_the_bundled_default_policy() -> None:
     value = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
     assert load_policy(value, source="template").identity == default_policy().identity
+
+
+def test_the_stack_defers_to_the_documents_mode_by_default() -> None:
+    # Given the template's EnforcementMode parameter
+    parameter = source_template()["Parameters"]["EnforcementMode"]
+
+    # Then by default the document's own mode decides (policies/report-only.yaml stays so)
+    assert parameter["Default"] == "document"
+    assert set(parameter["AllowedValues"]) == {"document", "enforce", "report"}
