@@ -288,7 +288,12 @@ def _operation_of(response: BaseResponse) -> str | None:
 
 
 def _endpoint_id_of(response: BaseResponse) -> str | None:
-    value = getattr(response, "querystring", {}).get("ClientVpnEndpointId")
+    # Most operations name one endpoint (ClientVpnEndpointId); Describe names a list
+    # (ClientVpnEndpointId.N): a describe of exactly one endpoint counts as about it.
+    query = getattr(response, "querystring", {})
+    value = query.get("ClientVpnEndpointId")
+    if value is None and "ClientVpnEndpointId.1" in query and "ClientVpnEndpointId.2" not in query:
+        value = query["ClientVpnEndpointId.1"]
     if isinstance(value, list) and value and isinstance(value[0], str):
         return value[0]
     return None

@@ -7,6 +7,7 @@ endpoint's current state, described now, is the truth.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,10 @@ from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
 from cvpn_guard.rules import Needs, all_rules
 
 GONE_STATES = frozenset({"deleting", "deleted"})
+SETTLE_DELAYS = (1.0, 2.0, 4.0)
+"""Seconds between re-reads while EC2's reads catch up (7 s at most, well within the
+enforcer's timeout); EC2 documents eventual consistency without a bound, these cover the
+seconds it usually takes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,10 @@ class EnforcementResult:
     def status(self) -> EndpointStatus:
         """The endpoint's final status."""
         return self.report.status
+
+
+def _still_broken(plan: RemediationPlan, recheck: Evaluation) -> tuple[str, ...]:
+    return tuple(rule for rule in plan.rules if rule in recheck.violated_rules)
 
 
 def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | None:
@@ -95,6 +104,12 @@ class EndpointGuard:
         Where ``api`` points, for the report.
     clock
         "Now", for exemption expiry.
+    settle
+        Pauses between re-reads while EC2's eventually consistent reads catch up with a
+        write: a just-created endpoint read as NotFound, a verifying describe that still shows
+        the old values. Their sum bounds the wait (seconds).
+    sleep
+        How to pause (tests pass a recorder).
     """
 
     def __init__(
@@ -105,26 +120,36 @@ class EndpointGuard:
         account: str,
         region: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        settle: tuple[float, ...] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._api = api
         self._policy = policy
         self._account = account
         self._region = region
         self._clock = clock
+        self._settle = SETTLE_DELAYS if settle is None else settle
+        self._sleep = sleep
         self._needs: frozenset[Needs] = frozenset().union(
             *(config.rule.needs for config in policy.rules.active())
         )
 
     def enforce(
-        self, endpoint_id: str, *, described: Mapping[str, Any] | None = None
+        self, endpoint_id: str, *, just_created: bool = False
     ) -> EnforcementResult | EndpointUnavailable:
-        """Evaluate one endpoint and, in enforce mode, fix it with one Modify call.
+        """Describe one endpoint now, evaluate it and, in enforce mode, fix it with one Modify.
 
-        ``described`` lets the sweeper pass the item it already has from a Describe page;
-        otherwise the endpoint is described now. AWS errors other than a permanent Modify
-        rejection propagate as ``AwsCallError`` (the caller decides to retry).
+        ``just_created``: the endpoint was created moments ago, so a NotFound may only mean
+        EC2's reads have not caught up yet; it is read again (bounded) before it counts as
+        gone. AWS errors other than a permanent Modify rejection propagate as
+        ``AwsCallError`` (the caller decides to retry).
         """
-        item = described if described is not None else self._api.describe_endpoint(endpoint_id)
+        item = self._api.describe_endpoint(endpoint_id)
+        for delay in self._settle if just_created else ():
+            if item is not None:
+                break
+            self._sleep(delay)
+            item = self._api.describe_endpoint(endpoint_id)
         if item is None:
             return EndpointUnavailable(endpoint_id, "not_found")
         gone = _gone(endpoint_id, item)
@@ -182,15 +207,16 @@ class EndpointGuard:
         users: int | None,
     ) -> EnforcementResult | EndpointUnavailable:
         endpoint_id = evaluation.endpoint_id
-        after = self._api.describe_endpoint(endpoint_id)
-        if after is None:
+        # A verifying read may lag the Modify: read again (bounded) before "did not stick".
+        after, recheck = self._reread(state, endpoint_id)
+        for delay in self._settle:
+            if after is not None and recheck is not None and not _still_broken(plan, recheck):
+                break
+            self._sleep(delay)
+            after, recheck = self._reread(state, endpoint_id)
+        if after is None or recheck is None:
             return EndpointUnavailable(endpoint_id, "not_found")
-        recheck = evaluate(
-            state.model_copy(update={"endpoint": ClientVpnEndpoint.from_describe(after)}),
-            self._policy,
-            self._clock(),
-        )
-        still_broken = tuple(rule for rule in plan.rules if rule in recheck.violated_rules)
+        still_broken = _still_broken(plan, recheck)
         changes = describe_changes(before, after, plan)
         fixed = tuple(rule for rule in plan.rules if rule not in still_broken)
         if still_broken:
@@ -211,6 +237,19 @@ class EndpointGuard:
         return self._result(
             evaluation, plan, EndpointStatus.REMEDIATED, users=users, changes=changes, fixed=fixed
         )
+
+    def _reread(
+        self, state: EndpointState, endpoint_id: str
+    ) -> tuple[Mapping[str, Any] | None, Evaluation | None]:
+        after = self._api.describe_endpoint(endpoint_id)
+        if after is None:
+            return None, None
+        recheck = evaluate(
+            state.model_copy(update={"endpoint": ClientVpnEndpoint.from_describe(after)}),
+            self._policy,
+            self._clock(),
+        )
+        return after, recheck
 
     def _result(
         self,

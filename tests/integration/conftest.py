@@ -21,6 +21,15 @@ from tests.support.world import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_settle_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-read at once where EC2 would need seconds: the emulator's stale reads are counted in
+    reads (faults), not time, so the retries behave the same without the wait."""
+    from cvpn_guard import endpoint_guard
+
+    monkeypatch.setattr(endpoint_guard, "SETTLE_DELAYS", (0.0, 0.0, 0.0))
+
+
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
     """One emulator server for the session (tests reset its state, not the process)."""

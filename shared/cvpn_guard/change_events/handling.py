@@ -28,6 +28,7 @@ from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
 from cvpn_guard.report import ReportSource, build_report
 
 DONE = {"done": True}
+CREATE_EVENT = "CreateClientVpnEndpoint"
 
 
 class RemediationFailed(CvpnGuardError):
@@ -105,7 +106,8 @@ def _handle_locked(
             change.endpoint_id, str(failure.get("error")), already_reported=True
         )
 
-    result = guard.enforce(change.endpoint_id)
+    # Right after a create, EC2 may not show the endpoint yet: read again before "gone".
+    result = guard.enforce(change.endpoint_id, just_created=change.event_name == CREATE_EVENT)
     if isinstance(result, EndpointUnavailable):
         outbox.save(event_id, DONE)
         return ChangeOutcome(
