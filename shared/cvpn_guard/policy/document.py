@@ -29,7 +29,7 @@ from pydantic import (
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.rules.base import RuleConfig
-from cvpn_guard.rules.registry import all_rules, generation
+from cvpn_guard.rules.registry import all_rules
 
 __all__ = ["Mode", "Policy", "PolicyIdentity", "RuleSet", "Severity", "rule_set_model"]
 
@@ -78,21 +78,24 @@ class RuleSet(BaseModel):
         return next((c for c in self.configured() if c.rule_id == rule_id), None)
 
 
-_models: dict[int, type[RuleSet]] = {}
+_models: dict[tuple[type[Any], ...], type[RuleSet]] = {}
 
 
 def rule_set_model() -> type[RuleSet]:
-    """The :class:`RuleSet` model of the rules registered now (built once per registry state)."""
-    key = generation()
-    model = _models.get(key)
+    """The :class:`RuleSet` model of the rules registered now.
+
+    Built once per set of rules: when a rule is registered and removed again (a test's own
+    rule), policies loaded before and after share one model and still compare equal.
+    """
+    rules = all_rules()
+    model = _models.get(rules)
     if model is None:
-        _models.clear()
         fields: dict[str, Any] = {
             rule.id.replace("-", "_"): (rule.options | None, Field(default=None, alias=rule.id))
-            for rule in all_rules()
+            for rule in rules
         }
         model = create_model("RuleSet", __base__=RuleSet, **fields)
-        _models[key] = model
+        _models[rules] = model
     return model
 
 

@@ -26,14 +26,13 @@ class RuleDefinitionError(CvpnGuardError):
 
 
 class RuleRegistry:
-    """Rules by id, their evaluation order, and a generation that changes with every edit."""
+    """Rules by id and in evaluation order."""
 
     def __init__(self, builtin_package: str) -> None:
         self._package = builtin_package
         self._rules: dict[str, type[Rule[Any]]] = {}
         self._ordered: tuple[type[Rule[Any]], ...] = ()
         self._builtins_loaded = False
-        self.generation = 0
 
     def register(self, rule: type[Rule[Any]]) -> None:
         for attribute in ("id", "options", "fixable", "example"):
@@ -62,13 +61,8 @@ class RuleRegistry:
         self._load_builtins()
         return self._rules[rule_id]
 
-    def current_generation(self) -> int:
-        self._load_builtins()
-        return self.generation
-
     def _changed(self) -> None:
         self._ordered = tuple(sorted(self._rules.values(), key=lambda r: (r.order, r.id)))
-        self.generation += 1
 
     def _load_builtins(self) -> None:
         # Importing a rule module defines its Rule subclass, which registers it.
@@ -92,11 +86,6 @@ def register_rule(rule: type[Rule[Any]]) -> None:
 def unregister_rule(rule_id: str) -> None:
     """Remove a rule (tests that define their own rule clean up with this)."""
     _REGISTRY.unregister(rule_id)
-
-
-def generation() -> int:
-    """Changes whenever a rule is added or removed (models built from the registry cache on it)."""
-    return _REGISTRY.current_generation()
 
 
 def all_rules() -> tuple[type[Rule[Any]], ...]:
