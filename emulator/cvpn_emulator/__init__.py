@@ -14,6 +14,7 @@ from .faults import (
     ignore_changes,
     inject_error,
     reset_call_counts,
+    stale_reads,
 )
 from .models import EndpointNotFoundError, seed_connections, set_endpoint_status
 from .patches import install
@@ -30,4 +31,5 @@ __all__ = [
     "reset_call_counts",
     "seed_connections",
     "set_endpoint_status",
+    "stale_reads",
 ]

@@ -72,6 +72,16 @@ class EmulatorControl:
         }
         return self._fault(body)
 
+    def stale_reads(self, endpoint_id: str | None = None, times: int | None = 1) -> dict[str, Any]:
+        """After a modification, describe the endpoint as it was before it, ``times`` times."""
+        body = {
+            "operation": "DescribeClientVpnEndpoints",
+            "stale_reads": True,
+            "endpoint_id": endpoint_id,
+            "times": times,
+        }
+        return self._fault(body)
+
     def faults(self) -> list[dict[str, Any]]:
         return list(self._request("GET", "/faults")["faults"])
 

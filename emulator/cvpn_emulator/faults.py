@@ -11,12 +11,18 @@ would parse AWS's. The HTTP status decides whether botocore retries: AWS sends
 ``RequestLimitExceeded`` with 503 and ``InternalError`` with 500, so those defaults are
 what makes botocore's retry handlers fire.
 
+Two kinds are specific to Client VPN: ``ignore_changes`` (``ModifyClientVpnEndpoint``
+succeeds but changes nothing) and ``stale_reads`` (after a modification,
+``DescribeClientVpnEndpoints`` still shows the endpoint as it was: EC2's eventual
+consistency).
+
 The registry is process-wide (not per account or region) and thread-safe; moto's reset
 (``POST /moto-api/reset``, entering or leaving ``mock_aws``) clears it.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import warnings
 from collections import Counter
@@ -27,7 +33,10 @@ from typing import Any
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
 
+from .entities import Json
+
 MODIFY_OPERATION = "ModifyClientVpnEndpoint"
+DESCRIBE_OPERATION = "DescribeClientVpnEndpoints"
 # What AWS sends for these codes; anything else is a client error (400).
 DEFAULT_HTTP_STATUS = {
     "RequestLimitExceeded": 503,
@@ -81,6 +90,22 @@ class IgnoreChangesFault:
         return self.operation == operation and self.endpoint_id in (None, endpoint_id)
 
 
+@dataclass(eq=False)  # identity: two equal faults are still two faults
+class StaleReadsFault:
+    operation: str
+    endpoint_id: str | None
+    remaining: int | None
+    kind: str = "stale_reads"
+
+    def applies_to(self, endpoint_id: str) -> bool:
+        return self.endpoint_id in (None, endpoint_id)
+
+
+def check_operation(kind: str, operation: str, supported: str) -> None:
+    if operation != supported:
+        raise ValueError(f"{kind} supports only {supported}")
+
+
 def _use_once(faults: list[Any], fault: Any) -> None:
     """Count one use of a fault; a fault with no uses left disappears."""
     if fault.remaining is None:
@@ -100,6 +125,9 @@ class FaultRegistry:
         self._lock = threading.Lock()
         self._errors: list[ErrorFault] = []
         self._ignores: list[IgnoreChangesFault] = []
+        self._stale: list[StaleReadsFault] = []
+        # endpoint id -> how Describe showed it just before its last modification
+        self._snapshots: dict[str, Json] = {}
         self._calls: Counter[str] = Counter()
         self._endpoint_calls: dict[str, Counter[str]] = {}
 
@@ -167,13 +195,66 @@ class FaultRegistry:
         times
             How many modifications are ignored; ``None`` ignores them until cleared.
         """
-        if operation != MODIFY_OPERATION:
-            raise ValueError(f"ignore_changes supports only {MODIFY_OPERATION}")
+        check_operation("ignore_changes", operation, MODIFY_OPERATION)
         _check_times(times)
         fault = IgnoreChangesFault(operation, endpoint_id, times)
         with self._lock:
             self._ignores.append(fault)
         return fault
+
+    def stale_reads(self, endpoint_id: str | None = None, times: int | None = 1) -> StaleReadsFault:
+        """After a ``ModifyClientVpnEndpoint``, describe the endpoint as it was before it.
+
+        EC2 is eventually consistent: right after a successful modification, a
+        ``DescribeClientVpnEndpoints`` may still show the old values.
+
+        Parameters
+        ----------
+        endpoint_id
+            Only modifications of this endpoint read stale; ``None``: any endpoint's.
+        times
+            How many Describe calls serve a stale endpoint (a call that returns none does
+            not count); ``None`` serves them until ``clear_faults()``.
+        """
+        _check_times(times)
+        fault = StaleReadsFault(DESCRIBE_OPERATION, endpoint_id, times)
+        with self._lock:
+            self._stale.append(fault)
+        return fault
+
+    def record_modification(self, endpoint_id: str, before: Json) -> None:
+        """Keep the endpoint as Describe showed it before a modification, if a stale-reads
+        fault covers it; its next reads serve that snapshot."""
+        with self._lock:
+            if self._stale_fault_for(endpoint_id):
+                self._snapshots[endpoint_id] = copy.deepcopy(before)
+
+    def serve_stale_reads(self, described: list[Json]) -> list[Json]:
+        """Swap described endpoints for their snapshots where a stale-reads fault says so;
+        each fault that served one counts one use."""
+        with self._lock:
+            served: list[StaleReadsFault] = []
+            page = [self._stale_or_fresh(item, served) for item in described]
+            for fault in dict.fromkeys(served):
+                _use_once(self._stale, fault)
+            if served:
+                self._snapshots = {
+                    endpoint_id: snapshot
+                    for endpoint_id, snapshot in self._snapshots.items()
+                    if self._stale_fault_for(endpoint_id)
+                }
+            return page
+
+    def _stale_or_fresh(self, item: Json, served: list[StaleReadsFault]) -> Json:
+        endpoint_id = item["ClientVpnEndpointId"]
+        fault = self._stale_fault_for(endpoint_id)
+        if fault is None or endpoint_id not in self._snapshots:
+            return item
+        served.append(fault)
+        return copy.deepcopy(self._snapshots[endpoint_id])
+
+    def _stale_fault_for(self, endpoint_id: str) -> StaleReadsFault | None:
+        return next((fault for fault in self._stale if fault.applies_to(endpoint_id)), None)
 
     def on_call(
         self, service: str | None, operation: str, endpoint_id: str | None
@@ -201,7 +282,11 @@ class FaultRegistry:
     def active_faults(self) -> list[dict[str, Any]]:
         """The faults still armed, as plain dicts."""
         with self._lock:
-            armed: list[ErrorFault | IgnoreChangesFault] = [*self._errors, *self._ignores]
+            armed: list[ErrorFault | IgnoreChangesFault | StaleReadsFault] = [
+                *self._errors,
+                *self._ignores,
+                *self._stale,
+            ]
             return [asdict(fault) for fault in armed]
 
     def call_counts(self) -> dict[str, int]:
@@ -217,9 +302,11 @@ class FaultRegistry:
     def clear_faults(self) -> int:
         """Disarm every fault; return how many were armed. Call counts are kept."""
         with self._lock:
-            cleared = len(self._errors) + len(self._ignores)
+            cleared = len(self._errors) + len(self._ignores) + len(self._stale)
             self._errors.clear()
             self._ignores.clear()
+            self._stale.clear()
+            self._snapshots.clear()
             return cleared
 
     def reset_call_counts(self) -> None:
@@ -240,12 +327,15 @@ REGISTRY = FaultRegistry()
 
 inject_error = REGISTRY.inject_error
 ignore_changes = REGISTRY.ignore_changes
+stale_reads = REGISTRY.stale_reads
 call_counts = REGISTRY.call_counts
 endpoint_call_counts = REGISTRY.endpoint_call_counts
 active_faults = REGISTRY.active_faults
 clear_faults = REGISTRY.clear_faults
 reset_call_counts = REGISTRY.reset_call_counts
 should_ignore_changes = REGISTRY.should_ignore_changes
+record_modification = REGISTRY.record_modification
+serve_stale_reads = REGISTRY.serve_stale_reads
 
 
 # -- the dispatch hook --------------------------------------------------------------------

@@ -134,8 +134,11 @@ class ClientVpnBackend(
             page,
             self._endpoint_filter_fields(page.filters),
             lambda start: self._endpoint_candidates(endpoint_ids, start),
-            lambda endpoint: endpoint.describe(self.tags_of(endpoint.id)),
+            self._describe_endpoint,
         )
+
+    def _describe_endpoint(self, endpoint: ClientVpnEndpoint) -> Json:
+        return endpoint.describe(self.tags_of(endpoint.id))
 
     def _endpoint_candidates(
         self, endpoint_ids: list[str], start: int
@@ -198,14 +201,17 @@ class ClientVpnBackend(
         self._check_vpc_of_target_networks(endpoint, vpc_id)
         return {"vpc_id": vpc_id, "security_group_ids": resolved}
 
-    def apply_modification(self, endpoint_id: str, changes: Mapping[str, Any]) -> None:
+    def apply_modification(self, endpoint_id: str, changes: Mapping[str, Any]) -> Json:
+        """Apply prepared changes; return the endpoint as Describe showed it before."""
         with self.lock:
             endpoint = self.get_endpoint(endpoint_id)
+            before = self._describe_endpoint(endpoint)
             old_dns = list(endpoint.dns_servers)
             old_timeout = endpoint.session_timeout_hours
             for attribute, value in changes.items():
                 setattr(endpoint, attribute, value)
             self._apply_side_effects(endpoint, old_dns, old_timeout)
+            return before
 
     @staticmethod
     def _apply_side_effects(

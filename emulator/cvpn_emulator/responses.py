@@ -67,7 +67,8 @@ class ClientVpnResponses(EC2BaseResponse):
         endpoints, token = self._cvpn_backend.describe_client_vpn_endpoints(
             self._get_param("ClientVpnEndpointIds", []), self._cvpn_page_request()
         )
-        return self._cvpn_page("ClientVpnEndpoints", endpoints, token)
+        # A fault may serve endpoints as they were before their last modification.
+        return self._cvpn_page("ClientVpnEndpoints", faults.serve_stale_reads(endpoints), token)
 
     def modify_client_vpn_endpoint(self) -> ActionResult:
         endpoint_id = self._get_param("ClientVpnEndpointId")
@@ -77,7 +78,8 @@ class ClientVpnResponses(EC2BaseResponse):
         self.error_on_dryrun()
         # A fault may ask for "success, but nothing changes" to test drift verification.
         if not faults.should_ignore_changes(faults.MODIFY_OPERATION, endpoint_id):
-            self._cvpn_backend.apply_modification(endpoint_id, changes)
+            before = self._cvpn_backend.apply_modification(endpoint_id, changes)
+            faults.record_modification(endpoint_id, before)
         return ActionResult({"Return": True})
 
     def delete_client_vpn_endpoint(self) -> ActionResult:

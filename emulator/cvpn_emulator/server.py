@@ -7,8 +7,9 @@ multi-threaded, like ``moto_server``.
 Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with 400/404/405):
 
 - ``POST /cvpn-emulator/faults`` ``{"operation", "error_code", "times"?, "message"?,
-  "http_status"?, "endpoint_id"?, "service"?}`` or ``{"operation", "ignore_changes": true,
-  "endpoint_id"?, "times"?}``
+  "http_status"?, "endpoint_id"?, "service"?}``, ``{"operation": "ModifyClientVpnEndpoint",
+  "ignore_changes": true, "endpoint_id"?, "times"?}`` or ``{"operation":
+  "DescribeClientVpnEndpoints", "stale_reads": true, "endpoint_id"?, "times"?}``
 - ``GET /cvpn-emulator/faults`` (armed faults), ``DELETE /cvpn-emulator/faults``
 - ``POST /cvpn-emulator/connections`` ``{"endpoint_id", "count", "username"?,
   "established_at"? (ISO 8601)}``
@@ -74,18 +75,35 @@ def _field(body: Json, name: str, kind: type, *, required: bool = False) -> Any:
     return value
 
 
+# Flags that arm a fault of another kind than an error; at most one per request.
+_FAULT_KIND_FLAGS = ("ignore_changes", "stale_reads")
+
+
+def _fault_kind(body: Json) -> str | None:
+    kinds = [flag for flag in _FAULT_KIND_FLAGS if _field(body, flag, bool)]
+    if len(kinds) > 1:
+        raise ControlError(400, f"Set at most one of {', '.join(map(repr, _FAULT_KIND_FLAGS))}")
+    return kinds[0] if kinds else None
+
+
 def _post_fault(body: Json) -> tuple[int, Json]:
     operation = _field(body, "operation", str, required=True)
     endpoint_id = _field(body, "endpoint_id", str)
+    kind = _fault_kind(body)
     times = _field(body, "times", int)
+    # As in the Python API: only ignore_changes defaults to "until cleared".
+    times_or_once = times if "times" in body else 1
     try:
-        if body.get("ignore_changes"):
+        if kind == "ignore_changes":
             fault: Any = faults.ignore_changes(operation, endpoint_id, times)
+        elif kind == "stale_reads":
+            faults.check_operation(kind, operation, faults.DESCRIBE_OPERATION)
+            fault = faults.stale_reads(endpoint_id, times_or_once)
         else:
             fault = faults.inject_error(
                 operation,
                 _field(body, "error_code", str, required=True),
-                times if "times" in body else 1,
+                times_or_once,
                 _field(body, "message", str),
                 http_status=_field(body, "http_status", int),
                 endpoint_id=endpoint_id,

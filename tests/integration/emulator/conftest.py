@@ -118,6 +118,12 @@ class Emulator:
         else:
             cvpn_emulator.ignore_changes(endpoint_id=endpoint_id, times=times)
 
+    def stale_reads(self, endpoint_id: str | None = None, times: int | None = 1) -> None:
+        if self.control:
+            self.control.stale_reads(endpoint_id, times)
+        else:
+            cvpn_emulator.stale_reads(endpoint_id, times)
+
     def clear_faults(self) -> int:
         return self.control.clear_faults() if self.control else cvpn_emulator.clear_faults()
 

@@ -123,6 +123,40 @@ def test_fault_scoped_to_one_endpoint(emulator: Emulator) -> None:
         modify(ec2, target)
 
 
+def test_describe_right_after_create_can_say_not_found(emulator: Emulator) -> None:
+    # Given an older endpoint, one just created, and a client that does not retry
+    ec2 = emulator.ec2(**NO_RETRIES)
+    older, created = create_endpoint(ec2), create_endpoint(ec2)
+
+    # When EC2 has not caught up yet: the next describe of the new one says NotFound
+    emulator.inject_error(
+        "DescribeClientVpnEndpoints",
+        "InvalidClientVpnEndpointId.NotFound",
+        times=1,
+        message=f"Endpoint {created} does not exist",
+        endpoint_id=created,
+    )
+
+    # Then describing the other endpoint, or listing all, is unaffected
+    assert describe_endpoint(ec2, older)["ClientVpnEndpointId"] == older
+    assert len(ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]) == 2
+    # And the first describe of the new one fails as AWS's does
+    with pytest.raises(ClientError) as error:
+        describe_endpoint(ec2, created)
+    assert error_of(error) == (
+        "InvalidClientVpnEndpointId.NotFound",
+        f"Endpoint {created} does not exist",
+    )
+    # And the second one succeeds
+    assert describe_endpoint(ec2, created)["ClientVpnEndpointId"] == created
+    assert emulator.faults() == []
+    # And one-endpoint describes are counted per endpoint, the listing is not
+    assert emulator.endpoint_call_counts()["DescribeClientVpnEndpoints"] == {
+        older: 1,
+        created: 2,
+    }
+
+
 def test_ignored_changes_succeed_but_change_nothing(emulator: Emulator, ec2: Any) -> None:
     # Given an endpoint whose modifications are silently dropped
     endpoint_id = create_endpoint(ec2)

@@ -21,10 +21,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from cvpn_emulator.control import EmulatorControl, EmulatorControlError
 from tests.integration.emulator.conftest import (
     NO_RETRIES,
     REGION,
     create_endpoint,
+    describe_endpoint,
     endpoint_request,
 )
 
@@ -44,6 +46,11 @@ def call(
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def post_fault(url: str, **fields: Any) -> tuple[int, Any]:
+    """Arm a fault with the documented JSON body."""
+    return call(url, "POST", "/cvpn-emulator/faults", fields)
 
 
 @pytest.fixture
@@ -89,24 +96,45 @@ def test_error_fault_contract(server: str) -> None:
     assert calls["endpoints"]["ModifyClientVpnEndpoint"] == {endpoint_id: 4}
 
 
-def test_ignore_changes_contract(server: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "operation", "remaining", "timeouts_read"),
+    [
+        # changes dropped until cleared: every read shows the old 24 h
+        ("ignore_changes", "ModifyClientVpnEndpoint", None, [24, 24]),
+        # one stale read: the first read shows the old 24 h, the next the new 8 h
+        ("stale_reads", "DescribeClientVpnEndpoints", 1, [24, 8]),
+    ],
+)
+def test_fault_kind_contract(
+    server: str, kind: str, operation: str, remaining: int | None, timeouts_read: list[int]
+) -> None:
+    # Given an endpoint (session timeout 24 h)
     ec2 = ec2_at(server)
     endpoint_id = create_endpoint(ec2)
-    status, body = call(
-        server,
-        "POST",
-        "/cvpn-emulator/faults",
-        {
-            "operation": "ModifyClientVpnEndpoint",
-            "ignore_changes": True,
-            "endpoint_id": endpoint_id,
-        },
-    )
+
+    # When the documented request arms the fault for it, without "times"
+    status, body = post_fault(server, operation=operation, endpoint_id=endpoint_id, **{kind: True})
+
+    # Then it answers with the armed fault and the kind's default count
     assert status == 201
-    assert body["fault"]["kind"] == "ignore_changes"
+    assert body["fault"] == {
+        "operation": operation,
+        "endpoint_id": endpoint_id,
+        "remaining": remaining,
+        "kind": kind,
+    }
+    # And a modify to 8 h is then read as the kind says
     ec2.modify_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id, SessionTimeoutHours=8)
-    (described,) = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
-    assert described["SessionTimeoutHours"] == 24
+    timeouts = [describe_endpoint(ec2, endpoint_id)["SessionTimeoutHours"] for _ in range(2)]
+    assert timeouts == timeouts_read
+
+
+def test_emulator_control_reports_a_refused_stale_reads_fault(server: str) -> None:
+    # When EmulatorControl arms stale reads with a bad count, Then it raises the API's error
+    with pytest.raises(EmulatorControlError) as error:
+        EmulatorControl(server).stale_reads(times=0)
+    assert error.value.status == 400
+    assert "times" in error.value.message
 
 
 def test_delete_faults_contract(server: str) -> None:
@@ -184,6 +212,51 @@ BAD_REQUESTS = [
         b'{"operation": "Publish", "ignore_changes": true}',
         400,
         "ModifyClientVpnEndpoint",
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "ModifyClientVpnEndpoint", "stale_reads": true}',
+        400,
+        "stale_reads supports only DescribeClientVpnEndpoints",
+    ),
+    BadRequest(
+        "POST", "/cvpn-emulator/faults", b'{"stale_reads": true}', 400, "'operation' is required"
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "DescribeClientVpnEndpoints", "stale_reads": true, "times": 0}',
+        400,
+        "times",
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "DescribeClientVpnEndpoints", "stale_reads": true, "times": "2"}',
+        400,
+        "Field 'times' must be of type int",
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "DescribeClientVpnEndpoints", "stale_reads": true, "endpoint_id": 7}',
+        400,
+        "Field 'endpoint_id' must be of type str",
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "DescribeClientVpnEndpoints", "stale_reads": "yes"}',
+        400,
+        "Field 'stale_reads' must be of type bool",
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/faults",
+        b'{"operation": "DescribeClientVpnEndpoints", "stale_reads": true, "ignore_changes": true}',
+        400,
+        "Set at most one of 'ignore_changes', 'stale_reads'",
     ),
     BadRequest(
         "POST",
