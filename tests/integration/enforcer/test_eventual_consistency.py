@@ -72,6 +72,24 @@ def test_not_found_on_a_modify_event_is_not_read_again(world: EnforcerWorld) -> 
     assert _describes(world, endpoint_id) == 1
 
 
+def test_a_verifying_describe_that_lags_the_modify_is_read_again(world: EnforcerWorld) -> None:
+    # Given a drifted endpoint whose first describe after the Modify still shows the old values
+    endpoint_id = create_endpoint(
+        world.ec2, **{**compliant_overrides(), "DisconnectOnSessionTimeout": False}
+    )
+    world.faults.stale_reads(endpoint_id=endpoint_id, times=1)
+
+    # When a change event reaches the enforcer
+    result = world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+
+    # Then the stale read did not count as "did not stick": one Modify, then remediated
+    assert result["status"] == "remediated", result
+    assert world.modify_calls(endpoint_id) == 1
+    assert _describes(world, endpoint_id) == 1 + 1 + 1
+    (notice,) = world.notices()
+    assert notice["MessageAttributes"]["status"]["Value"] == "remediated"
+
+
 def test_a_modify_that_never_sticks_fails_after_bounded_re_reads(world: EnforcerWorld) -> None:
     # Given a drifted endpoint whose Modify calls succeed but change nothing
     endpoint_id = create_endpoint(
