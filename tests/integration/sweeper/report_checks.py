@@ -10,8 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from cvpn_guard.report import json_schema
-from cvpn_guard.report_parts import is_part, join_parts
+from cvpn_guard.report import is_part, join_parts, json_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json"
 SNS_MESSAGE_LIMIT = 262_144

@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_lambda_powertools import Logger, Metrics
 
-from cvpn_guard.report_parts import is_part, join_parts
+from cvpn_guard.report import is_part, join_parts
 from cvpn_guard.runtime import get_runtime, reset_runtime
 from cvpn_guard.sweeper.entry import run_sweep
 from tests.integration.sweeper.conftest import SweeperWorld

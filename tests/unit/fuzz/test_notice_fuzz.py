@@ -17,19 +17,21 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.notification import Notice, compose_endpoint_notice
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     ComplianceReport,
     EndpointReport,
+    Notice,
     ReportChange,
     ReportError,
     ReportExemption,
     ReportSource,
     build_report,
+    compose_endpoint_notice,
+    is_part,
+    join_parts,
+    report_notices,
 )
-from cvpn_guard.report_parts import is_part, join_parts
-from cvpn_guard.report_publishing import report_notices
 from tests.unit.fuzz.strategies import LONE_SURROGATES, json_values, nasty_text
 
 FUZZ = settings(max_examples=150)

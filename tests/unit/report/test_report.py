@@ -10,18 +10,21 @@ import jsonschema
 import pytest
 
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.notification import compose_endpoint_notice, subject_for
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
     ReportChange,
     ReportError,
+    ReportPartsError,
     ReportSource,
     build_report,
+    compose_endpoint_notice,
+    join_parts,
     json_schema,
+    report_notices,
+    split_document,
+    subject_for,
 )
-from cvpn_guard.report_parts import ReportPartsError, join_parts, split_document
-from cvpn_guard.report_publishing import report_notices
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

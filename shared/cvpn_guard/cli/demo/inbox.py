@@ -66,7 +66,7 @@ class ReceivedReport:
 
 def assemble_report(notices: Sequence[ReceivedNotice]) -> ReceivedReport | None:
     """Join the report's parts (when it was split), check it against the schema, parse it."""
-    from cvpn_guard.report_parts import is_part, join_parts
+    from cvpn_guard.report import is_part, join_parts
 
     carriers = [notice for notice in notices if notice.is_report]
     if not carriers:

@@ -1,4 +1,8 @@
-"""Readable renderings of a compliance report: the email body, the CLI's table and CSV."""
+"""Every readable rendering of a report: e-mail texts, the CLI's table and CSV, the demo's.
+
+One shortener (``short_json``), one wording of a finding and of an endpoint's verdict, one
+endpoint table: notices, the CLI and the demo all call these, so they never disagree.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import json
 from typing import Any
 
 from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.report import ComplianceReport, EndpointReport
+from cvpn_guard.report.model import ComplianceReport, EndpointReport
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
+VALUE_LIMIT = 160  # a value in a notice's text: enough to tell two banners apart
 
 _ORDER = {
     EndpointStatus.REMEDIATION_FAILED: 0,
@@ -143,3 +148,53 @@ def render_table(report: ComplianceReport) -> str:
         f"error: {e.region} {e.endpoint_id or ''} {e.code}: {e.message}" for e in report.errors
     ]
     return "\n".join(lines) + "\n"
+
+
+def endpoint_heading(endpoint: EndpointReport) -> str:
+    """``Endpoint … in account …, region …: REMEDIATED``."""
+    return (
+        f"Endpoint {endpoint.endpoint_id} in account {endpoint.account}, region {endpoint.region}: "
+        f"{endpoint.status.replace('_', ' ').upper()}"
+    )
+
+
+def endpoint_details(endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> list[str]:
+    """The verdict on one endpoint: failure, changes, users affected, findings, exemptions.
+
+    Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
+    """
+    lines = []
+    if endpoint.error:
+        lines.append(f"Remediation failed: {short_json(endpoint.error, limit)}")
+    if endpoint.changes:
+        lines.append("Changes made:")
+        lines += [
+            f"  - {c.field}: {short_json(c.before, limit)} -> {short_json(c.after, limit)}"
+            for c in endpoint.changes
+        ]
+    if endpoint.users_affected is not None:
+        lines.append(
+            f"Users affected: {endpoint.users_affected} active connection(s) at the time of the change."
+        )
+    if endpoint.findings:
+        lines.append("Findings:")
+        for f in endpoint.findings:
+            state = (
+                "fixed"
+                if f.rule in endpoint.fixed_rules
+                else ("auto-fixable" if f.remediable else "needs a human")
+            )
+            lines.append(
+                f"  - [{f.severity.upper()}] {f.rule} ({state}): expected {short_json(f.expected, limit)}, "
+                f"actual {short_json(f.actual, limit)}"
+            )
+            if f.disruptive and f.disruption_reason:
+                lines.append(f"      disruptive: {f.disruption_reason}")
+    if endpoint.exempted:
+        lines.append("Exempted:")
+        lines += [
+            f"  - {e.rule}: {short_json(e.reason, limit)}"
+            + (f" (until {e.expires})" if e.expires else "")
+            for e in endpoint.exempted
+        ]
+    return lines

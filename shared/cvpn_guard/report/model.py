@@ -1,4 +1,4 @@
-"""The compliance report: one schema for the enforcer's notices, the sweeper and the CLI.
+"""The compliance report's models: one schema for the enforcer's notices, the sweeper and the CLI.
 
 The JSON Schema in ``schemas/compliance-report.schema.json`` is generated from these models
 (``python -m cvpn_guard.report``) and a test keeps the two identical, so subscribers can
@@ -214,7 +214,3 @@ def json_schema() -> str:
     schema = ComplianceReport.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":
-    print(json_schema(), end="")
