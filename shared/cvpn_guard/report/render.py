@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.report.model import ComplianceReport, EndpointReport
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
@@ -81,7 +82,7 @@ def _rows(report: ComplianceReport) -> list[dict[str, str]]:
     return rows
 
 
-def _row(endpoint: EndpointReport, finding: Any) -> dict[str, str]:
+def _row(endpoint: EndpointReport, finding: Finding | None) -> dict[str, str]:
     return {
         "account": endpoint.account,
         "region": endpoint.region,
@@ -121,9 +122,17 @@ def render_csv(report: ComplianceReport) -> str:
     return buffer.getvalue()
 
 
-def render_table(report: ComplianceReport) -> str:
-    """A terminal table: one line per endpoint, then the summary."""
-    header = f"{'ENDPOINT':<31} {'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
+def render_table(report: ComplianceReport, names: Mapping[str, str] | None = None) -> str:
+    """A terminal table: one line per endpoint, then the summary (``*`` marks a fixed rule).
+
+    ``names`` (endpoint id -> Name tag) adds a NAME column, as the demo shows its estate.
+    """
+    name_width = max([len("NAME"), *(len(name) for name in (names or {}).values())])
+
+    def name(cell: str) -> str:
+        return "" if names is None else f"{cell:<{name_width}} "
+
+    header = f"{'ENDPOINT':<31} {name('NAME')}{'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
     lines = [header, "-" * len(header)]
     for endpoint in sorted(
         report.endpoints, key=lambda e: (_ORDER[e.status], e.account, e.region, e.endpoint_id)
@@ -134,8 +143,9 @@ def render_table(report: ComplianceReport) -> str:
             )
             or "-"
         )
+        named = name((names or {}).get(endpoint.endpoint_id, "?"))
         lines.append(
-            f"{endpoint.endpoint_id:<31} {endpoint.account + '/' + endpoint.region:<28} {endpoint.status:<18} {rules}"
+            f"{endpoint.endpoint_id:<31} {named}{endpoint.account + '/' + endpoint.region:<28} {endpoint.status:<18} {rules}"
         )
     s = report.summary
     lines += [
@@ -155,6 +165,18 @@ def endpoint_heading(endpoint: EndpointReport) -> str:
     return (
         f"Endpoint {endpoint.endpoint_id} in account {endpoint.account}, region {endpoint.region}: "
         f"{endpoint.status.replace('_', ' ').upper()}"
+    )
+
+
+def finding_text(finding: Finding, endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> str:
+    """``[HIGH] rule (fixed): expected …, actual …``: the one wording of a finding."""
+    if finding.rule in endpoint.fixed_rules:
+        state = "fixed"
+    else:
+        state = "auto-fixable" if finding.remediable else "needs a human"
+    return (
+        f"[{finding.severity.upper()}] {finding.rule} ({state}): "
+        f"expected {short_json(finding.expected, limit)}, actual {short_json(finding.actual, limit)}"
     )
 
 
@@ -179,15 +201,7 @@ def endpoint_details(endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> list
     if endpoint.findings:
         lines.append("Findings:")
         for f in endpoint.findings:
-            state = (
-                "fixed"
-                if f.rule in endpoint.fixed_rules
-                else ("auto-fixable" if f.remediable else "needs a human")
-            )
-            lines.append(
-                f"  - [{f.severity.upper()}] {f.rule} ({state}): expected {short_json(f.expected, limit)}, "
-                f"actual {short_json(f.actual, limit)}"
-            )
+            lines.append(f"  - {finding_text(f, endpoint, limit)}")
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
     if endpoint.exempted:

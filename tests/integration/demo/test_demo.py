@@ -60,10 +60,11 @@ def test_a_user_change_is_remediated_with_before_and_after_and_users_affected(
 ) -> None:
     out = demo.stdout
     assert "sam.lee@example.com" in out
-    assert "✗ disconnect-on-session-timeout [high] (fixed): expected true, actual false" in out
-    assert "DisconnectOnSessionTimeout: false → true" in out
-    assert "SessionTimeoutHours: 24 → 12" in out
-    assert "users affected: 7 active connection(s) when the fix was applied" in out
+    # The demo words the verdict as the notice does (one renderer for both)
+    assert "- [HIGH] disconnect-on-session-timeout (fixed): expected true, actual false" in out
+    assert "- DisconnectOnSessionTimeout: false -> true" in out
+    assert "- SessionTimeoutHours: 24 -> 12" in out
+    assert "Users affected: 7 active connection(s) at the time of the change." in out
     assert 'notice published: "[cvpn-guard] REMEDIATED cvpn-endpoint-' in out
 
 
@@ -79,7 +80,8 @@ def test_the_received_report_is_shown_and_valid(demo: subprocess.CompletedProces
     assert "Subject            [cvpn-guard] REPORT 8 endpoints" in out
     assert "MessageAttributes  kind=report" in out
     assert "valid against schemas/compliance-report.schema.json" in out
-    assert re.search(r"exempt\s+cvpn-endpoint-\w+\s+lab\s+eu-west-1", out)
-    assert re.search(r"remediated\s+cvpn-endpoint-\w+\s+legacy\s+us-east-1", out)
+    # The CLI's endpoint table, with the demo's names
+    assert re.search(r"cvpn-endpoint-\w+\s+lab\s+\d{12}/eu-west-1\s+exempt", out)
+    assert re.search(r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+remediated", out)
     assert "fixed by this sweep: legacy" in out
     assert "- research: authorization" in out

@@ -16,11 +16,11 @@ from typing import Any, TextIO
 from cvpn_guard.cli.demo import estate, lambdas, replay
 from cvpn_guard.cli.demo.environment import base_environment, patched_environment, quiet_logs
 from cvpn_guard.cli.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
-from cvpn_guard.cli.demo.render import Console, report_table, short, show_endpoint_verdict
+from cvpn_guard.cli.demo.render import Console, report_table, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
 from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.report import EndpointReport
+from cvpn_guard.report import EndpointReport, short_json
 
 INTRO = (
     "Everything below runs on this machine. A local AWS emulator (moto plus cvpn-guard's "
@@ -280,7 +280,7 @@ class Demo:
             report = ComplianceReport.model_validate_json(notice.message)
             for endpoint in report.endpoints:
                 show_endpoint_verdict(c, endpoint)
-            c.line(f"notice published: {short(notice.subject, 90)}", 6)
+            c.line(f"notice published: {short_json(notice.subject, 90)}", 6)
         if not notices:
             c.line("nothing to fix, no notice" if status == "compliant" else "no notice", 6)
 
