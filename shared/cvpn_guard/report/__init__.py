@@ -1,8 +1,8 @@
 """The compliance report: its models, renderings, SNS notices and split parts, in one place.
 
 ``model`` holds the schema (``python -m cvpn_guard.report`` prints it), ``render`` every
-readable form, ``notice`` one SNS message, ``publishing`` the notices of a report and
-``parts`` the split of a report too large for one message. Importers use the names below.
+readable form, ``notice`` one SNS message, ``publishing`` the notices of a report, ``parts``
+the split of a report too large for one message and ``merge_parts``. Import from here.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from cvpn_guard.report.model import (
     ReportChange,
     ReportError,
     ReportExemption,
+    ReportPart,
     ReportSource,
     ReportSummary,
     build_report,
@@ -25,9 +26,8 @@ from cvpn_guard.report.notice import Notice
 from cvpn_guard.report.parts import (
     DEFAULT_MAX_PART_BYTES,
     ReportPartsError,
-    is_part,
-    join_parts,
-    split_document,
+    merge_parts,
+    split_report,
 )
 from cvpn_guard.report.publishing import (
     compose_endpoint_notice,
@@ -57,6 +57,7 @@ __all__ = [
     "ReportChange",
     "ReportError",
     "ReportExemption",
+    "ReportPart",
     "ReportPartsError",
     "ReportSource",
     "ReportSummary",
@@ -65,16 +66,15 @@ __all__ = [
     "endpoint_details",
     "endpoint_heading",
     "finding_text",
-    "is_part",
-    "join_parts",
     "json_schema",
+    "merge_parts",
     "needs_notice",
     "render_csv",
     "render_summary",
     "render_table",
     "report_notices",
     "short_json",
-    "split_document",
+    "split_report",
     "subject_for",
     "summarize",
 ]

@@ -12,7 +12,7 @@ import re
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.report.model import ComplianceReport, EndpointReport
 from cvpn_guard.report.notice import Notice, utf8_safe
-from cvpn_guard.report.parts import split_document
+from cvpn_guard.report.parts import split_report
 from cvpn_guard.report.render import (
     VALUE_LIMIT,
     endpoint_details,
@@ -65,7 +65,11 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
 
 
 def report_notices(report: ComplianceReport) -> list[Notice]:
-    """The notices that carry ``report``; subscribers join parts with ``join_parts``."""
+    """The notices that carry ``report``: one, or one per part when it is too large.
+
+    Each part is a report of its own (``split_report``); its subject ends with
+    ``(part i of n)``; subscribers get the whole report back with ``merge_parts``.
+    """
     summary = report.summary
     # "compliant" also when every drift was fixed: a filter on non_compliant must not fire
     # on an estate that cvpn-guard brought back in line.
@@ -74,27 +78,24 @@ def report_notices(report: ComplianceReport) -> list[Notice]:
         f"[cvpn-guard] REPORT {summary.endpoints} endpoints, {summary.non_compliant + summary.remediation_failed} "
         f"non-compliant, {summary.remediated} remediated"
     )
-    documents = split_document(report.to_json())
     text = utf8_safe(render_summary(report))
     notices = []
-    for index, document in enumerate(documents, start=1):
-        many = len(documents) > 1
-        subject = f"{headline} ({index}/{len(documents)})" if many else headline
+    for part in split_report(report):
+        index, count = (part.part.index, part.part.count) if part.part else (1, 1)
+        subject = f"{headline} (part {index} of {count})" if part.part else headline
         body = (
-            text
-            if index == 1
-            else f"Part {index} of {len(documents)} of the report summarised in part 1.\n"
+            text if index == 1 else f"Part {index} of {count} of the report summarised in part 1.\n"
         )
         notices.append(
             Notice(
                 subject=subject[:SUBJECT_LIMIT],
                 text=body,
-                document=document,
+                document=part.to_json(),
                 attributes={
                     "kind": "report",
                     "status": overall,
                     "part": str(index),
-                    "parts": str(len(documents)),
+                    "parts": str(count),
                     "rules": ",".join(sorted(summary.by_rule)) or "none",
                 },
             )

@@ -27,10 +27,14 @@ _ORDER = {
 }
 
 
+def cut_text(text: str, limit: int) -> str:
+    """``text`` unchanged when it has at most ``limit`` characters, else cut to that with "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def short_json(value: Any, limit: int = 60) -> str:
     """``value`` as JSON (quoted and escaped, so it cannot break a line), cut to ``limit``."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut_text(json.dumps(value, ensure_ascii=False), limit)
 
 
 def render_summary(report: ComplianceReport) -> str:

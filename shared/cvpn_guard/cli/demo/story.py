@@ -333,8 +333,9 @@ class Demo:
             5,
             "The compliance report, as the subscriber received it",
             f"The sweeper published the report to SNS; this is what arrived on the SQS queue "
-            f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (large "
-            "reports arrive in numbered parts that join back byte for byte).",
+            f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (a large "
+            "report arrives in numbered parts, each a valid report of some endpoints with the "
+            "whole summary, that merge back into one).",
         )
         received = assemble_report(
             drain(self.client("sqs", estate.PRIMARY_REGION), plumbing.queue_url)
@@ -360,8 +361,7 @@ class Demo:
                 ),
                 (
                     "Message",
-                    f"{len(received.document.encode()):,} bytes of JSON in {received.parts} "
-                    f"part(s), {validity}",
+                    f"{received.size:,} bytes of JSON in {received.parts} part(s), {validity}",
                 ),
             ],
             indent=2,
