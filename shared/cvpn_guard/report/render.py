@@ -172,7 +172,7 @@ def endpoint_heading(endpoint: EndpointReport) -> str:
     )
 
 
-def finding_text(finding: Finding, endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> str:
+def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
     """``[HIGH] rule (fixed): expected …, actual …``: the one wording of a finding."""
     if finding.rule in endpoint.fixed_rules:
         state = "fixed"
@@ -180,22 +180,22 @@ def finding_text(finding: Finding, endpoint: EndpointReport, limit: int = VALUE_
         state = "auto-fixable" if finding.remediable else "needs a human"
     return (
         f"[{finding.severity.upper()}] {finding.rule} ({state}): "
-        f"expected {short_json(finding.expected, limit)}, actual {short_json(finding.actual, limit)}"
+        f"expected {short_json(finding.expected, VALUE_LIMIT)}, actual {short_json(finding.actual, VALUE_LIMIT)}"
     )
 
 
-def endpoint_details(endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> list[str]:
+def endpoint_details(endpoint: EndpointReport) -> list[str]:
     """The verdict on one endpoint: failure, changes, users affected, findings, exemptions.
 
     Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
     """
     lines = []
     if endpoint.error:
-        lines.append(f"Remediation failed: {short_json(endpoint.error, limit)}")
+        lines.append(f"Remediation failed: {short_json(endpoint.error, VALUE_LIMIT)}")
     if endpoint.changes:
         lines.append("Changes made:")
         lines += [
-            f"  - {c.field}: {short_json(c.before, limit)} -> {short_json(c.after, limit)}"
+            f"  - {c.field}: {short_json(c.before, VALUE_LIMIT)} -> {short_json(c.after, VALUE_LIMIT)}"
             for c in endpoint.changes
         ]
     if endpoint.users_affected is not None:
@@ -205,13 +205,13 @@ def endpoint_details(endpoint: EndpointReport, limit: int = VALUE_LIMIT) -> list
     if endpoint.findings:
         lines.append("Findings:")
         for f in endpoint.findings:
-            lines.append(f"  - {finding_text(f, endpoint, limit)}")
+            lines.append(f"  - {finding_text(f, endpoint)}")
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [
-            f"  - {e.rule}: {short_json(e.reason, limit)}"
+            f"  - {e.rule}: {short_json(e.reason, VALUE_LIMIT)}"
             + (f" (until {e.expires})" if e.expires else "")
             for e in endpoint.exempted
         ]
