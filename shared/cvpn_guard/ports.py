@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from cvpn_guard.notification import Notice
+    from cvpn_guard.report import Notice
 
 
 class ClientVpnPort(Protocol):

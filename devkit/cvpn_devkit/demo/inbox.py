@@ -54,34 +54,34 @@ def drain(sqs: Any, queue_url: str) -> list[ReceivedNotice]:
 
 @dataclass(frozen=True)
 class ReceivedReport:
-    """A compliance report put back together from the notices that carried it."""
+    """A compliance report merged from the notices that carried it."""
 
     report: ComplianceReport
-    document: str
+    size: int
+    """Bytes of JSON received, over all parts."""
     parts: int
     schema_problem: str | None
-    """None when the document is valid against the report's JSON Schema."""
+    """None when every part is valid against the report's JSON Schema."""
     first: ReceivedNotice
+    """The notice of part 1 (or of the whole report)."""
 
 
 def assemble_report(notices: Sequence[ReceivedNotice]) -> ReceivedReport | None:
-    """Join the report's parts (when it was split), check it against the schema, parse it."""
-    from cvpn_guard.report_parts import is_part, join_parts
+    """Merge the report's parts (when it was split), each checked against the schema."""
+    from cvpn_guard.report import merge_parts
 
     carriers = [notice for notice in notices if notice.is_report]
     if not carriers:
         return None
-    first = json.loads(carriers[0].message)
-    if is_part(first):
-        document = join_parts(json.loads(notice.message) for notice in carriers)
-    else:
-        document = carriers[0].message
+    problems = [schema_problem(json.loads(notice.message)) for notice in carriers]
     return ReceivedReport(
-        report=ComplianceReport.model_validate_json(document),
-        document=document,
+        report=merge_parts(
+            ComplianceReport.model_validate_json(notice.message) for notice in carriers
+        ),
+        size=sum(len(notice.message.encode()) for notice in carriers),
         parts=len(carriers),
-        schema_problem=schema_problem(json.loads(document)),
-        first=carriers[0],
+        schema_problem=next((problem for problem in problems if problem), None),
+        first=next((n for n in carriers if n.attributes.get("part") == "1"), carriers[0]),
     )
 
 

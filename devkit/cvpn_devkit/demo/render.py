@@ -6,35 +6,13 @@ a CI log and a pasted issue.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
-from cvpn_guard.findings import Finding
-from cvpn_guard.report import ComplianceReport, EndpointReport
+from cvpn_guard.report import ComplianceReport, EndpointReport, endpoint_details, render_table
 
 WIDTH = 96
-VALUE_LIMIT = 64
-TEXT_LIMIT = 48  # a long text inside a structure (a banner) keeps its start visible
-ONE_LINE = 56  # expected and actual together up to this length share the finding's line
-
-
-def short(value: Any, limit: int = VALUE_LIMIT) -> str:
-    """A JSON value on one line; long texts are cut with an ellipsis.
-
-    Inside a mapping or list each text is cut on its own, so two banners that differ only
-    after their first words still show where they differ.
-    """
-    if isinstance(value, dict):
-        items = ", ".join(
-            f"{json.dumps(key)}: {short(item, TEXT_LIMIT)}" for key, item in value.items()
-        )
-        return "{" + items + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(short(item, TEXT_LIMIT) for item in value) + "]"
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
 
 
 class Console:
@@ -85,80 +63,20 @@ class Console:
             self.line(f"{label:<{width}}  {value}", indent)
 
 
-def finding_lines(finding: Finding, endpoint: EndpointReport) -> list[str]:
-    """``✗ rule [severity] (fixed): expected …, actual …``; long values get a line each."""
-    if finding.rule in endpoint.fixed_rules:
-        state = "fixed"
-    elif finding.remediable:
-        state = "not fixed: report mode"
-    else:
-        state = "report only: needs a human"
-    expected, actual = short(finding.expected), short(finding.actual)
-    head = f"✗ {finding.rule} [{finding.severity}] ({state})"
-    if len(expected) + len(actual) <= ONE_LINE:
-        return [f"{head}: expected {expected}, actual {actual}"]
-    return [head, f"    expected {expected}", f"    actual   {actual}"]
-
-
 def show_endpoint_verdict(console: Console, endpoint: EndpointReport, indent: int = 6) -> None:
-    """Findings, exemptions, changes (before → after) and users affected of one endpoint."""
-    if endpoint.findings:
-        console.line("findings:", indent)
-        for finding in endpoint.findings:
-            for line in finding_lines(finding, endpoint):
-                console.line(line, indent + 2)
-    if endpoint.exempted:
-        console.line("exempted by the policy:", indent)
-        for exempted in endpoint.exempted:
-            until = f" until {exempted.expires}" if exempted.expires else ""
-            console.line(f"- {exempted.rule}: {exempted.reason}{until}", indent + 2)
-    if endpoint.changes:
-        console.line(
-            "changes made (one ModifyClientVpnEndpoint call, verified by describing again):",
-            indent,
-        )
-        for change in endpoint.changes:
-            console.line(
-                f"{change.field}: {short(change.before)} → {short(change.after)}", indent + 2
-            )
-    if endpoint.users_affected is not None:
-        reasons = sorted(
-            {f.disruption_reason for f in endpoint.findings if f.disruptive and f.disruption_reason}
-        )
-        console.line(
-            f"users affected: {endpoint.users_affected} active connection(s) when the fix "
-            "was applied",
-            indent,
-        )
-        for reason in reasons:
-            console.line(f"- {reason}", indent + 2)
-    if endpoint.error:
-        console.line(f"remediation failed: {endpoint.error}", indent)
+    """Failure, changes, users affected, findings and exemptions of one endpoint.
+
+    In the notices' own words (``endpoint_details``), so the demo shows what the team reads;
+    only the layout is the demo's: indented under the event and wrapped to its width.
+    """
+    for line in endpoint_details(endpoint):
+        text = line.lstrip(" ")
+        console.para(text, indent=indent + len(line) - len(text), hanging=2)
 
 
 def report_table(
     console: Console, report: ComplianceReport, names: Mapping[str, str], indent: int = 4
 ) -> None:
-    """One row per endpoint: status, id, name, region, rules (``*`` = fixed)."""
-    rows = [("STATUS", "ENDPOINT", "NAME", "REGION", "RULES")]
-    for endpoint in report.endpoints:
-        rules = ", ".join(
-            f.rule + ("*" if f.rule in endpoint.fixed_rules else "") for f in endpoint.findings
-        )
-        if endpoint.exempted and not rules:
-            rules = "(exempt: " + ", ".join(e.rule for e in endpoint.exempted) + ")"
-        rows.append(
-            (
-                str(endpoint.status),
-                endpoint.endpoint_id,
-                names.get(endpoint.endpoint_id, "?"),
-                endpoint.region,
-                rules or "-",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:4])]
-        console.line("  ".join([*cells, row[4]]), indent)
-    for error in report.errors:
-        console.line(f"could not check {error.region}: {error.code}: {error.message}", indent)
+    """The CLI's endpoint table, with the demo's endpoint names (``*`` = fixed)."""
+    for line in render_table(report, names).splitlines():
+        console.line(line, indent)

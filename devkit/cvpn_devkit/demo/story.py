@@ -14,11 +14,11 @@ from typing import Any, TextIO
 from cvpn_devkit.demo import estate, lambdas, replay
 from cvpn_devkit.demo.environment import base_environment, emulator_session, quiet_logs
 from cvpn_devkit.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
-from cvpn_devkit.demo.render import Console, report_table, short, show_endpoint_verdict
+from cvpn_devkit.demo.render import Console, report_table, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
 from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.report import EndpointReport
+from cvpn_guard.report import EndpointReport, short_json
 
 INTRO = (
     "Everything below runs on this machine. A local AWS emulator (moto plus cvpn-guard's "
@@ -264,7 +264,7 @@ class Demo:
             report = ComplianceReport.model_validate_json(notice.message)
             for endpoint in report.endpoints:
                 show_endpoint_verdict(c, endpoint)
-            c.line(f"notice published: {short(notice.subject, 90)}", 6)
+            c.line(f"notice published: {short_json(notice.subject, 90)}", 6)
         if not notices:
             c.line("nothing to fix, no notice" if status == "compliant" else "no notice", 6)
 
@@ -312,8 +312,9 @@ class Demo:
             5,
             "The compliance report, as the subscriber received it",
             f"The sweeper published the report to SNS; this is what arrived on the SQS queue "
-            f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (large "
-            "reports arrive in numbered parts that join back byte for byte).",
+            f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (a large "
+            "report arrives in numbered parts, each a valid report of some endpoints with the "
+            "whole summary, that merge back into one).",
         )
         received = assemble_report(
             drain(self.client("sqs", estate.PRIMARY_REGION), plumbing.queue_url)
@@ -339,8 +340,7 @@ class Demo:
                 ),
                 (
                     "Message",
-                    f"{len(received.document.encode()):,} bytes of JSON in {received.parts} "
-                    f"part(s), {validity}",
+                    f"{received.size:,} bytes of JSON in {received.parts} part(s), {validity}",
                 ),
             ],
             indent=2,

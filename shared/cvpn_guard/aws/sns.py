@@ -10,7 +10,7 @@ from cvpn_guard.aws.errors import aws_call
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
-    from cvpn_guard.notification import Notice
+    from cvpn_guard.report import Notice
 
 
 class SnsNotifier:

@@ -22,10 +22,15 @@ from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, Enforc
 from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange
-from cvpn_guard.notification import Notice, compose_endpoint_notice, needs_notice
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
-from cvpn_guard.report import ReportSource, build_report
+from cvpn_guard.report import (
+    Notice,
+    ReportSource,
+    build_report,
+    compose_endpoint_notice,
+    needs_notice,
+)
 
 DONE = {"done": True}
 CREATE_EVENT = "CreateClientVpnEndpoint"

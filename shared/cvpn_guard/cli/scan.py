@@ -222,7 +222,7 @@ def _sweep(
 
 def render(report: ComplianceReport, output_format: str) -> str:
     """The report in ``table``, ``json`` (the schema's document, compact) or ``csv``."""
-    from cvpn_guard.report_text import render_csv, render_table
+    from cvpn_guard.report import render_csv, render_table
 
     if output_format == "json":
         return report.to_json() + "\n"

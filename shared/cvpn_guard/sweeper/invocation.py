@@ -9,8 +9,7 @@ from aws_lambda_powertools import Logger, Metrics
 from cvpn_guard import arns
 from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
-from cvpn_guard.report import ComplianceReport, ReportSource
-from cvpn_guard.report_publishing import report_notices
+from cvpn_guard.report import ComplianceReport, ReportSource, report_notices
 from cvpn_guard.runtime import Runtime
 from cvpn_guard.sweep import sweep
 

@@ -1,4 +1,4 @@
-"""Checks every report test shares: the JSON Schema, and reassembling what SNS delivered."""
+"""Checks every report test shares: the JSON Schema, and merging the parts SNS delivered."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from typing import Any
 
 import jsonschema
 
-from cvpn_guard.report import json_schema
-from cvpn_guard.report_parts import is_part, join_parts
+from cvpn_guard.report import (
+    DEFAULT_MAX_PART_BYTES,
+    ComplianceReport,
+    json_schema,
+    merge_parts,
+)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json"
 SNS_MESSAGE_LIMIT = 262_144
@@ -34,14 +38,29 @@ def assert_valid_report(document: Mapping[str, Any]) -> None:
     assert not errors, "\n".join(errors[:20])
 
 
-def report_document(notices: Sequence[Mapping[str, Any]]) -> str:
-    """The report JSON carried by the SNS envelopes of one sweep (joined when split)."""
+def report_parts(notices: Sequence[Mapping[str, Any]]) -> list[ComplianceReport]:
+    """The report notices of one sweep, each checked as a part must be.
+
+    Every part is within the byte budget, valid against the schema, and carries the same
+    report id and the whole report's summary; its attributes say which part it is.
+    """
     reports = [n for n in notices if n["MessageAttributes"]["kind"]["Value"] == "report"]
     assert reports, "no report arrived"
+    parts = []
     for notice in reports:
-        assert len(notice["Message"].encode()) < SNS_MESSAGE_LIMIT
-    messages = [json.loads(notice["Message"]) for notice in reports]
-    if len(messages) == 1 and not is_part(messages[0]):
-        return str(reports[0]["Message"])
-    assert all(is_part(message) for message in messages)
-    return join_parts(messages)
+        assert len(notice["Message"].encode()) <= DEFAULT_MAX_PART_BYTES
+        document = json.loads(notice["Message"])
+        assert_valid_report(document)
+        part = ComplianceReport.model_validate(document)
+        numbered = ("1", "1") if part.part is None else (str(part.part.index), str(part.part.count))
+        attributes = notice["MessageAttributes"]
+        assert (attributes["part"]["Value"], attributes["parts"]["Value"]) == numbered
+        parts.append(part)
+    assert len({part.report_id for part in parts}) == 1
+    assert all(part.summary == parts[0].summary for part in parts)
+    return parts
+
+
+def report_document(notices: Sequence[Mapping[str, Any]]) -> str:
+    """The report JSON carried by the SNS envelopes of one sweep (merged when split)."""
+    return merge_parts(report_parts(notices)).to_json()

@@ -1,4 +1,4 @@
-"""The sweeper over 1,500 endpoints in two regions: counts, fixes, errors, split reports."""
+"""The sweeper over 1,500 endpoints in two regions: counts, fixes, errors, reports in parts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cvpn_guard.report_parts import is_part, join_parts
+from cvpn_guard.report import merge_parts
 from cvpn_guard.runtime import get_runtime, reset_runtime
 from cvpn_guard.sweeper.invocation import run_sweep
 from tests.integration.sweeper.conftest import SweeperWorld
@@ -16,7 +16,11 @@ from tests.integration.sweeper.large_estate import (
     SIZES,
     assert_report_matches,
 )
-from tests.integration.sweeper.report_checks import SNS_MESSAGE_LIMIT, assert_valid_report
+from tests.integration.sweeper.report_checks import (
+    SNS_MESSAGE_LIMIT,
+    assert_valid_report,
+    report_parts,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
@@ -51,7 +55,7 @@ def test_report_mode_counts_equal_the_seeded_truth_and_nothing_is_modified(
     assert "ModifyClientVpnEndpoint" not in calls
 
 
-def test_a_report_over_256_kb_arrives_in_parts_that_join_back_exactly(
+def test_a_report_over_256_kb_arrives_in_parts_that_are_reports_and_merge_back(
     world: SweeperWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a large estate, whose report is far above SNS's 256 KB limit
@@ -65,20 +69,23 @@ def test_a_report_over_256_kb_arrives_in_parts_that_join_back_exactly(
         account=ACCOUNT,
     )
 
-    # Then the subscriber received several numbered parts, each under the limit
-    original = report.to_json()
-    assert len(original.encode()) > SNS_MESSAGE_LIMIT
+    # Then the subscriber received several parts, each within the byte budget, valid against
+    # the schema, with the report's id and whole summary (report_parts checks each)
+    assert len(report.to_json().encode()) > SNS_MESSAGE_LIMIT
     notices = world.notices()
-    assert len(notices) > 1
-    for notice in notices:
-        assert len(notice["Message"].encode()) < SNS_MESSAGE_LIMIT
-        assert notice["MessageAttributes"]["kind"]["Value"] == "report"
-        assert notice["MessageAttributes"]["parts"]["Value"] == str(len(notices))
-    parts = [json.loads(notice["Message"]) for notice in notices]
-    assert all(is_part(part) for part in parts)
-    # And, joined in any order, they are the report's JSON byte for byte
-    assert join_parts(reversed(parts)) == original
-    assert_valid_report(json.loads(join_parts(parts)))
+    parts = report_parts(notices)
+    assert len(parts) > 1
+    assert {part.report_id for part in parts} == {report.report_id}
+    assert all(part.summary == report.summary for part in parts)
+    numbers = {notice["Subject"].rpartition(" (part ")[2] for notice in notices}
+    assert numbers == {f"{index} of {len(parts)})" for index in range(1, len(parts) + 1)}
+    # And each part holds its own whole endpoints, none twice
+    ids = [e.endpoint_id for part in parts for e in part.endpoints]
+    assert len(ids) == len(set(ids)) == report.summary.endpoints
+    # And, merged in any order, they are the report
+    merged = merge_parts(reversed(parts))
+    assert merged.endpoints == report.endpoints
+    assert merged == report
 
 
 def test_enforce_mode_fixes_every_drifted_endpoint_and_a_second_sweep_finds_all_compliant(

@@ -1,7 +1,8 @@
-"""The demo's building blocks: reading the sample events, the policy it writes, rendering."""
+"""The demo's building blocks: reading the sample events, the policy it writes, its layout."""
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import date
 from pathlib import Path
@@ -9,12 +10,12 @@ from pathlib import Path
 import pytest
 from cvpn_devkit.demo import estate, replay
 from cvpn_devkit.demo.environment import base_environment, emulator_session
-from cvpn_devkit.demo.render import finding_lines, short
+from cvpn_devkit.demo.render import WIDTH, Console, show_endpoint_verdict
 
 from cvpn_guard.cli.policy_commands import default_policy_text
 from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.policy import default_policy, load_policy
-from cvpn_guard.report import EndpointReport
+from cvpn_guard.report import EndpointReport, endpoint_details
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 
@@ -80,14 +81,8 @@ def test_the_demo_policy_is_the_default_baseline_plus_an_exemption() -> None:
     assert exemption.reason == estate.EXEMPTION_TICKET
 
 
-def test_long_texts_are_cut_inside_structures_so_differences_show() -> None:
-    assert short("x" * 100, limit=10) == '"xxxxxxx…"'
-    assert short({"Enabled": True, "BannerText": "y" * 100}) == (
-        '{"Enabled": true, "BannerText": "' + "y" * 45 + '…"}'
-    )
-
-
-def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_lines() -> None:
+def test_the_demo_shows_a_verdict_in_the_notices_words_wrapped_to_its_width() -> None:
+    # Given a remediated endpoint with a short finding and one with long values
     short_one = Finding(
         rule="session-timeout",
         severity="medium",
@@ -112,14 +107,18 @@ def test_a_finding_says_whether_it_was_fixed_and_shows_long_values_on_their_own_
         findings=(short_one, long_one),
         fixed_rules=("session-timeout",),
     )
-    assert finding_lines(short_one, endpoint) == [
-        "✗ session-timeout [medium] (fixed): expected 12, actual 24"
-    ]
-    assert finding_lines(long_one, endpoint) == [
-        "✗ connection-logging [high] (report only: needs a human)",
-        '    expected {"Enabled": true}',
-        '    actual   {"Enabled": false, "CloudwatchLogGroup": null, "CloudwatchLogStream": null}',
-    ]
+
+    # When the demo shows its verdict
+    out = io.StringIO()
+    show_endpoint_verdict(Console(out), endpoint, indent=6)
+
+    # Then the words are the notice's, only indented and wrapped to the demo's width
+    shown = out.getvalue().splitlines()
+    assert " ".join(" ".join(shown).split()) == " ".join(
+        " ".join(endpoint_details(endpoint)).split()
+    )
+    assert "        - [MEDIUM] session-timeout (fixed): expected 12, actual 24" in shown
+    assert all(len(line) <= WIDTH for line in shown)
 
 
 def test_the_demo_ignores_the_developers_aws_configuration(

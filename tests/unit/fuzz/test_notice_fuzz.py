@@ -17,19 +17,21 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.notification import Notice, compose_endpoint_notice
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
+    DEFAULT_MAX_PART_BYTES,
     ComplianceReport,
     EndpointReport,
+    Notice,
     ReportChange,
     ReportError,
     ReportExemption,
     ReportSource,
     build_report,
+    compose_endpoint_notice,
+    merge_parts,
+    report_notices,
 )
-from cvpn_guard.report_parts import is_part, join_parts
-from cvpn_guard.report_publishing import report_notices
 from tests.unit.fuzz.strategies import LONE_SURROGATES, json_values, nasty_text
 
 FUZZ = settings(max_examples=150)
@@ -148,6 +150,45 @@ def test_subject_is_safe_whatever_the_ids(account: str, region: str, endpoint_id
     assert_well_formed(compose_endpoint_notice(report), report)
 
 
+def _sweep_report(endpoints: list[EndpointReport], message: str) -> ComplianceReport:
+    """What the sweeper builds: hostile values in the endpoints and in a region's error."""
+    return build_report(
+        policy=default_policy(),
+        source=ReportSource(kind="sweeper", regions=("eu-west-1",)),
+        endpoints=endpoints,
+        errors=[ReportError(region="eu-west-1", code="AccessDenied", message=message)],
+        generated_at=NOW,
+    )
+
+
+def assert_delivered(notices: list[Notice], report: ComplianceReport) -> ComplianceReport:
+    """Every notice is a well-formed report within the budget; merged, they are ``report``.
+
+    Returns the merged report. Only an endpoint or error too large for a part on its own may
+    differ from the original, and then it says so (``shortened``) and keeps its identity.
+    """
+    parts = []
+    for notice in notices:
+        assert notice.subject.isascii()
+        assert all(" " <= c <= "~" for c in notice.subject)
+        assert len(notice.subject) < 100
+        notice.text.encode("utf-8")
+        assert len(notice.document.encode("utf-8")) <= DEFAULT_MAX_PART_BYTES
+        part = ComplianceReport.model_validate_json(notice.document)
+        assert (part.report_id, part.summary) == (report.report_id, report.summary)
+        parts.append(part)
+    merged = merge_parts(parts)
+    for received, sent in zip(
+        (*merged.endpoints, *merged.errors), (*report.endpoints, *report.errors), strict=True
+    ):
+        if received != sent:
+            assert received.shortened
+            assert received.model_copy(update={"shortened": False}) != sent
+    assert [e.endpoint_id for e in merged.endpoints] == [e.endpoint_id for e in report.endpoints]
+    assert [e.status for e in merged.endpoints] == [e.status for e in report.endpoints]
+    return merged
+
+
 @settings(max_examples=100)
 @given(
     st.lists(st.tuples(HOSTILE_JSON, HOSTILE_TEXT), min_size=1, max_size=6),
@@ -159,42 +200,65 @@ def test_sweep_report_notices_stay_well_formed(values: list[tuple[Any, str]], me
         _endpoint(value, text, endpoint_id=f"cvpn-endpoint-{index:017x}")
         for index, (value, text) in enumerate(values)
     ]
-    report = _report(endpoints, message, AccessDenied=message)
+    report = _sweep_report(endpoints, message)
 
     # When the sweeper turns it into notices
     notices = report_notices(report)
 
-    # Then each notice is well-formed, and the parts join back into the report
-    documents = []
-    for notice in notices:
-        assert isinstance(notice.subject, str)
-        assert notice.subject.isascii()
-        assert all(" " <= c <= "~" for c in notice.subject)
-        assert len(notice.subject) < 100
-        notice.text.encode("utf-8")
-        documents.append(json.loads(notice.document))
-    if len(documents) == 1 and not is_part(documents[0]):
-        document = notices[0].document
-    else:
-        document = join_parts(documents)
-    assert ComplianceReport.model_validate_json(document) == report
+    # Then each notice is a well-formed part, and the parts merge back into the report
+    assert_delivered(notices, report)
 
 
-def test_a_huge_report_is_split_into_parts_that_join_back() -> None:
+def test_a_huge_report_is_split_into_parts_that_merge_back() -> None:
     # Given a sweep whose banner values alone exceed SNS's message size
     endpoints = [
         _endpoint('\u202e"</script>\\' * 700, "é\n" * 5_000, endpoint_id=f"cvpn-endpoint-{i:017x}")
         for i in range(12)
     ]
-    report = _report(endpoints, "actor")
+    report = _sweep_report(endpoints, "denied")
 
-    # When it is published, Then it takes several parts, each JSON, that join back exactly
+    # When it is published
     notices = report_notices(report)
+
+    # Then it takes several parts within the budget, that merge back into the report exactly
+    assert len(notices) > 1
+    assert assert_delivered(notices, report) == report
+
+
+def test_a_huge_value_in_one_endpoint_is_shortened_and_the_others_arrive_whole() -> None:
+    # Given a sweep where one endpoint holds 100,000 emoji and NULs (400 KB and 600 KB of JSON)
+    endpoints = [
+        _endpoint("v", "t", endpoint_id="cvpn-endpoint-00000000000000000"),
+        _endpoint("💥" * 100_000, "\x00" * 100_000, endpoint_id="cvpn-endpoint-00000000000000001"),
+        _endpoint("v", "t", endpoint_id="cvpn-endpoint-00000000000000002"),
+    ]
+    report = _sweep_report(endpoints, "\x00" * 100_000)
+
+    # When it is published
+    merged = assert_delivered(report_notices(report), report)
+
+    # Then only the huge endpoint and the huge error were shortened
+    assert [e.shortened for e in merged.endpoints] == [False, True, False]
+    assert merged.errors[0].shortened
+    assert merged.errors[0].message.endswith("…")
+
+
+def test_a_lone_surrogate_in_a_large_report_keeps_every_part_within_the_budget() -> None:
+    # Given a large sweep with one lone surrogate: its JSON falls back to ASCII escapes
+    endpoints = [
+        _endpoint("é" * 2_000, "t", endpoint_id=f"cvpn-endpoint-{i:017x}") for i in range(60)
+    ]
+    endpoints[7] = _endpoint("\ud800", "t", endpoint_id=f"cvpn-endpoint-{7:017x}")
+    report = _sweep_report(endpoints, "denied")
+
+    # When it is published
+    notices = report_notices(report)
+
+    # Then every part, escaped or not, stays within the budget and is JSON
     assert len(notices) > 1
     for notice in notices:
-        assert len(notice.document.encode("utf-8")) <= 256 * 1024
-    joined = join_parts(json.loads(notice.document) for notice in notices)
-    assert ComplianceReport.model_validate_json(joined) == report
+        assert len(notice.document.encode("utf-8")) <= DEFAULT_MAX_PART_BYTES
+        assert json.loads(notice.document)["report_id"] == report.report_id
 
 
 @pytest.mark.parametrize("surrogate", LONE_SURROGATES)

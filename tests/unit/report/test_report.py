@@ -1,4 +1,4 @@
-"""The compliance report: its schema file, counts, notices and split parts."""
+"""The compliance report: its schema file, counts, notices, and parts split between endpoints."""
 
 from __future__ import annotations
 
@@ -8,20 +8,27 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.notification import compose_endpoint_notice, subject_for
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
+    DEFAULT_MAX_PART_BYTES,
+    ComplianceReport,
     EndpointReport,
     ReportChange,
     ReportError,
+    ReportPart,
+    ReportPartsError,
     ReportSource,
     build_report,
+    compose_endpoint_notice,
     json_schema,
+    merge_parts,
+    report_notices,
+    split_report,
+    subject_for,
 )
-from cvpn_guard.report_parts import ReportPartsError, join_parts, split_document
-from cvpn_guard.report_publishing import report_notices
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -167,45 +174,186 @@ def test_subject_stays_ascii_and_short_whatever_the_input() -> None:
     assert "\n" not in subject
 
 
-def test_large_report_is_split_into_parts_that_join_back_exactly() -> None:
-    # Given a report far larger than one SNS message, with text that needs escaping
-    banner = 'Authorized "use" only.\n\\ Ünïcödé ✓ </script>'
-    endpoints = [
+SNS_MESSAGE_LIMIT = 256 * 1024
+BANNER = 'Authorized "use" only.\n\\ Ünïcödé ✓ </script>'  # needs escaping in JSON
+
+
+def _sweep(endpoints: list[EndpointReport], errors: int = 0) -> ComplianceReport:
+    return build_report(
+        policy=default_policy(),
+        source=ReportSource(kind="sweeper", regions=("eu-west-1", "us-east-1")),
+        endpoints=endpoints,
+        errors=[
+            ReportError(region="us-east-1", code="Throttling", message=f"gave up on call {n}")
+            for n in range(errors)
+        ],
+        generated_at=NOW,
+    )
+
+
+def _banner_endpoints(count: int) -> list[EndpointReport]:
+    return [
         _endpoint(
             n,
             EndpointStatus.NON_COMPLIANT,
-            _finding("login-banner", "medium", expected=banner, actual=None),
+            _finding("login-banner", "medium", expected=BANNER, actual=None),
         )
-        for n in range(3_000)
+        for n in range(count)
     ]
-    report = build_report(
-        policy=default_policy(),
-        source=ReportSource(kind="sweeper"),
-        endpoints=endpoints,
-        generated_at=NOW,
-    )
-    document = report.to_json()
-    assert len(document.encode()) > 256 * 1024
 
-    # When it is split for SNS
+
+def _assert_valid(document: dict[str, object]) -> None:
+    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+
+
+def test_a_large_report_is_split_between_whole_endpoints_into_parts_that_are_reports() -> None:
+    # Given a report far larger than one SNS message, with text that needs escaping, and
+    # regions that could not be checked
+    report = _sweep(_banner_endpoints(3_000), errors=3)
+    assert len(report.to_json().encode()) > SNS_MESSAGE_LIMIT
+
+    # When it is turned into SNS notices
     notices = report_notices(report)
 
-    # Then every message fits, the parts are numbered, and joining gives the original bytes
-    assert len(notices) > 1
-    for index, notice in enumerate(notices, start=1):
+    # Then it takes several parts, each within the byte budget and SNS's limit
+    count = len(notices)
+    assert count > 1
+    documents = [json.loads(notice.document) for notice in notices]
+    for index, (notice, document) in enumerate(zip(notices, documents, strict=True), start=1):
+        assert len(notice.document.encode()) <= DEFAULT_MAX_PART_BYTES
         message = json.dumps({"default": notice.document, "email": notice.text})
-        assert len(message.encode()) < 256 * 1024
-        assert notice.attributes["part"] == str(index)
-        assert notice.attributes["parts"] == str(len(notices))
-    parts = [json.loads(n.document) for n in reversed(notices)]
-    assert join_parts(parts) == document
+        assert len(message.encode()) < SNS_MESSAGE_LIMIT
+        # And each part is a report of its own: valid against the schema, same report id,
+        # numbered, with the WHOLE report's totals and some of its endpoints
+        _assert_valid(document)
+        assert document["report_id"] == report.report_id
+        assert document["part"] == {"index": index, "count": count}
+        assert document["summary"] == report.summary.model_dump(mode="json")
+        assert document["endpoints"]
+        # And its subject and attributes say which part it is
+        assert notice.subject.endswith(f"(part {index} of {count})")
+        assert (notice.attributes["part"], notice.attributes["parts"]) == (str(index), str(count))
+    # And the errors follow the last endpoint
+    assert [len(d["errors"]) for d in documents] == [0] * (count - 1) + [3]
+
+    # When a subscriber merges the parts, in any order
+    merged = merge_parts(ComplianceReport.model_validate(d) for d in reversed(documents))
+
+    # Then it is the unsplit report, every endpoint once
+    assert merged.endpoints == report.endpoints
+    assert merged == report
 
 
-def test_small_report_is_sent_whole() -> None:
-    assert split_document('{"a": 1}') == ['{"a": 1}']
+def test_a_report_that_fits_is_sent_whole() -> None:
+    # Given a report of a few endpoints
+    report = _sweep(_banner_endpoints(3))
+
+    # When it is turned into notices
+    (notice,) = report_notices(report)
+
+    # Then it is one message: no part, no part number in the subject, merging is a no-op
+    document = json.loads(notice.document)
+    _assert_valid(document)
+    assert document["part"] is None
+    assert "(part" not in notice.subject
+    assert (notice.attributes["part"], notice.attributes["parts"]) == ("1", "1")
+    assert merge_parts([report]) == report
 
 
-def test_joining_incomplete_parts_says_what_is_missing() -> None:
-    parts = [json.loads(p) for p in split_document("x" * 1_000, max_bytes=300)]
-    with pytest.raises(ReportPartsError, match="missing \\[2\\]"):
-        join_parts([parts[0], *parts[2:]])
+@pytest.fixture
+def parts() -> list[ComplianceReport]:
+    # 40 endpoints and 2 errors in parts of at most 6,000 bytes: several parts, quickly
+    split = split_report(_sweep(_banner_endpoints(40), errors=2), max_bytes=6_000)
+    assert len(split) > 3
+    return split
+
+
+def test_parts_never_exceed_the_byte_budget(parts: list[ComplianceReport]) -> None:
+    assert all(len(part.to_json().encode()) <= 6_000 for part in parts)
+
+
+def test_merging_refuses_a_missing_part(parts: list[ComplianceReport]) -> None:
+    # Given every part but the second / When merged / Then the missing one is named
+    with pytest.raises(ReportPartsError, match=r"missing \[2\], received twice none"):
+        merge_parts([parts[0], *parts[2:]])
+
+
+def test_merging_refuses_a_part_received_twice(parts: list[ComplianceReport]) -> None:
+    # Given every part, the third one twice (SNS delivers at least once)
+    with pytest.raises(ReportPartsError, match=r"missing none, received twice \[3\]"):
+        merge_parts([*parts, parts[2]])
+
+
+def test_merging_refuses_a_part_of_another_report(parts: list[ComplianceReport]) -> None:
+    # Given the last part swapped for the last part of another sweep's report
+    other = split_report(_sweep(_banner_endpoints(40), errors=2), max_bytes=6_000)
+    assert other[-1].report_id != parts[0].report_id
+
+    # When merged / Then both report ids are named
+    with pytest.raises(ReportPartsError, match="parts of 2 different reports mixed together"):
+        merge_parts([*parts[:-1], other[-1]])
+
+
+def test_merging_refuses_parts_that_do_not_add_up_to_the_summary(
+    parts: list[ComplianceReport],
+) -> None:
+    # Given a part that lost an endpoint on the way
+    damaged = parts[1].model_copy(update={"endpoints": parts[1].endpoints[1:]})
+
+    # When merged / Then the counts are compared with the summary's
+    with pytest.raises(
+        ReportPartsError, match="hold 39 endpoints and 2 errors, the summary counts 40 and 2"
+    ):
+        merge_parts([parts[0], damaged, *parts[2:]])
+
+
+def test_merging_nothing_says_so() -> None:
+    with pytest.raises(ReportPartsError, match="no parts to merge"):
+        merge_parts([])
+
+
+def test_a_part_number_beyond_the_count_is_not_a_report() -> None:
+    with pytest.raises(ValidationError, match="part 3 of 2 does not exist"):
+        ReportPart(index=3, count=2)
+
+
+def test_an_endpoint_larger_than_a_part_is_delivered_shortened_never_dropped() -> None:
+    # Given a sweep where one endpoint's banner alone is larger than a whole SNS message
+    huge = {"Enabled": True, "BannerText": "Ünïcödé ✓ " * 40_000}
+    endpoints = _banner_endpoints(5)
+    endpoints[2] = _endpoint(
+        2,
+        EndpointStatus.REMEDIATED,
+        _finding("login-banner", "medium", expected=huge, actual={"Enabled": False}),
+        changes=(ReportChange(field="ClientLoginBannerOptions", before=None, after=huge),),
+        fixed_rules=("login-banner",),
+    )
+    report = _sweep(endpoints)
+    assert len(endpoints[2].model_dump_json().encode()) > DEFAULT_MAX_PART_BYTES
+
+    # When it is turned into notices
+    notices = report_notices(report)
+
+    # Then every message stays within the budget and validates against the schema
+    for notice in notices:
+        assert len(notice.document.encode()) <= DEFAULT_MAX_PART_BYTES
+        _assert_valid(json.loads(notice.document))
+    merged = merge_parts(ComplianceReport.model_validate_json(n.document) for n in notices)
+    # And every endpoint arrived; only the huge one differs, marked as shortened, its long
+    # values cut to their start by the renderer's shortener
+    assert [e.endpoint_id for e in merged.endpoints] == [e.endpoint_id for e in report.endpoints]
+    assert [e for i, e in enumerate(merged.endpoints) if i != 2] == [
+        e for i, e in enumerate(report.endpoints) if i != 2
+    ]
+    delivered = merged.endpoints[2]
+    assert delivered.shortened
+    (finding,) = delivered.findings
+    assert isinstance(finding.expected, str)
+    assert finding.expected.startswith('{"Enabled": true, "BannerText": "Ünïcödé ✓ Ünïcödé')
+    assert finding.expected.endswith("…")
+    assert finding.actual == {"Enabled": False}  # short values keep their type
+    assert str(delivered.changes[0].after).endswith("…")
+    assert (delivered.status, delivered.fixed_rules) == (
+        EndpointStatus.REMEDIATED,
+        ("login-banner",),
+    )

@@ -1,16 +1,22 @@
-"""Readable renderings of a compliance report: the email body, the CLI's table and CSV."""
+"""Every readable rendering of a report: e-mail texts, the CLI's table and CSV, the demo's.
+
+One shortener (``short_json``), one wording of a finding and of an endpoint's verdict, one
+endpoint table: notices, the CLI and the demo all call these, so they never disagree.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.report import ComplianceReport, EndpointReport
+from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.report.model import ComplianceReport, EndpointReport
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
+VALUE_LIMIT = 160  # a value in a notice's text: enough to tell two banners apart
 
 _ORDER = {
     EndpointStatus.REMEDIATION_FAILED: 0,
@@ -21,10 +27,14 @@ _ORDER = {
 }
 
 
+def cut_text(text: str, limit: int) -> str:
+    """``text`` unchanged when it has at most ``limit`` characters, else cut to that with "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def short_json(value: Any, limit: int = 60) -> str:
     """``value`` as JSON (quoted and escaped, so it cannot break a line), cut to ``limit``."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut_text(json.dumps(value, ensure_ascii=False), limit)
 
 
 def render_summary(report: ComplianceReport) -> str:
@@ -76,7 +86,7 @@ def _rows(report: ComplianceReport) -> list[dict[str, str]]:
     return rows
 
 
-def _row(endpoint: EndpointReport, finding: Any) -> dict[str, str]:
+def _row(endpoint: EndpointReport, finding: Finding | None) -> dict[str, str]:
     return {
         "account": endpoint.account,
         "region": endpoint.region,
@@ -116,9 +126,17 @@ def render_csv(report: ComplianceReport) -> str:
     return buffer.getvalue()
 
 
-def render_table(report: ComplianceReport) -> str:
-    """A terminal table: one line per endpoint, then the summary."""
-    header = f"{'ENDPOINT':<31} {'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
+def render_table(report: ComplianceReport, names: Mapping[str, str] | None = None) -> str:
+    """A terminal table: one line per endpoint, then the summary (``*`` marks a fixed rule).
+
+    ``names`` (endpoint id -> Name tag) adds a NAME column, as the demo shows its estate.
+    """
+    name_width = max([len("NAME"), *(len(name) for name in (names or {}).values())])
+
+    def name(cell: str) -> str:
+        return "" if names is None else f"{cell:<{name_width}} "
+
+    header = f"{'ENDPOINT':<31} {name('NAME')}{'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
     lines = [header, "-" * len(header)]
     for endpoint in sorted(
         report.endpoints, key=lambda e: (_ORDER[e.status], e.account, e.region, e.endpoint_id)
@@ -129,8 +147,9 @@ def render_table(report: ComplianceReport) -> str:
             )
             or "-"
         )
+        named = name((names or {}).get(endpoint.endpoint_id, "?"))
         lines.append(
-            f"{endpoint.endpoint_id:<31} {endpoint.account + '/' + endpoint.region:<28} {endpoint.status:<18} {rules}"
+            f"{endpoint.endpoint_id:<31} {named}{endpoint.account + '/' + endpoint.region:<28} {endpoint.status:<18} {rules}"
         )
     s = report.summary
     lines += [
@@ -143,3 +162,57 @@ def render_table(report: ComplianceReport) -> str:
         f"error: {e.region} {e.endpoint_id or ''} {e.code}: {e.message}" for e in report.errors
     ]
     return "\n".join(lines) + "\n"
+
+
+def endpoint_heading(endpoint: EndpointReport) -> str:
+    """``Endpoint … in account …, region …: REMEDIATED``."""
+    return (
+        f"Endpoint {endpoint.endpoint_id} in account {endpoint.account}, region {endpoint.region}: "
+        f"{endpoint.status.replace('_', ' ').upper()}"
+    )
+
+
+def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
+    """``[HIGH] rule (fixed): expected …, actual …``: the one wording of a finding."""
+    if finding.rule in endpoint.fixed_rules:
+        state = "fixed"
+    else:
+        state = "auto-fixable" if finding.remediable else "needs a human"
+    return (
+        f"[{finding.severity.upper()}] {finding.rule} ({state}): "
+        f"expected {short_json(finding.expected, VALUE_LIMIT)}, actual {short_json(finding.actual, VALUE_LIMIT)}"
+    )
+
+
+def endpoint_details(endpoint: EndpointReport) -> list[str]:
+    """The verdict on one endpoint: failure, changes, users affected, findings, exemptions.
+
+    Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
+    """
+    lines = []
+    if endpoint.error:
+        lines.append(f"Remediation failed: {short_json(endpoint.error, VALUE_LIMIT)}")
+    if endpoint.changes:
+        lines.append("Changes made:")
+        lines += [
+            f"  - {c.field}: {short_json(c.before, VALUE_LIMIT)} -> {short_json(c.after, VALUE_LIMIT)}"
+            for c in endpoint.changes
+        ]
+    if endpoint.users_affected is not None:
+        lines.append(
+            f"Users affected: {endpoint.users_affected} active connection(s) at the time of the change."
+        )
+    if endpoint.findings:
+        lines.append("Findings:")
+        for f in endpoint.findings:
+            lines.append(f"  - {finding_text(f, endpoint)}")
+            if f.disruptive and f.disruption_reason:
+                lines.append(f"      disruptive: {f.disruption_reason}")
+    if endpoint.exempted:
+        lines.append("Exempted:")
+        lines += [
+            f"  - {e.rule}: {short_json(e.reason, VALUE_LIMIT)}"
+            + (f" (until {e.expires})" if e.expires else "")
+            for e in endpoint.exempted
+        ]
+    return lines

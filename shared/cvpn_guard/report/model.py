@@ -1,4 +1,4 @@
-"""The compliance report: one schema for the enforcer's notices, the sweeper and the CLI.
+"""The compliance report's models: one schema for the enforcer's notices, the sweeper and the CLI.
 
 The JSON Schema in ``schemas/compliance-report.schema.json`` is generated from these models
 (``python -m cvpn_guard.report``) and a test keeps the two identical, so subscribers can
@@ -8,18 +8,23 @@ validate what they receive.
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticSerializationError
 
 from cvpn_guard.findings import EndpointStatus, ExemptedFinding, Finding, worst_severity
 from cvpn_guard.policy import Policy
 
 SCHEMA_ID = "https://cvpn-guard.dev/schemas/compliance-report/v1.json"
+SHORTENED = (
+    "True when its long values were cut (ending in '…') so that it fits in one SNS message "
+    "on its own; `cvpn-guard scan --format json` shows them whole"
+)
 
 
 class _Frozen(BaseModel):
@@ -68,6 +73,11 @@ class EndpointReport(_Frozen):
     error: str | None = Field(
         default=None, description="Why remediation failed, with AWS's error code."
     )
+    shortened: bool = Field(
+        default=False,
+        description=SHORTENED
+        + " (findings' expected/actual and changes' before/after become their JSON text).",
+    )
 
     @property
     def settled(self) -> bool:
@@ -97,6 +107,7 @@ class ReportError(_Frozen):
     endpoint_id: str | None = None
     code: str
     message: str
+    shortened: bool = Field(default=False, description=SHORTENED + ".")
 
 
 class PolicyRef(_Frozen):
@@ -132,12 +143,34 @@ class ReportSummary(_Frozen):
     by_rule: dict[str, int] = Field(description="Endpoints whose findings include each rule.")
 
 
+class ReportPart(_Frozen):
+    """Which part of a report too large for one SNS message this is."""
+
+    index: int = Field(ge=1, description="1 to count.")
+    count: int = Field(ge=2, description="How many parts carry the report.")
+
+    @model_validator(mode="after")
+    def _within_count(self) -> Self:
+        if self.index > self.count:
+            raise ValueError(f"part {self.index} of {self.count} does not exist")
+        return self
+
+
 class ComplianceReport(_Frozen):
-    """A compliance report over any number of endpoints."""
+    """A compliance report over any number of endpoints (or one part of a split report)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra={"$id": SCHEMA_ID})
 
     report_version: Literal[1] = 1
+    report_id: str = Field(
+        description="Identifies the report; every part of a split report carries the same id."
+    )
+    part: ReportPart | None = Field(
+        default=None,
+        description="Set on each part of a report split between whole endpoints: the summary, "
+        "policy and source are the whole report's, the endpoints and errors this part's own "
+        "(cvpn_guard.report.merge_parts joins them). null: the report is whole.",
+    )
     generated_at: datetime
     policy: PolicyRef
     source: ReportSource
@@ -151,15 +184,22 @@ class ComplianceReport(_Frozen):
         return not self.errors and all(endpoint.settled for endpoint in self.endpoints)
 
     def to_json(self) -> str:
-        """Compact, deterministic JSON (what subscribers receive).
+        """Compact, deterministic JSON (what subscribers receive)."""
+        return compact_json(self)
 
-        A string that UTF-8 cannot carry (a lone surrogate) is written as a JSON ``\\u``
-        escape instead of failing the whole notice.
-        """
+
+def compact_json(model: BaseModel, *, ascii_only: bool = False) -> str:
+    """Compact, deterministic JSON of a report or any of its parts.
+
+    A string that UTF-8 cannot carry (a lone surrogate) makes the whole document ASCII, with
+    JSON ``\\u`` escapes, instead of failing the notice; ``ascii_only`` asks for that form.
+    """
+    if not ascii_only:
         try:
-            return self.model_dump_json()
+            return model.model_dump_json()
         except PydanticSerializationError:
-            return json.dumps(self.model_dump(mode="json"), separators=(",", ":"))
+            pass
+    return json.dumps(model.model_dump(mode="json"), separators=(",", ":"))
 
 
 def summarize(
@@ -193,11 +233,16 @@ def build_report(
     errors: Iterable[ReportError] = (),
     generated_at: datetime | None = None,
 ) -> ComplianceReport:
-    """Assemble a report; endpoints are sorted by account, region and id for stable output."""
+    """Assemble a report; endpoints are sorted by account, region and id for stable output.
+
+    Its ``report_id`` is a fresh UUID: the parts of a split report share it, and no two
+    reports do (not even two runs over an unchanged estate).
+    """
     ordered = tuple(sorted(endpoints, key=lambda e: (e.account, e.region, e.endpoint_id)))
     error_list = tuple(errors)
     identity = policy.identity
     return ComplianceReport(
+        report_id=str(uuid.uuid4()),
         generated_at=generated_at or datetime.now(UTC),
         policy=PolicyRef(
             version=identity.version, content_hash=identity.content_hash, mode=str(policy.mode)
@@ -214,7 +259,3 @@ def json_schema() -> str:
     schema = ComplianceReport.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":
-    print(json_schema(), end="")

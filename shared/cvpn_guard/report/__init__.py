@@ -1,0 +1,80 @@
+"""The compliance report: its models, renderings, SNS notices and split parts, in one place.
+
+``model`` holds the schema (``python -m cvpn_guard.report`` prints it), ``render`` every
+readable form, ``notice`` one SNS message, ``publishing`` the notices of a report, ``parts``
+the split of a report too large for one message and ``merge_parts``. Import from here.
+"""
+
+from __future__ import annotations
+
+from cvpn_guard.report.model import (
+    SCHEMA_ID,
+    ComplianceReport,
+    EndpointReport,
+    PolicyRef,
+    ReportChange,
+    ReportError,
+    ReportExemption,
+    ReportPart,
+    ReportSource,
+    ReportSummary,
+    build_report,
+    json_schema,
+    summarize,
+)
+from cvpn_guard.report.notice import Notice
+from cvpn_guard.report.parts import (
+    DEFAULT_MAX_PART_BYTES,
+    ReportPartsError,
+    merge_parts,
+    split_report,
+)
+from cvpn_guard.report.publishing import (
+    compose_endpoint_notice,
+    needs_notice,
+    report_notices,
+    subject_for,
+)
+from cvpn_guard.report.render import (
+    CSV_COLUMNS,
+    endpoint_details,
+    endpoint_heading,
+    finding_text,
+    render_csv,
+    render_summary,
+    render_table,
+    short_json,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "DEFAULT_MAX_PART_BYTES",
+    "SCHEMA_ID",
+    "ComplianceReport",
+    "EndpointReport",
+    "Notice",
+    "PolicyRef",
+    "ReportChange",
+    "ReportError",
+    "ReportExemption",
+    "ReportPart",
+    "ReportPartsError",
+    "ReportSource",
+    "ReportSummary",
+    "build_report",
+    "compose_endpoint_notice",
+    "endpoint_details",
+    "endpoint_heading",
+    "finding_text",
+    "json_schema",
+    "merge_parts",
+    "needs_notice",
+    "render_csv",
+    "render_summary",
+    "render_table",
+    "report_notices",
+    "short_json",
+    "split_report",
+    "subject_for",
+    "summarize",
+]

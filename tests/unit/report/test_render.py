@@ -1,0 +1,91 @@
+"""The one renderer: a finding's wording, the endpoint table, the JSON shortener."""
+
+from __future__ import annotations
+
+from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.policy import default_policy
+from cvpn_guard.report import (
+    EndpointReport,
+    ReportSource,
+    build_report,
+    finding_text,
+    render_table,
+    short_json,
+)
+
+BANNER = {"Enabled": True, "BannerText": "Authorized use only. " * 20}
+
+
+def _finding(rule: str, *, remediable: bool = True, **values: object) -> Finding:
+    return Finding.model_validate(
+        {
+            "rule": rule,
+            "severity": "medium",
+            "expected": 12,
+            "actual": 24,
+            "remediable": remediable,
+            "disruptive": False,
+            **values,
+        }
+    )
+
+
+def _endpoint(*findings: Finding, fixed: tuple[str, ...] = ()) -> EndpointReport:
+    return EndpointReport(
+        endpoint_id="cvpn-endpoint-0123456789abcdef0",
+        account="123456789012",
+        region="eu-west-1",
+        status=EndpointStatus.REMEDIATED if fixed else EndpointStatus.NON_COMPLIANT,
+        findings=findings,
+        fixed_rules=fixed,
+    )
+
+
+def test_a_finding_says_whether_it_was_fixed_could_be_or_needs_a_human() -> None:
+    # Given a fixed finding, a fixable one left alone and one no Modify can fix
+    fixed = _finding("session-timeout")
+    fixable = _finding("login-banner", expected=BANNER, actual=None)
+    human = _finding("transport-protocol", remediable=False, expected=["udp"], actual="tcp")
+    endpoint = _endpoint(fixed, fixable, human, fixed=("session-timeout",))
+
+    # When each is worded / Then the state, the severity and quoted, shortened values show
+    assert finding_text(fixed, endpoint) == (
+        "[MEDIUM] session-timeout (fixed): expected 12, actual 24"
+    )
+    assert finding_text(fixable, endpoint) == (
+        f"[MEDIUM] login-banner (auto-fixable): expected {short_json(BANNER, 160)}, actual null"
+    )
+    assert finding_text(human, endpoint) == (
+        '[MEDIUM] transport-protocol (needs a human): expected ["udp"], actual "tcp"'
+    )
+
+
+def test_the_shortener_quotes_and_cuts_with_an_ellipsis() -> None:
+    assert short_json("x" * 100, limit=10) == '"xxxxxxxx…'
+    assert short_json('a "quoted"\nline') == '"a \\"quoted\\"\\nline"'
+    assert len(short_json(BANNER, 64)) == 64
+
+
+def test_the_endpoint_table_adds_a_name_column_only_when_names_are_given() -> None:
+    # Given a report of one endpoint
+    report = build_report(
+        policy=default_policy(),
+        source=ReportSource(kind="cli"),
+        endpoints=[_endpoint(_finding("session-timeout"), fixed=("session-timeout",))],
+    )
+
+    # When the CLI renders it, and the demo with the endpoints' names
+    plain = render_table(report).splitlines()
+    named = render_table(report, {"cvpn-endpoint-0123456789abcdef0": "contractors"}).splitlines()
+
+    # Then the CLI's columns are unchanged and the demo's table only adds NAME
+    assert plain[0].split() == ["ENDPOINT", "ACCOUNT/REGION", "STATUS", "RULES"]
+    assert plain[2].split() == [
+        "cvpn-endpoint-0123456789abcdef0",
+        "123456789012/eu-west-1",
+        "remediated",
+        "session-timeout*",
+    ]
+    assert named[0].split() == ["ENDPOINT", "NAME", "ACCOUNT/REGION", "STATUS", "RULES"]
+    assert named[2].split()[1] == "contractors"
+    assert named[3:] == plain[3:]
