@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -39,6 +40,23 @@ class ClientVpnPort(Protocol):
 
     def modify_endpoint(self, endpoint_id: str, parameters: Mapping[str, Any]) -> None:
         """One ModifyClientVpnEndpoint call; raises AwsCallError when AWS refuses."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrailState:
+    """One CloudTrail trail covering a region: logging or not (None: status unreadable)."""
+
+    arn: str
+    logging: bool | None
+    problem: str | None = None
+
+
+class TrailPort(Protocol):
+    """CloudTrail in one account and region."""
+
+    def trails(self) -> list[TrailState]:
+        """Every trail that records the region's events."""
         ...
 
 

@@ -15,6 +15,7 @@ from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from cvpn_guard.aws.cloudtrail import CloudTrailApi
     from cvpn_guard.aws.ec2 import ClientVpnApi
     from cvpn_guard.aws.policy_store import PolicyStore
     from cvpn_guard.aws.state_table import DynamoStateTable
@@ -40,6 +41,12 @@ class Runtime:
         from cvpn_guard.aws.ec2 import ClientVpnApi
 
         return ClientVpnApi(self.client("ec2", region))
+
+    def cloudtrail(self, region: str) -> CloudTrailApi:
+        """CloudTrail in ``region`` (whether a trail feeds the enforcer there)."""
+        from cvpn_guard.aws.cloudtrail import CloudTrailApi
+
+        return CloudTrailApi(self.client("cloudtrail", region))
 
     @cached_property
     def policy_store(self) -> PolicyStore:

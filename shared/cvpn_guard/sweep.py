@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, EnforcementResult
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.policy import Policy
-from cvpn_guard.ports import ClientVpnPort, EndpointLocks
+from cvpn_guard.ports import ClientVpnPort, EndpointLocks, TrailPort
 from cvpn_guard.report import (
     ComplianceReport,
     EndpointReport,
+    RegionTrail,
     ReportError,
     ReportSource,
     build_report,
@@ -101,6 +102,22 @@ def sweep_region(
     return outcome
 
 
+def region_trail(region: str, trails: TrailPort) -> RegionTrail:
+    """Whether a CloudTrail trail logs ``region``'s API calls (never raises: unknown instead)."""
+    try:
+        found = trails.trails()
+    except AwsCallError as error:
+        return RegionTrail(region=region, logging=None, problem=f"{error.code}: {error.message}")
+    logging = tuple(trail.arn for trail in found if trail.logging)
+    unknown = [f"{trail.arn}: {trail.problem}" for trail in found if trail.logging is None]
+    return RegionTrail(
+        region=region,
+        logging=True if logging else (None if unknown else False),
+        trails=logging,
+        problem="; ".join(unknown) or None,
+    )
+
+
 def sweep(
     regions: Iterable[str],
     api_for: Callable[[str], ClientVpnPort],
@@ -110,8 +127,13 @@ def sweep(
     locks: EndpointLocks,
     source: ReportSource,
     progress: Progress | None = None,
+    trails_for: Callable[[str], TrailPort] | None = None,
 ) -> ComplianceReport:
-    """Sweep ``regions`` concurrently and assemble one report."""
+    """Sweep ``regions`` concurrently and assemble one report.
+
+    With ``trails_for``, the report also says per region whether a CloudTrail trail is
+    logging there (without one, the enforcer never hears of a change).
+    """
     region_list = list(dict.fromkeys(regions))
 
     def run(region: str) -> RegionSweep:
@@ -130,12 +152,18 @@ def sweep(
             api, policy, account=account, region=region, locks=locks, progress=progress
         )
 
+    def trail(region: str) -> RegionTrail:
+        assert trails_for is not None
+        return region_trail(region, trails_for(region))
+
     workers = max(1, min(MAX_REGION_WORKERS, len(region_list)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
+        trail_checks = list(pool.map(trail, region_list)) if trails_for else []
         results = list(pool.map(run, region_list))
     return build_report(
         policy=policy,
         source=source,
         endpoints=(endpoint for result in results for endpoint in result.endpoints),
         errors=[error for result in results for error in result.errors],
+        cloudtrail=trail_checks,
     )

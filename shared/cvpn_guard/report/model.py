@@ -143,6 +143,24 @@ class ReportSummary(_Frozen):
     by_rule: dict[str, int] = Field(description="Endpoints whose findings include each rule.")
 
 
+class RegionTrail(_Frozen):
+    """Whether CloudTrail delivers this region's API calls, and so whether the enforcer runs.
+
+    EventBridge receives "AWS API Call via CloudTrail" events only where a trail is logging:
+    without one, drift in the region is found by the sweep alone.
+    """
+
+    region: str
+    logging: bool | None = Field(
+        description="true: a trail covering the region is logging; false: none is; "
+        "null: it could not be told (see problem)."
+    )
+    trails: tuple[str, ...] = Field(default=(), description="ARNs of the logging trails.")
+    problem: str | None = Field(
+        default=None, description="Why the status is unknown or partly unknown."
+    )
+
+
 class ReportPart(_Frozen):
     """Which part of a report too large for one SNS message this is."""
 
@@ -177,6 +195,11 @@ class ComplianceReport(_Frozen):
     summary: ReportSummary
     endpoints: tuple[EndpointReport, ...]
     errors: tuple[ReportError, ...] = ()
+    cloudtrail: tuple[RegionTrail, ...] = Field(
+        default=(),
+        description="Per swept region, whether real-time enforcement can run there (sweeps "
+        "only; the same in every part).",
+    )
 
     @property
     def clean(self) -> bool:
@@ -231,6 +254,7 @@ def build_report(
     source: ReportSource,
     endpoints: Iterable[EndpointReport],
     errors: Iterable[ReportError] = (),
+    cloudtrail: Iterable[RegionTrail] = (),
     generated_at: datetime | None = None,
 ) -> ComplianceReport:
     """Assemble a report; endpoints are sorted by account, region and id for stable output.
@@ -251,6 +275,7 @@ def build_report(
         summary=summarize(ordered, error_list),
         endpoints=ordered,
         errors=error_list,
+        cloudtrail=tuple(sorted(cloudtrail, key=lambda trail: trail.region)),
     )
 
 

@@ -54,6 +54,17 @@ def render_summary(report: ComplianceReport) -> str:
             f"  {rule:<32} {count}"
             for rule, count in sorted(s.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
+    dark = [trail for trail in report.cloudtrail if trail.logging is not True]
+    if dark:
+        lines += [
+            "",
+            "No real-time enforcement (no CloudTrail trail logging; only sweeps see drift):",
+        ]
+        lines += [
+            f"  {trail.region}: "
+            + ("no logging trail" if trail.logging is False else f"unknown: {trail.problem}")
+            for trail in dark
+        ]
     if report.errors:
         lines += ["", "Could not check:"]
         lines += [

@@ -38,6 +38,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         account=account,
         locks=runtime.state,
         source=ReportSource(kind="sweeper", regions=tuple(regions)),
+        trails_for=runtime.cloudtrail,
     )
     notifier = runtime.notifier
     notices = report_notices(report)
@@ -51,6 +52,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         ("Remediated", summary.remediated),
         ("RemediationFailed", summary.remediation_failed),
         ("SweepErrors", summary.errors),
+        ("RegionsWithoutTrail", sum(1 for t in report.cloudtrail if t.logging is False)),
     ):
         count(metrics, name, value=value)
     logger.info(

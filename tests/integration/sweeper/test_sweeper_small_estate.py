@@ -7,6 +7,7 @@ import json
 import boto3
 import pytest
 
+from cvpn_guard.report import ComplianceReport, render_summary
 from cvpn_guard.runtime import reset_runtime
 from tests.integration.sweeper.conftest import SweeperWorld
 from tests.integration.sweeper.large_estate import REGIONS, assert_report_matches
@@ -95,3 +96,37 @@ def test_the_sweeper_takes_its_leases_in_the_dynamodb_state_table(
     assert calls["PutItem"] == truth.drifted
     assert calls["DeleteItem"] == truth.drifted
     assert dynamodb.scan(TableName="cvpn-guard-state")["Count"] == 0
+
+
+def test_the_report_says_where_no_cloudtrail_trail_feeds_the_enforcer(
+    world: SweeperWorld,
+) -> None:
+    # Given a trail logging in the first region and none in the second
+    s3 = boto3.client("s3", region_name=REGIONS[0], endpoint_url=world.url)
+    s3.create_bucket(
+        Bucket="org-trail-logs", CreateBucketConfiguration={"LocationConstraint": REGIONS[0]}
+    )
+    cloudtrail = boto3.client("cloudtrail", region_name=REGIONS[0], endpoint_url=world.url)
+    trail = cloudtrail.create_trail(Name="management-events", S3BucketName="org-trail-logs")
+    cloudtrail.start_logging(Name="management-events")
+    world.seed({REGIONS[0]: 3, REGIONS[1]: 3})
+
+    # When the sweeper runs
+    world.invoke()
+
+    # Then the report tells, per region, whether real-time enforcement can run there
+    (notice,) = world.notices()
+    report = json.loads(notice["Message"])
+    assert_valid_report(report)
+    assert report["cloudtrail"] == [
+        {
+            "region": REGIONS[0],
+            "logging": True,
+            "trails": [trail["TrailARN"]],
+            "problem": None,
+        },
+        {"region": REGIONS[1], "logging": False, "trails": [], "problem": None},
+    ]
+    # And the e-mail text of the report names the region the enforcer never hears from
+    text = render_summary(ComplianceReport.model_validate(report))
+    assert f"  {REGIONS[1]}: no logging trail" in text.splitlines()
