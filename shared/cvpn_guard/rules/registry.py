@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 from cvpn_guard.exceptions import CvpnGuardError
@@ -33,6 +34,7 @@ class RuleRegistry:
         self._rules: dict[str, type[Rule[Any]]] = {}
         self._ordered: tuple[type[Rule[Any]], ...] = ()
         self._builtins_loaded = False
+        self._loading = threading.RLock()
 
     def register(self, rule: type[Rule[Any]]) -> None:
         for attribute in ("id", "options", "fixable", "example"):
@@ -65,14 +67,19 @@ class RuleRegistry:
         self._ordered = tuple(sorted(self._rules.values(), key=lambda r: (r.order, r.id)))
 
     def _load_builtins(self) -> None:
-        # Importing a rule module defines its Rule subclass, which registers it.
+        # Importing a rule module defines its Rule subclass, which registers it. Threads (the
+        # sweep's regions) may ask at once: the lock makes them wait for the complete set, and
+        # the flag is set only once every module is in.
         if self._builtins_loaded:
             return
-        self._builtins_loaded = True
-        package = importlib.import_module(self._package)
-        for module in pkgutil.iter_modules(package.__path__):
-            if module.name not in _INFRASTRUCTURE:
-                importlib.import_module(f"{self._package}.{module.name}")
+        with self._loading:
+            if self._builtins_loaded:
+                return
+            package = importlib.import_module(self._package)
+            for module in pkgutil.iter_modules(package.__path__):
+                if module.name not in _INFRASTRUCTURE:
+                    importlib.import_module(f"{self._package}.{module.name}")
+            self._builtins_loaded = True
 
 
 _REGISTRY = RuleRegistry("cvpn_guard.rules")
