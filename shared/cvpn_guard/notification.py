@@ -115,9 +115,11 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
     source = report.source
     lines = _lines_for(endpoint)
     if source.event_name:
+        what = f" ({source.change})" if source.change else ""
         lines.append("")
         lines.append(
-            f"Trigger: {source.event_name} by {_short(source.actor)} (CloudTrail event {source.event_id})"
+            f"Trigger: {source.event_name}{what} by {_short(source.actor)} "
+            f"(CloudTrail event {source.event_id})"
         )
     lines.append(
         f"Policy: version {report.policy.version}, {report.policy.content_hash}, mode {report.policy.mode}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,21 @@ ENFORCER_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:cvpn-gua
 
 
 def load_event(
-    name: str, endpoint_id: str | None = None, *, event_id: str | None = None
+    name: str,
+    endpoint_id: str | None = None,
+    *,
+    event_id: str | None = None,
+    endpoint_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The sample ``events/<name>.json``, optionally about ``endpoint_id`` and with a new eventID."""
+    """The sample ``events/<name>.json``, optionally about ``endpoint_id`` and with a new eventID.
+
+    ``endpoint_ids`` points each sample id at its own endpoint instead (in the order of
+    ``SAMPLE_ENDPOINT_IDS``), for the samples that name two endpoints.
+    """
     text = (EVENTS_DIR / f"{name}.json").read_text()
-    if endpoint_id:
-        for sample_id in SAMPLE_ENDPOINT_IDS:
-            text = text.replace(sample_id, endpoint_id)
+    targets = endpoint_ids or ([endpoint_id] * len(SAMPLE_ENDPOINT_IDS) if endpoint_id else [])
+    for sample_id, target in zip(SAMPLE_ENDPOINT_IDS, targets, strict=False):
+        text = text.replace(sample_id, target)
     event: dict[str, Any] = json.loads(text)
     if event_id:
         event["detail"]["eventID"] = event_id
