@@ -18,15 +18,14 @@ from hypothesis import strategies as st
 from cvpn_guard.intake import (
     WATCHED_CALLS,
     EndpointChange,
-    LoopGuard,
     Skip,
     SkipReason,
     classify_event,
 )
 from tests.support.events import (
-    ENFORCER_FUNCTION_ARN,
-    ENFORCER_FUNCTION_NAME,
-    ENFORCER_ROLE_ARN,
+    GUARD,
+    REQUEST_SAMPLES,
+    TAG_CALL_SAMPLES,
     load_event,
     sample_names,
 )
@@ -40,48 +39,18 @@ from tests.unit.fuzz.strategies import (
     truncated,
 )
 
-GUARD = LoopGuard(
-    function_name=ENFORCER_FUNCTION_NAME,
-    function_arn=ENFORCER_FUNCTION_ARN,
-    role_arns=frozenset({ENFORCER_ROLE_ARN}),
-)
 SAMPLES = {name: load_event(name) for name in sample_names()}
-# Samples that are work, and where their endpoint id is.
+# Samples that are work, and where their endpoint id is: the create's in its response, the
+# other calls' in their request, wrapped in one <Op>Request key.
 PROCESSED = {
     "create_endpoint_noncompliant": ("responseElements", "CreateClientVpnEndpointResponse"),
-    "modify_endpoint_by_user": ("requestParameters", "ModifyClientVpnEndpointRequest"),
-    "modify_endpoint_by_iam_user": ("requestParameters", "ModifyClientVpnEndpointRequest"),
-    "authorize_ingress_for_all_groups": (
-        "requestParameters",
-        "AuthorizeClientVpnIngressRequest",
-    ),
-    "revoke_ingress": ("requestParameters", "RevokeClientVpnIngressRequest"),
-    "associate_target_network": ("requestParameters", "AssociateClientVpnTargetNetworkRequest"),
-    "disassociate_target_network": (
-        "requestParameters",
-        "DisassociateClientVpnTargetNetworkRequest",
-    ),
-    "apply_security_groups": (
-        "requestParameters",
-        "ApplySecurityGroupsToClientVpnTargetNetworkRequest",
-    ),
-    "create_route": ("requestParameters", "CreateClientVpnRouteRequest"),
-    "delete_route": ("requestParameters", "DeleteClientVpnRouteRequest"),
-    "import_revocation_list": (
-        "requestParameters",
-        "ImportClientVpnClientCertificateRevocationListRequest",
-    ),
-    "modify_authorization_policy": (
-        "requestParameters",
-        "ModifyClientVpnEndpointAuthorizationPolicyRequest",
-    ),
-    "delete_authorization_policy": (
-        "requestParameters",
-        "DeleteClientVpnEndpointAuthorizationPolicyRequest",
-    ),
+    **{
+        name: ("requestParameters", f"{SAMPLES[name]['detail']['eventName']}Request")
+        for name in REQUEST_SAMPLES
+    },
 }
 # Tag calls that are work: their endpoint ids are requestParameters.resourcesSet.items[].resourceId.
-PROCESSED_TAG_CALLS = ("create_tags_on_two_endpoints", "delete_tags")
+PROCESSED_TAG_CALLS = TAG_CALL_SAMPLES
 ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 MAX_DETAIL = 1_000  # a skip's detail goes to the logs: no 100k-character echo of the input
 FUZZ = settings(max_examples=150)

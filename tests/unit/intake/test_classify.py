@@ -10,7 +10,6 @@ import pytest
 from cvpn_guard.intake import (
     ChangeKind,
     EndpointChange,
-    LoopGuard,
     Skip,
     SkipReason,
     classify_event,
@@ -18,14 +17,8 @@ from cvpn_guard.intake import (
 from tests.support.events import (
     ENFORCER_FUNCTION_ARN,
     ENFORCER_FUNCTION_NAME,
-    ENFORCER_ROLE_ARN,
+    GUARD,
     load_event,
-)
-
-GUARD = LoopGuard(
-    function_name=ENFORCER_FUNCTION_NAME,
-    function_arn=ENFORCER_FUNCTION_ARN,
-    role_arns=frozenset({ENFORCER_ROLE_ARN}),
 )
 
 

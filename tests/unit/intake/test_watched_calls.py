@@ -11,23 +11,12 @@ from cvpn_guard.intake import (
     WATCHED_CALLS,
     ChangeKind,
     EndpointChange,
-    LoopGuard,
     Skip,
     SkipReason,
     classify_event,
 )
-from tests.support.events import (
-    ENFORCER_FUNCTION_ARN,
-    ENFORCER_FUNCTION_NAME,
-    ENFORCER_ROLE_ARN,
-    load_event,
-)
+from tests.support.events import GUARD, load_event
 
-GUARD = LoopGuard(
-    function_name=ENFORCER_FUNCTION_NAME,
-    function_arn=ENFORCER_FUNCTION_ARN,
-    role_arns=frozenset({ENFORCER_ROLE_ARN}),
-)
 CONTRACTORS = "cvpn-endpoint-0d2c4e6f8a0b1c3d5"
 SALES = "cvpn-endpoint-0a1b2c3d4e5f60718"
 
