@@ -1,4 +1,4 @@
-"""Enforcer Lambda: a Client VPN endpoint was created or modified -> bring it inside the policy.
+"""Enforcer Lambda: a Client VPN endpoint was changed -> bring it inside the policy.
 
 Thin on purpose: observability decorators and one call. The logic is in ``cvpn_guard``.
 """
@@ -25,4 +25,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event,
         runtime=get_runtime(),
         function_arn=context.invoked_function_arn,
+        time_left_ms=context.get_remaining_time_in_millis,
     )

@@ -25,12 +25,12 @@ class InMemoryState:
         with lock:
             yield
 
-    def pending(self, event_id: str) -> Mapping[str, Any] | None:
-        """The outbox record of ``event_id``, if any."""
+    def pending(self, key: str) -> Mapping[str, Any] | None:
+        """The outbox record of ``key``, if any."""
         with self._guard:
-            return self._outbox.get(event_id)
+            return self._outbox.get(key)
 
-    def save(self, event_id: str, record: Mapping[str, Any]) -> None:
-        """Save the outbox record of ``event_id``."""
+    def save(self, key: str, record: Mapping[str, Any]) -> None:
+        """Save the outbox record of ``key``."""
         with self._guard:
-            self._outbox[event_id] = dict(record)
+            self._outbox[key] = dict(record)

@@ -77,17 +77,17 @@ class EndpointLocks(Protocol):
 
 
 class NoticeOutbox(Protocol):
-    """Remembers, per event, what must still be said or was already decided.
+    """Remembers, per change (event id and endpoint id), what must still be said or was decided.
 
     A notice saved before publishing survives a failed publish, so Lambda's retry of the same
     event delivers it without modifying the endpoint again; a "done" record turns a duplicate
     delivery of the same event into a no-op.
     """
 
-    def pending(self, event_id: str) -> Mapping[str, Any] | None:
-        """The record saved for ``event_id``, if any."""
+    def pending(self, key: str) -> Mapping[str, Any] | None:
+        """The record saved for ``key``, if any."""
         ...
 
-    def save(self, event_id: str, record: Mapping[str, Any]) -> None:
-        """Save a record for ``event_id`` (overwrites)."""
+    def save(self, key: str, record: Mapping[str, Any]) -> None:
+        """Save a record for ``key`` (overwrites)."""
         ...

@@ -1,14 +1,17 @@
 """The sample CloudTrail events of ``events/``, pointed at the demo's endpoints.
 
-Each sample names an endpoint id that does not exist here; the demo rewrites it to the
-seeded endpoint whose state matches the story the event tells (the create sample becomes a
-freshly created endpoint, a user's modify points at an endpoint drifted that way).
+Each sample names endpoint ids that do not exist here; the demo rewrites them to the seeded
+endpoints whose state matches the story the event tells (the create sample becomes a freshly
+created endpoint, a user's modify points at an endpoint drifted that way). Every sample has a
+story here; the calls on target networks, routes, revocation lists and authorization policies
+are not replayed (the demo's endpoints have no subnets: tests/integration/enforcer replays
+every call).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,19 +19,35 @@ from typing import Any
 from cvpn_guard.endpoint import ENDPOINT_ID
 from cvpn_guard.intake.wire import plain, unwrap
 
-# Sample file -> the demo endpoint it is about. A sample added later defaults to "sales".
-TARGETS: Mapping[str, str] = {
-    "create_endpoint_noncompliant.json": "contractors",
-    "modify_endpoint_by_enforcer.json": "contractors",
-    "modify_endpoint_by_user.json": "sales",
-    "modify_endpoint_dry_run.json": "sales",
-    "modify_endpoint_by_iam_user.json": "partners",
+# Sample file -> the demo endpoints it is about, in the order the sample names its ids:
+# () delivers it as recorded (nothing was created), None leaves it out of the replay.
+TARGETS: Mapping[str, tuple[str, ...] | None] = {
+    "create_endpoint_failed.json": (),
+    "create_endpoint_noncompliant.json": ("contractors",),
+    "modify_endpoint_by_enforcer.json": ("contractors",),
+    "associate_target_network.json": None,
+    "apply_security_groups.json": None,
+    "create_route.json": None,
+    "authorize_ingress_for_all_groups.json": ("engineering",),
+    "modify_endpoint_by_user.json": ("sales",),
+    "modify_endpoint_dry_run.json": ("sales",),
+    "modify_authorization_policy.json": None,
+    "modify_endpoint_by_iam_user.json": ("partners",),
+    "create_tags_on_two_endpoints.json": ("sales", "partners"),
+    "import_revocation_list.json": None,
+    "revoke_ingress.json": ("engineering",),
+    "delete_route.json": None,
+    "delete_authorization_policy.json": None,
+    "delete_tags.json": None,
+    "disassociate_target_network.json": None,
 }
-DEFAULT_TARGET = "sales"
 ENFORCER_SAMPLE = "modify_endpoint_by_enforcer.json"
 
 # What a reader wants to see of a request, in this order; the rest is plumbing.
 _SHOWN_PARAMETERS = (
+    "TargetNetworkCidr",
+    "AuthorizeAllGroups",
+    "RevokeAllGroups",
     "SessionTimeoutHours",
     "DisconnectOnSessionTimeout",
     "ClientLoginBannerOptions",
@@ -54,7 +73,7 @@ class SampleEvent:
 
     @property
     def event_name(self) -> str:
-        """``CreateClientVpnEndpoint`` or ``ModifyClientVpnEndpoint``."""
+        """The call: ``CreateClientVpnEndpoint``, ``CreateTags``, ..."""
         return str(self.detail.get("eventName", "?"))
 
     @property
@@ -70,20 +89,35 @@ class SampleEvent:
         return stamp[11:16] if len(stamp) >= 16 else stamp
 
     @property
+    def replayed(self) -> bool:
+        """False for the samples the demo leaves out (no endpoint of its estate fits them)."""
+        return TARGETS.get(self.name) is not None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The demo endpoints this sample is about (none when the call created nothing)."""
+        return TARGETS.get(self.name) or ()
+
+    @property
     def target(self) -> str | None:
-        """The demo endpoint this sample is about (None when the call created nothing)."""
-        if self.event_name.startswith("Create") and self.error_code:
-            return None
-        return TARGETS.get(self.name, DEFAULT_TARGET)
+        """The first of :attr:`targets`, if any."""
+        return self.targets[0] if self.targets else None
 
     @property
     def creates(self) -> bool:
-        """True when the sample records a successful create."""
-        return self.event_name.startswith("Create") and not self.error_code
+        """True when the sample records a successful endpoint creation."""
+        return self.event_name == "CreateClientVpnEndpoint" and not self.error_code
 
-    def pointed_at(self, endpoint_id: str) -> SampleEvent:
-        """The same event about ``endpoint_id`` (every mention of the sample's id)."""
-        text = ENDPOINT_ID.sub(endpoint_id, json.dumps(self.event))
+    def pointed_at(self, *endpoint_ids: str) -> SampleEvent:
+        """The same event about ``endpoint_ids``: the sample's first id (every mention of it)
+        becomes the first, its second the second; extra sample ids become the last one."""
+        text = json.dumps(self.event)
+        sample_ids = list(dict.fromkeys(ENDPOINT_ID.findall(text)))
+        mapping = {
+            sample_id: endpoint_ids[min(index, len(endpoint_ids) - 1)]
+            for index, sample_id in enumerate(sample_ids)
+        }
+        text = ENDPOINT_ID.sub(lambda match: mapping[match.group(0)], text)
         return SampleEvent(self.name, json.loads(text))
 
 
@@ -126,9 +160,21 @@ def requested(detail: Mapping[str, Any]) -> list[str]:
     """The settings the call asked for, as ``Name=value`` (policy-relevant ones only)."""
     raw = detail.get("requestParameters")
     parameters = unwrap(raw if isinstance(raw, Mapping) else None)
-    shown = []
+    shown = [f"Tags={json.dumps(tags, ensure_ascii=False)}"] if (tags := tag_set(raw)) else []
     for name in _SHOWN_PARAMETERS:
         if name in parameters:
             value = plain(parameters[name])
             shown.append(f"{name}={json.dumps(value, ensure_ascii=False)}")
     return shown
+
+
+def tag_set(parameters: Any) -> dict[str, str]:
+    """The tags of a CreateTags/DeleteTags request (``tagSet.items``), as ``{key: value}``."""
+    if not isinstance(parameters, Mapping):
+        return {}
+    items = (parameters.get("tagSet") or {}).get("items") or []
+    return {
+        str(item.get("key")): str(item.get("value", ""))
+        for item in (items if isinstance(items, Sequence) else [items])
+        if isinstance(item, Mapping)
+    }

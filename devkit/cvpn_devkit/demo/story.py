@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from cvpn_devkit.demo import estate, lambdas, replay
 from cvpn_devkit.demo.environment import base_environment, emulator_session, quiet_logs
 from cvpn_devkit.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
+from cvpn_devkit.demo.recorded_calls import make_recorded_call
 from cvpn_devkit.demo.render import Console, report_table, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
@@ -219,12 +220,22 @@ class Demo:
         for index, sample in enumerate(samples):
             if index:
                 c.line()
+            if not sample.replayed:
+                self._show_call(sample, ())
+                c.para(
+                    "→ not replayed in the demo: its endpoints have no subnets, routes or "
+                    "revocation lists (tests/integration/enforcer replays every call)",
+                    indent=4,
+                    hanging=2,
+                )
+                continue
             if sample.creates:
                 # The call the event records, made now so the endpoint exists when it arrives.
                 self._remember(estate.create_endpoint(self.client, estate.CONTRACTORS))
-            endpoint_id = self.ids.get(sample.target or "")
-            event = sample.pointed_at(endpoint_id) if endpoint_id else sample
-            self._show_call(event, endpoint_id)
+            endpoint_ids = tuple(self.ids[name] for name in sample.targets if name in self.ids)
+            event = sample.pointed_at(*endpoint_ids) if endpoint_ids else sample
+            self._show_call(event, endpoint_ids)
+            make_recorded_call(self.client("ec2", estate.PRIMARY_REGION), event, endpoint_ids)
             try:
                 result = self.lambdas.invoke("enforcer", lambdas.ENFORCER, event.event)
             except Exception as error:  # shown, and the demo exits 1 at the end
@@ -233,16 +244,18 @@ class Demo:
                 continue
             self._show_verdict(result, drain(sqs, plumbing.queue_url))
 
-    def _show_call(self, sample: replay.SampleEvent, endpoint_id: str | None) -> None:
+    def _show_call(self, sample: replay.SampleEvent, endpoint_ids: tuple[str, ...]) -> None:
         c = self.console
         detail = sample.detail
         c.line(f"▸ {sample.time} UTC  {replay.actor(detail)}  [{sample.name}]", 2)
-        target = f" {self.names.get(endpoint_id, '?')} ({endpoint_id})" if endpoint_id else ""
+        target = ", ".join(
+            f"{self.names.get(endpoint_id, '?')} ({endpoint_id})" for endpoint_id in endpoint_ids
+        )
         outcome = ""
         if sample.error_code:
             kind = "a dry run" if "DryRun" in sample.error_code else "failed"
             outcome = f"  ({kind}: {sample.error_code})"
-        c.line(f"{sample.event_name}{target}{outcome}", 4)
+        c.line(f"{sample.event_name}{' ' + target if target else ''}{outcome}", 4)
         asked = replay.requested(detail)
         if asked:
             c.para("asked for: " + ", ".join(asked), indent=4, hanging=11)
@@ -259,14 +272,27 @@ class Demo:
             )
             return
         status = str(result.get("status", "?"))
-        c.line(f"→ enforcer: {status.replace('_', ' ')}", 4)
+        if status == "several_endpoints":
+            # One tag call on several endpoints: each is enforced on its own.
+            verdicts = ", ".join(
+                f"{self.names.get(str(e.get('endpoint_id')), '?')} "
+                f"{str(e.get('status', '?')).replace('_', ' ')}"
+                for e in result.get("endpoints", [])
+            )
+            c.line(f"→ enforcer, each endpoint on its own: {verdicts}", 4)
+        else:
+            c.line(f"→ enforcer: {status.replace('_', ' ')}", 4)
         for notice in notices:
             report = ComplianceReport.model_validate_json(notice.message)
             for endpoint in report.endpoints:
                 show_endpoint_verdict(c, endpoint)
             c.line(f"notice published: {short_json(notice.subject, 90)}", 6)
         if not notices:
-            c.line("nothing to fix, no notice" if status == "compliant" else "no notice", 6)
+            settled = status == "compliant" or (
+                status == "several_endpoints"
+                and all(e.get("status") == "compliant" for e in result.get("endpoints", []))
+            )
+            c.line("nothing to fix, no notice" if settled else "no notice", 6)
 
     # -- 4. the sweeper ------------------------------------------------------------------
 
@@ -375,8 +401,10 @@ class Demo:
         c.section(
             6,
             "What just happened",
-            "cvpn-guard fixed drift moments after it happened, left its own change, failed "
-            "calls and dry runs alone, said how many users each disruptive fix touched, left "
+            "cvpn-guard fixed drift moments after it happened, reported an access-all rule "
+            "the moment it was added, checked each endpoint of a tag call on its own, left its "
+            "own change, failed calls and dry runs alone, said how many users each disruptive "
+            "fix touched, left "
             "what it must not fix by itself (connection logging without an org log group, "
             "access-all rules) to a human, and proved the estate's state with a report.",
         )

@@ -102,11 +102,11 @@ class DynamoStateTable:
             if error_code(error) != "ConditionalCheckFailedException":
                 raise AwsCallError("DeleteItem", error_code(error), str(error)) from error
 
-    def pending(self, event_id: str) -> Mapping[str, Any] | None:
-        """The outbox record of ``event_id``, if any."""
+    def pending(self, key: str) -> Mapping[str, Any] | None:
+        """The outbox record of ``key``, if any."""
         with aws_call("GetItem"):
             response = self._db.get_item(
-                TableName=self._table, Key={"pk": {"S": f"outbox#{event_id}"}}, ConsistentRead=True
+                TableName=self._table, Key={"pk": {"S": f"outbox#{key}"}}, ConsistentRead=True
             )
         item = response.get("Item")
         if not item:
@@ -114,14 +114,14 @@ class DynamoStateTable:
         record: Mapping[str, Any] = json.loads(item["record"]["S"])
         return record
 
-    def save(self, event_id: str, record: Mapping[str, Any]) -> None:
-        """Save the outbox record of ``event_id``."""
+    def save(self, key: str, record: Mapping[str, Any]) -> None:
+        """Save the outbox record of ``key``."""
         expires = int(self._clock()) + OUTBOX_DAYS * 86_400
         with aws_call("PutItem"):
             self._db.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": {"S": f"outbox#{event_id}"},
+                    "pk": {"S": f"outbox#{key}"},
                     "record": {"S": json.dumps(record)},
                     "expires_at": {"N": str(expires)},
                 },

@@ -2,7 +2,10 @@
 
 The order of steps is what makes retries safe:
 
-1. An event already handled (EventBridge delivers at least once) is dropped as a duplicate.
+Every step is keyed by the change (:attr:`EndpointChange.key`: event id and endpoint id), so
+the endpoints of one tag call are each handled, recorded and notified on their own.
+
+1. A change already handled (EventBridge delivers at least once) is dropped as a duplicate.
    A notice saved for this event by an earlier attempt is delivered first (its publish
    failed after a successful modify); the endpoint is already compliant, nothing to modify.
 2. A permanent failure recorded for this event is not attempted again: Lambda keeps the
@@ -21,7 +24,7 @@ from typing import Literal
 from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, EnforcementResult
 from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.intake import EndpointChange
+from cvpn_guard.intake import ChangeKind, EndpointChange
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
 from cvpn_guard.report import (
@@ -33,7 +36,6 @@ from cvpn_guard.report import (
 )
 
 DONE = {"done": True}
-CREATE_EVENT = "CreateClientVpnEndpoint"
 
 
 class RemediationFailed(CvpnGuardError):
@@ -58,10 +60,10 @@ class ChangeOutcome:
     notified: bool = False
 
 
-def _publish(notifier: NotificationPort | None, notice: Notice, event_id: str) -> bool:
+def _publish(notifier: NotificationPort | None, notice: Notice, key: str) -> bool:
     if notifier is None:
         return False
-    notifier.publish(notice, deduplication_id=event_id)
+    notifier.publish(notice, deduplication_id=key)
     return True
 
 
@@ -97,13 +99,13 @@ def _handle_locked(
     notifier: NotificationPort | None,
     outbox: NoticeOutbox,
 ) -> ChangeOutcome:
-    event_id = change.event_id
-    earlier = outbox.pending(event_id) or {}
+    key = change.key
+    earlier = outbox.pending(key) or {}
     if earlier.get("done"):
         return ChangeOutcome("duplicate")
     if "notice" in earlier:
-        notified = _publish(notifier, Notice.from_record(earlier["notice"]), event_id)
-        outbox.save(event_id, DONE)
+        notified = _publish(notifier, Notice.from_record(earlier["notice"]), key)
+        outbox.save(key, DONE)
         return ChangeOutcome("notice_redelivered", notified=notified)
     failure = dict(earlier.get("failure") or {})
     if failure.get("permanent"):
@@ -112,14 +114,14 @@ def _handle_locked(
         )
 
     # Right after a create, EC2 may not show the endpoint yet: read again before "gone".
-    result = guard.enforce(change.endpoint_id, just_created=change.event_name == CREATE_EVENT)
+    result = guard.enforce(change.endpoint_id, just_created=change.kind is ChangeKind.CREATED)
     if isinstance(result, EndpointUnavailable):
-        outbox.save(event_id, DONE)
+        outbox.save(key, DONE)
         return ChangeOutcome(
             "endpoint_gone" if result.reason == "not_found" else "endpoint_deleting"
         )
     if not needs_notice(result.status):
-        outbox.save(event_id, DONE)
+        outbox.save(key, DONE)
         return ChangeOutcome("enforced", result)
 
     notice = compose_endpoint_notice(
@@ -127,8 +129,9 @@ def _handle_locked(
             policy=policy,
             source=ReportSource(
                 kind="enforcer",
-                event_id=event_id,
+                event_id=change.event_id,
                 event_name=change.event_name,
+                change=change.described_as,
                 actor=change.actor,
                 regions=(change.region,),
             ),
@@ -139,10 +142,10 @@ def _handle_locked(
         error = result.error
         code = error.code if error else "Unknown"
         repeated = failure.get("code") == code
-        notified = False if repeated else _publish(notifier, notice, event_id)
+        notified = False if repeated else _publish(notifier, notice, key)
         permanent = not (error and error.transient)
         outbox.save(
-            event_id,
+            key,
             {"failure": {"code": code, "error": result.report.error, "permanent": permanent}},
         )
         raise RemediationFailed(
@@ -150,7 +153,7 @@ def _handle_locked(
         )
     if result.status is EndpointStatus.REMEDIATED:
         # Saved before publishing: a failed publish is retried without a second modify.
-        outbox.save(event_id, {"notice": notice.as_record()})
-    notified = _publish(notifier, notice, event_id)
-    outbox.save(event_id, DONE)
+        outbox.save(key, {"notice": notice.as_record()})
+    notified = _publish(notifier, notice, key)
+    outbox.save(key, DONE)
     return ChangeOutcome("enforced", result, notified)

@@ -7,6 +7,7 @@ Powertools.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,15 +15,33 @@ from aws_lambda_powertools import Logger, Metrics
 from cvpn_guard.arns import account_of
 from cvpn_guard.change_events.handling import ChangeOutcome, RemediationFailed, handle_change
 from cvpn_guard.endpoint_guard import EndpointGuard
-from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.exceptions import AwsCallError, CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
+from cvpn_guard.policy import Policy
 from cvpn_guard.runtime import Runtime
 
 SERVICE = "cvpn-guard-enforcer"
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+RESERVE_MS = 30_000
+"""No further endpoint of a tag call is started with less time left than this: one endpoint
+can take a describe, the settle re-reads, a modify, a verify and a notice; the endpoints not
+reached are left to Lambda's retry (the ones done are duplicates by then)."""
+
+
+class EventUnfinished(CvpnGuardError):
+    """Time ran out before every endpoint of the event was handled: Lambda retries the event."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(
+            f"handled {done} of the {total} endpoints of this event before the time reserve; "
+            "Lambda's retry handles the rest"
+        )
+        self.done = done
+        self.total = total
 
 
 def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
@@ -34,8 +53,18 @@ def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
     )
 
 
-def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> dict[str, Any]:
-    """Handle one EventBridge event end to end; returns a small summary of what happened."""
+def process_event(
+    event: Any,
+    *,
+    runtime: Runtime,
+    function_arn: str | None,
+    time_left_ms: Callable[[], int] | None = None,
+) -> dict[str, Any]:
+    """Handle one EventBridge event end to end; returns a small summary of what happened.
+
+    ``time_left_ms`` is Lambda's ``context.get_remaining_time_in_millis``: a tag call naming
+    many endpoints stops starting new ones before the function's timeout.
+    """
     intake = classify_event(
         event, _loop_guard(runtime, function_arn), own_account=account_of(function_arn)
     )
@@ -51,14 +80,47 @@ def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> 
         )
         count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
         return {"status": "skipped", "reason": str(intake.reason), "detail": intake.detail}
-    logger.append_keys(endpoint_id=intake.endpoint_id, account=intake.account, region=intake.region)
-    return _enforce(intake, runtime=runtime)
+    first = intake[0]
+    logger.append_keys(account=first.account, region=first.region, event_kind=str(first.kind))
+    if len(intake) == 1:
+        logger.append_keys(endpoint_id=first.endpoint_id)
+    summaries = _enforce(intake, runtime=runtime, time_left_ms=time_left_ms)
+    if len(summaries) == 1:
+        return summaries[0]
+    return {"status": "several_endpoints", "endpoints": summaries}
 
 
-def _enforce(change: EndpointChange, *, runtime: Runtime) -> dict[str, Any]:
+def _enforce(
+    changes: Sequence[EndpointChange],
+    *,
+    runtime: Runtime,
+    time_left_ms: Callable[[], int] | None,
+) -> list[dict[str, Any]]:
+    """Each change under its own lease and outbox key; one refused fix does not stop the
+    others, and is raised once they are done so that Lambda keeps the event."""
     policy = load_policy_or_alarm(
         runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing enforced"
     )
+    summaries: list[dict[str, Any]] = []
+    failures: list[RemediationFailed] = []
+    for done, change in enumerate(changes):
+        if done and time_left_ms is not None and time_left_ms() < RESERVE_MS:
+            count(metrics, "EventUnfinished")
+            logger.warning(
+                "time reserve reached: Lambda will retry the event",
+                extra={"done": done, "endpoints": len(changes)},
+            )
+            raise EventUnfinished(done, len(changes))
+        try:
+            summaries.append(_enforce_one(change, runtime=runtime, policy=policy))
+        except RemediationFailed as failure:
+            failures.append(failure)
+    if failures:
+        raise failures[0]
+    return summaries
+
+
+def _enforce_one(change: EndpointChange, *, runtime: Runtime, policy: Policy) -> dict[str, Any]:
     guard = EndpointGuard(
         runtime.client_vpn(change.region), policy, account=change.account, region=change.region
     )
@@ -77,27 +139,41 @@ def _enforce(change: EndpointChange, *, runtime: Runtime) -> dict[str, Any]:
         count(metrics, "FailedEventRetried" if failure.already_reported else "RemediationFailed")
         logger.error(
             "remediation failed",
-            extra={"error": failure.error, "already_reported": failure.already_reported},
+            extra={
+                "endpoint_id": change.endpoint_id,
+                "error": failure.error,
+                "already_reported": failure.already_reported,
+            },
         )
         raise
     except AwsCallError as error:
         count(metrics, "AwsCallFailed", dimension=("code", error.code))
         logger.error(
             "AWS call failed after retries: Lambda will retry the event",
-            extra={"operation": error.operation, "code": error.code, "error": error.message},
+            extra={
+                "endpoint_id": change.endpoint_id,
+                "operation": error.operation,
+                "code": error.code,
+                "error": error.message,
+            },
         )
         raise
-    return _summarize(outcome)
+    return _summarize(outcome, change.endpoint_id)
 
 
-def _summarize(outcome: ChangeOutcome) -> dict[str, Any]:
+def _summarize(outcome: ChangeOutcome, endpoint_id: str) -> dict[str, Any]:
     result = outcome.result
     if result is None:
         logger.info(
-            "nothing to enforce", extra={"outcome": outcome.kind, "notified": outcome.notified}
+            "nothing to enforce",
+            extra={
+                "endpoint_id": endpoint_id,
+                "outcome": outcome.kind,
+                "notified": outcome.notified,
+            },
         )
         count(metrics, "Skipped", dimension=("reason", outcome.kind))
-        return {"status": outcome.kind, "notified": outcome.notified}
+        return {"status": outcome.kind, "endpoint_id": endpoint_id, "notified": outcome.notified}
     report = result.report
     count(metrics, "Evaluated")
     for finding in report.findings:
@@ -107,6 +183,7 @@ def _summarize(outcome: ChangeOutcome) -> dict[str, Any]:
     logger.info(
         "endpoint enforced",
         extra={
+            "endpoint_id": report.endpoint_id,
             "status": str(report.status),
             "rules": [f.rule for f in report.findings],
             "fixed_rules": list(report.fixed_rules),

@@ -124,6 +124,11 @@ class ReportSource(_Frozen):
     kind: Literal["enforcer", "sweeper", "cli"]
     event_id: str | None = None
     event_name: str | None = None
+    change: str | None = Field(
+        default=None,
+        description="What the triggering call changed on the endpoint, in words "
+        "(e.g. 'authorization rule added', 'tags removed').",
+    )
     actor: str | None = Field(
         default=None, description="Who made the change that triggered the check."
     )

@@ -42,9 +42,11 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
     source = report.source
     lines = [endpoint_heading(endpoint), *endpoint_details(endpoint)]
     if source.event_name:
+        what = f" ({source.change})" if source.change else ""
         lines.append("")
         lines.append(
-            f"Trigger: {source.event_name} by {short_json(source.actor, VALUE_LIMIT)} (CloudTrail event {source.event_id})"
+            f"Trigger: {source.event_name}{what} by {short_json(source.actor, VALUE_LIMIT)} "
+            f"(CloudTrail event {source.event_id})"
         )
     lines.append(
         f"Policy: version {report.policy.version}, {report.policy.content_hash}, mode {report.policy.mode}"

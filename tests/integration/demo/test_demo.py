@@ -96,3 +96,21 @@ def test_the_received_report_is_shown_and_valid(demo: subprocess.CompletedProces
     assert re.search(r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+remediated", out)
     assert "fixed by this sweep: legacy" in out
     assert "- research: authorization" in out
+
+
+def test_access_and_tag_changes_are_checked_as_they_happen(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    out = demo.stdout
+    # An access-all rule is reported the moment it is added, and its removal is silent
+    authorized = out.index("[authorize_ingress_for_all_groups.json]")
+    revoked = out.index("[revoke_ingress.json]")
+    assert re.search(r"AuthorizeClientVpnIngress engineering \(cvpn-endpoint-\w+\)", out)
+    assert "✗ authorization [high] (report only: needs a human)" in out[authorized:revoked]
+    assert "→ enforcer: compliant" in out[revoked : revoked + 600]
+    # One tag call on two endpoints checks each on its own
+    assert re.search(r"CreateTags sales \(cvpn-endpoint-\w+\), partners \(cvpn-endpoint-\w+\)", out)
+    assert "→ enforcer, each endpoint on its own: sales compliant, partners compliant" in out
+    # The calls the demo cannot make on its estate are named, not replayed
+    assert "[create_route.json]" in out
+    assert "not replayed in the demo" in out

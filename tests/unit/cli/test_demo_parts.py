@@ -30,10 +30,31 @@ def test_samples_come_in_the_order_the_calls_happened() -> None:
 def test_each_sample_points_at_the_endpoint_its_story_is_about() -> None:
     samples = {sample.name: sample for sample in replay.load_samples(EVENTS)}
     assert samples["create_endpoint_failed.json"].target is None  # nothing was created
+    assert samples["create_endpoint_failed.json"].replayed  # delivered as recorded
     assert samples["create_endpoint_noncompliant.json"].creates
     assert samples["create_endpoint_noncompliant.json"].target == "contractors"
     assert samples["modify_endpoint_by_enforcer.json"].target == "contractors"
     assert samples["modify_endpoint_by_user.json"].target == "sales"
+    # Calls on the endpoint's access and tags are replayed; those that need subnets are not
+    assert samples["authorize_ingress_for_all_groups.json"].targets == ("engineering",)
+    assert samples["revoke_ingress.json"].targets == ("engineering",)
+    assert samples["create_tags_on_two_endpoints.json"].targets == ("sales", "partners")
+    assert not samples["create_route.json"].replayed
+
+
+def test_every_sample_has_a_story_and_every_story_a_sample() -> None:
+    # A sample without a story would be replayed against whatever endpoint: say which one
+    assert set(replay.TARGETS) == {path.name for path in EVENTS.glob("*.json")}
+
+
+def test_the_demo_makes_every_replayed_call_before_its_event_arrives() -> None:
+    from cvpn_devkit.demo.recorded_calls import CALLS
+
+    # The create is made by the story; the modifies' drift is seeded with the estate
+    made_elsewhere = {"CreateClientVpnEndpoint", "ModifyClientVpnEndpoint"}
+    for sample in replay.load_samples(EVENTS):
+        if sample.replayed and sample.targets and not sample.error_code:
+            assert sample.event_name in {*CALLS, *made_elsewhere}, sample.name
 
 
 def test_pointing_a_sample_at_an_endpoint_rewrites_every_mention() -> None:
@@ -43,6 +64,18 @@ def test_pointing_a_sample_at_an_endpoint_rewrites_every_mention() -> None:
     assert "cvpn-endpoint-0d2c4e6f8a0b1c3d5" not in text
     assert text.count("cvpn-endpoint-0123456789abcdef0") == 2  # the id and the DNS name
     assert sample.event != moved.event  # the original is untouched
+
+
+def test_a_sample_naming_two_endpoints_is_pointed_at_two() -> None:
+    samples = {sample.name: sample for sample in replay.load_samples(EVENTS)}
+    tagging = samples["create_tags_on_two_endpoints.json"]
+    first, second = "cvpn-endpoint-00000000000000001", "cvpn-endpoint-00000000000000002"
+    moved = tagging.pointed_at(first, second)
+    items = moved.detail["requestParameters"]["resourcesSet"]["items"]
+    assert [item["resourceId"] for item in items] == [first, second]
+    # Given one endpoint only, every id of the sample becomes that one
+    items = tagging.pointed_at(first).detail["requestParameters"]["resourcesSet"]["items"]
+    assert [item["resourceId"] for item in items] == [first, first]
 
 
 def test_the_loop_guard_role_is_the_enforcer_samples_session_issuer() -> None:
@@ -64,6 +97,15 @@ def test_who_did_what_reads_like_a_person() -> None:
     assert replay.requested(samples["modify_endpoint_by_iam_user.json"].detail) == [
         'SelfServicePortal="enabled"',
         'DnsServers={"CustomDnsServers": ["8.8.8.8", "8.8.4.4"], "Enabled": true}',
+    ]
+    assert replay.requested(samples["authorize_ingress_for_all_groups.json"].detail) == [
+        'TargetNetworkCidr="0.0.0.0/0"',
+        "AuthorizeAllGroups=true",
+        'Description="Temporary: contractor onboarding"',
+    ]
+    # Tag calls are not wrapped: their tagSet reads as the tags they set
+    assert replay.requested(samples["create_tags_on_two_endpoints.json"].detail) == [
+        'Tags={"cost-center": "4410"}'
     ]
 
 

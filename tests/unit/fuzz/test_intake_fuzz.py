@@ -2,7 +2,7 @@
 
 A poison event that raised would be retried by Lambda and land in the failure queue; one that
 became work with a bad endpoint id would send garbage to EC2. So the only outcomes allowed are
-an ``EndpointChange`` with a well-formed id, or a ``Skip`` with a reason and a short detail.
+changes (``EndpointChange``) with well-formed ids, or a ``Skip`` with a reason and a short detail.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, SkipReason, classify_event
+from cvpn_guard.intake import (
+    WATCHED_CALLS,
+    EndpointChange,
+    Skip,
+    SkipReason,
+    classify_event,
+)
 from tests.support.events import (
-    ENFORCER_FUNCTION_ARN,
-    ENFORCER_FUNCTION_NAME,
-    ENFORCER_ROLE_ARN,
+    GUARD,
+    REQUEST_SAMPLES,
+    TAG_CALL_SAMPLES,
     load_event,
     sample_names,
 )
@@ -33,31 +39,35 @@ from tests.unit.fuzz.strategies import (
     truncated,
 )
 
-GUARD = LoopGuard(
-    function_name=ENFORCER_FUNCTION_NAME,
-    function_arn=ENFORCER_FUNCTION_ARN,
-    role_arns=frozenset({ENFORCER_ROLE_ARN}),
-)
 SAMPLES = {name: load_event(name) for name in sample_names()}
-# Samples that are work, and where their endpoint id is.
+# Samples that are work, and where their endpoint id is: the create's in its response, the
+# other calls' in their request, wrapped in one <Op>Request key.
 PROCESSED = {
     "create_endpoint_noncompliant": ("responseElements", "CreateClientVpnEndpointResponse"),
-    "modify_endpoint_by_user": ("requestParameters", "ModifyClientVpnEndpointRequest"),
-    "modify_endpoint_by_iam_user": ("requestParameters", "ModifyClientVpnEndpointRequest"),
+    **{
+        name: ("requestParameters", f"{SAMPLES[name]['detail']['eventName']}Request")
+        for name in REQUEST_SAMPLES
+    },
 }
+# Tag calls that are work: their endpoint ids are requestParameters.resourcesSet.items[].resourceId.
+PROCESSED_TAG_CALLS = TAG_CALL_SAMPLES
 ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 MAX_DETAIL = 1_000  # a skip's detail goes to the logs: no 100k-character echo of the input
 FUZZ = settings(max_examples=150)
 
 
-def classify_safely(raw: Any) -> EndpointChange | Skip:
+def classify_safely(raw: Any) -> tuple[EndpointChange, ...] | Skip:
     """Classify ``raw`` and check that the outcome is one of the two allowed ones."""
     outcome = classify_event(raw, GUARD)
-    if isinstance(outcome, EndpointChange):
-        assert ENDPOINT_ID.fullmatch(outcome.endpoint_id), outcome
-        assert outcome.event_name in ("CreateClientVpnEndpoint", "ModifyClientVpnEndpoint")
-        for value in (outcome.event_id, outcome.account, outcome.region):
-            assert isinstance(value, str), outcome
+    if isinstance(outcome, tuple):
+        assert outcome, "work names at least one endpoint"
+        assert len({c.endpoint_id for c in outcome}) == len(outcome), outcome
+        for change in outcome:
+            assert isinstance(change, EndpointChange), outcome
+            assert ENDPOINT_ID.fullmatch(change.endpoint_id), outcome
+            assert change.event_name in WATCHED_CALLS, outcome
+            for value in (change.event_id, change.account, change.region):
+                assert isinstance(value, str), outcome
         return outcome
     assert isinstance(outcome, Skip), outcome
     assert isinstance(outcome.reason, SkipReason), outcome
@@ -257,8 +267,8 @@ def test_a_single_wrapper_of_any_name_is_unwrapped(sample: str, name: str) -> No
     event = json.loads(json.dumps(SAMPLES[sample]))
     event["detail"][section] = {name: event["detail"][section][wrapper]}
     outcome = classify_safely(event)
-    assert isinstance(outcome, EndpointChange), outcome
-    assert outcome.endpoint_id == _endpoint_id(sample)
+    assert isinstance(outcome, tuple), outcome
+    assert [c.endpoint_id for c in outcome] == [_endpoint_id(sample)]
 
 
 @pytest.mark.parametrize("sample", sorted(PROCESSED))
@@ -267,8 +277,8 @@ def test_no_wrapper_at_all(sample: str) -> None:
     event = json.loads(json.dumps(SAMPLES[sample]))
     event["detail"][section] = event["detail"][section][wrapper]
     outcome = classify_safely(event)
-    assert isinstance(outcome, EndpointChange), outcome
-    assert outcome.endpoint_id == _endpoint_id(sample)
+    assert isinstance(outcome, tuple), outcome
+    assert [c.endpoint_id for c in outcome] == [_endpoint_id(sample)]
 
 
 @pytest.mark.parametrize("sample", sorted(PROCESSED))
@@ -280,7 +290,7 @@ def test_the_id_key_is_found_in_any_case(sample: str, spelling: Any) -> None:
     key = next(k for k in payload if k.lower() == "clientvpnendpointid")
     payload[spelling(key)] = payload.pop(key)
     outcome = classify_safely(event)
-    assert isinstance(outcome, EndpointChange), outcome
+    assert isinstance(outcome, tuple), outcome
 
 
 def _variants(payload: dict[str, Any], wrapper: str) -> list[Any]:
@@ -309,5 +319,74 @@ def test_other_shapes_of_the_wrapper_are_work_or_a_reasoned_skip(sample: str) ->
         event = json.loads(json.dumps(SAMPLES[sample]))
         event["detail"][section] = variant
         outcome = classify_safely(event)
-        if isinstance(outcome, EndpointChange):
-            assert outcome.endpoint_id == _endpoint_id(sample), variant
+        if isinstance(outcome, tuple):
+            assert [c.endpoint_id for c in outcome] == [_endpoint_id(sample)], variant
+
+
+# ---- tag calls: any number of resources, in EC2's older list form ----------------------
+
+
+def _tagged_ids(event: dict[str, Any]) -> list[Any]:
+    return [
+        item["resourceId"] for item in event["detail"]["requestParameters"]["resourcesSet"]["items"]
+    ]
+
+
+@pytest.mark.parametrize("sample", PROCESSED_TAG_CALLS)
+@pytest.mark.parametrize("disguise", ID_DISGUISES)
+def test_only_well_formed_tagged_ids_become_work(sample: str, disguise: str) -> None:
+    # Given a tag call whose every endpoint id is disguised
+    event = json.loads(json.dumps(SAMPLES[sample]))
+    for item in event["detail"]["requestParameters"]["resourcesSet"]["items"]:
+        item["resourceId"] = disguise.format(id=item["resourceId"], ID=item["resourceId"].upper())
+
+    # Then none becomes work: malformed when it resembles an endpoint id, else not ours
+    outcome = classify_safely(event)
+    assert isinstance(outcome, Skip), outcome
+    assert outcome.reason in (SkipReason.MALFORMED, SkipReason.NOT_AN_ENDPOINT)
+
+
+@FUZZ
+@given(
+    st.sampled_from(PROCESSED_TAG_CALLS),
+    st.lists(
+        st.one_of(
+            st.from_regex(r"cvpn-endpoint-[0-9a-f]{17}", fullmatch=True),
+            st.from_regex(r"(i|vol|sg|subnet)-[0-9a-f]{8,17}", fullmatch=True),
+            nasty_text(surrogates=True),
+            json_values(max_leaves=3),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_any_resources_in_a_tag_call(sample: str, resource_ids: list[Any]) -> None:
+    event = json.loads(json.dumps(SAMPLES[sample]))
+    event["detail"]["requestParameters"]["resourcesSet"]["items"] = [
+        {"resourceId": resource_id} for resource_id in resource_ids
+    ]
+    outcome = classify_safely(event)
+    # Every well-formed endpoint id, and only those, becomes work, once, in order
+    endpoints = list(
+        dict.fromkeys(r for r in resource_ids if isinstance(r, str) and ENDPOINT_ID.fullmatch(r))
+    )
+    if endpoints:
+        assert isinstance(outcome, tuple), outcome
+        assert [c.endpoint_id for c in outcome] == endpoints
+    else:
+        assert isinstance(outcome, Skip), outcome
+
+
+@pytest.mark.parametrize("sample", PROCESSED_TAG_CALLS)
+@pytest.mark.parametrize("spelling", [str.lower, str.upper, lambda k: k[0].upper() + k[1:]])
+def test_the_tag_call_keys_are_found_in_any_case(sample: str, spelling: Any) -> None:
+    event = json.loads(json.dumps(SAMPLES[sample]))
+    parameters = event["detail"]["requestParameters"]
+    resources = parameters.pop("resourcesSet")
+    resources[spelling("items")] = [
+        {spelling("resourceId"): item["resourceId"]} for item in resources.pop("items")
+    ]
+    parameters[spelling("resourcesSet")] = resources
+    outcome = classify_safely(event)
+    assert isinstance(outcome, tuple), outcome
+    assert [c.endpoint_id for c in outcome] == _tagged_ids(SAMPLES[sample])

@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, SkipReason, classify_event
+from cvpn_guard.intake import (
+    ChangeKind,
+    EndpointChange,
+    Skip,
+    SkipReason,
+    classify_event,
+)
 from tests.support.events import (
     ENFORCER_FUNCTION_ARN,
     ENFORCER_FUNCTION_NAME,
-    ENFORCER_ROLE_ARN,
+    GUARD,
     load_event,
-)
-
-GUARD = LoopGuard(
-    function_name=ENFORCER_FUNCTION_NAME,
-    function_arn=ENFORCER_FUNCTION_ARN,
-    role_arns=frozenset({ENFORCER_ROLE_ARN}),
 )
 
 
@@ -30,23 +30,28 @@ def test_create_event_yields_the_id_from_the_response() -> None:
     outcome = classify_event(event, GUARD)
 
     # Then the endpoint to enforce comes from responseElements
-    assert outcome == EndpointChange(
-        endpoint_id="cvpn-endpoint-0d2c4e6f8a0b1c3d5",
-        event_id="b3a1f6d2-7c84-4e1b-9a5d-2f0c8e7d6a41",
-        event_name="CreateClientVpnEndpoint",
-        account="123456789012",
-        region="eu-west-1",
-        event_time="2026-11-27T09:12:40Z",
-        actor="arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformAdmin_0a1b2c3d4e5f6a7b/jane.doe@example.com",
+    assert outcome == (
+        EndpointChange(
+            endpoint_id="cvpn-endpoint-0d2c4e6f8a0b1c3d5",
+            event_id="b3a1f6d2-7c84-4e1b-9a5d-2f0c8e7d6a41",
+            event_name="CreateClientVpnEndpoint",
+            kind=ChangeKind.CREATED,
+            account="123456789012",
+            region="eu-west-1",
+            event_time="2026-11-27T09:12:40Z",
+            actor="arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformAdmin_0a1b2c3d4e5f6a7b/jane.doe@example.com",
+        ),
     )
 
 
 @pytest.mark.parametrize("sample", ["modify_endpoint_by_user", "modify_endpoint_by_iam_user"])
 def test_modify_event_yields_the_id_from_the_request(sample: str) -> None:
     outcome = classify_event(load_event(sample), GUARD)
-    assert isinstance(outcome, EndpointChange)
-    assert outcome.endpoint_id == "cvpn-endpoint-0a1b2c3d4e5f60718"
-    assert outcome.event_name == "ModifyClientVpnEndpoint"
+    assert isinstance(outcome, tuple)
+    (change,) = outcome
+    assert change.endpoint_id == "cvpn-endpoint-0a1b2c3d4e5f60718"
+    assert change.event_name == "ModifyClientVpnEndpoint"
+    assert change.kind is ChangeKind.MODIFIED
 
 
 @pytest.mark.parametrize(
@@ -119,7 +124,7 @@ def test_someone_elses_session_named_like_our_function_is_not_ours() -> None:
     )
 
     # Then it is enforced like any other change
-    assert isinstance(classify_event(event, GUARD), EndpointChange)
+    assert isinstance(classify_event(event, GUARD), tuple)
 
 
 def test_wrapper_key_is_unwrapped_whatever_its_name() -> None:
@@ -130,8 +135,8 @@ def test_wrapper_key_is_unwrapped_whatever_its_name() -> None:
         "ModClntVpnEndptReq": params["ModifyClientVpnEndpointRequest"]
     }
     outcome = classify_event(event, GUARD)
-    assert isinstance(outcome, EndpointChange)
-    assert outcome.endpoint_id == "cvpn-endpoint-0a1b2c3d4e5f60718"
+    assert isinstance(outcome, tuple)
+    assert [c.endpoint_id for c in outcome] == ["cvpn-endpoint-0a1b2c3d4e5f60718"]
 
 
 def test_unwrapped_request_is_read_at_the_top_level() -> None:
@@ -140,7 +145,7 @@ def test_unwrapped_request_is_read_at_the_top_level() -> None:
         event["detail"]["requestParameters"]["ModifyClientVpnEndpointRequest"]
     )
     outcome = classify_event(event, GUARD)
-    assert isinstance(outcome, EndpointChange)
+    assert isinstance(outcome, tuple)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +185,7 @@ def test_non_objects_are_malformed(raw: Any) -> None:
 
 def test_other_event_names_are_unsupported() -> None:
     event = load_event("modify_endpoint_by_user")
-    event["detail"]["eventName"] = "DeleteClientVpnEndpoint"
+    event["detail"]["eventName"] = "DeleteClientVpnEndpoint"  # nothing left to enforce
     outcome = classify_event(event, GUARD)
     assert isinstance(outcome, Skip)
     assert outcome.reason is SkipReason.UNSUPPORTED_EVENT
@@ -202,4 +207,4 @@ def test_a_change_in_another_account_is_skipped_with_the_reason() -> None:
 
 def test_a_change_in_the_own_account_is_work() -> None:
     event = load_event("modify_endpoint_by_user")
-    assert isinstance(classify_event(event, GUARD, own_account="123456789012"), EndpointChange)
+    assert isinstance(classify_event(event, GUARD, own_account="123456789012"), tuple)

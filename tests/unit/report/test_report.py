@@ -164,6 +164,26 @@ def test_endpoint_notice_has_a_short_subject_filterable_attributes_and_readable_
     assert json.loads(notice.document) == json.loads(report.to_json())
 
 
+def test_the_notice_says_what_the_triggering_call_changed() -> None:
+    # Given a tag deletion that left an endpoint without a required tag
+    endpoint = _endpoint(3, EndpointStatus.NON_COMPLIANT, _finding())
+    source = ReportSource(
+        kind="enforcer",
+        event_id="e-2",
+        event_name="DeleteTags",
+        change="tags removed",
+        actor="arn:aws:iam::1:user/x",
+    )
+    report = build_report(
+        policy=default_policy(), source=source, endpoints=[endpoint], generated_at=NOW
+    )
+
+    # When the notice is composed, Then its text and its document name the call and the change
+    notice = compose_endpoint_notice(report)
+    assert 'Trigger: DeleteTags (tags removed) by "arn:aws:iam::1:user/x"' in notice.text
+    assert json.loads(notice.document)["source"]["change"] == "tags removed"
+
+
 def test_subject_stays_ascii_and_short_whatever_the_input() -> None:
     endpoint = _endpoint(1, EndpointStatus.NON_COMPLIANT).model_copy(
         update={"region": "eu-west-1\n\u202e" + "x" * 200}

@@ -7,10 +7,17 @@ import json
 from typing import Any
 
 import pytest
-from moto.events.models import EventPattern
 
+from cvpn_guard.intake import WATCHED_CALLS
 from cvpn_guard.policy import default_policy, load_policy
-from tests.support.events import SWEEPER_ROLE_ARN, load_event, sample_names
+from tests.support.eventbridge import compile_pattern, matches
+from tests.support.events import (
+    ENFORCER_ROLE_ARN,
+    SWEEPER_ROLE_ARN,
+    WORK_SAMPLES,
+    load_event,
+    sample_names,
+)
 from tests.support.template import (
     REPO,
     as_list,
@@ -53,38 +60,125 @@ def test_layer_is_built_from_the_shared_package() -> None:
     assert layer["Metadata"]["BuildMethod"] == "python3.12"
 
 
-MATCHING = {
-    "create_endpoint_noncompliant",
-    "modify_endpoint_by_user",
-    "modify_endpoint_by_iam_user",
-}
+# Only successful changes by someone other than cvpn-guard match. (Rule matching is
+# EventBridge's, by a real implementation that looks inside arrays of objects:
+# tests/support/eventbridge.py says why not moto's.)
+CREATE_AND_MODIFY = {"create_endpoint_noncompliant", "modify_endpoint_by_user"}
+NEW_CALL_SAMPLES = sorted(WORK_SAMPLES - CREATE_AND_MODIFY - {"modify_endpoint_by_iam_user"})
 
 
 @pytest.mark.parametrize("sample", sample_names())
 def test_rule_pattern_matches_changes_and_rejects_failures_and_our_own_calls(sample: str) -> None:
-    # Given the deployed rule's pattern, evaluated by moto's real EventBridge matcher
-    pattern = EventPattern.load(json.dumps(enforcer_rule_pattern()))
+    # Given the deployed rule's pattern, as EventBridge evaluates it
+    pattern = enforcer_rule_pattern()
 
     # When a sample event is offered, Then only successful changes by others match
-    assert pattern.matches_event(load_event(sample)) is (sample in MATCHING)
+    assert matches(pattern, load_event(sample)) is (sample in WORK_SAMPLES)
+
+
+def test_the_rule_pattern_is_one_eventbridge_accepts() -> None:
+    compile_pattern(enforcer_rule_pattern())
+
+
+def _pattern_event_names(pattern: dict[str, Any]) -> set[str]:
+    return {name for branch in pattern["detail"]["$or"] for name in branch["eventName"]}
+
+
+def test_the_rule_pattern_names_exactly_the_calls_the_intake_reads() -> None:
+    # A call in the pattern that the intake skips wastes invocations; a call the intake reads
+    # that the pattern leaves out is never enforced.
+    assert _pattern_event_names(enforcer_rule_pattern()) == set(WATCHED_CALLS)
+
+
+@pytest.mark.parametrize("sample", NEW_CALL_SAMPLES)
+@pytest.mark.parametrize(
+    "error_code",
+    ["Client.UnauthorizedOperation", "Client.DryRunOperation", "Server.InternalError"],
+)
+def test_failed_calls_and_dry_runs_of_every_new_call_do_not_match(
+    sample: str, error_code: str
+) -> None:
+    # Given a watched call that EC2 refused (or a dry run)
+    event = load_event(sample)
+    event["detail"].update(errorCode=error_code, errorMessage="...", responseElements=None)
+
+    # Then the rule does not invoke the enforcer
+    assert not matches(enforcer_rule_pattern(), event)
+
+
+@pytest.mark.parametrize("sample", NEW_CALL_SAMPLES)
+@pytest.mark.parametrize("role", [ENFORCER_ROLE_ARN, SWEEPER_ROLE_ARN])
+def test_new_calls_by_our_own_roles_do_not_match(sample: str, role: str) -> None:
+    # Given the call made by cvpn-guard's enforcer or sweeper role
+    event = load_event(sample)
+    event["detail"]["userIdentity"] = load_event("modify_endpoint_by_enforcer")["detail"][
+        "userIdentity"
+    ]
+    event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = role
+
+    # Then the rule does not invoke the enforcer
+    assert not matches(enforcer_rule_pattern(), event)
+
+
+def _tag_call(*resource_ids: str) -> dict[str, Any]:
+    event = load_event("create_tags_on_two_endpoints")
+    event["detail"]["requestParameters"]["resourcesSet"]["items"] = [
+        {"resourceId": resource_id} for resource_id in resource_ids
+    ]
+    return event
+
+
+@pytest.mark.parametrize(
+    ("resource_ids", "invokes"),
+    [
+        (("i-0123456789abcdef0",), False),
+        (("i-0123456789abcdef0", "vol-0123456789abcdef0", "sg-0123456789abcdef0"), False),
+        (("eni-0123456789abcdef0", "cvpn-endpoint-0123456789abcdef0"), True),
+        (("cvpn-endpoint-0123456789abcdef0",), True),
+        # The prefix is case-sensitive, like EC2's ids; the intake validates the rest.
+        (("CVPN-ENDPOINT-0123456789ABCDEF0",), False),
+    ],
+)
+def test_tag_calls_invoke_the_enforcer_only_when_they_name_an_endpoint(
+    resource_ids: tuple[str, ...], invokes: bool
+) -> None:
+    for name in ("CreateTags", "DeleteTags"):
+        # Given a tag call on these resources
+        event = _tag_call(*resource_ids)
+        event["detail"]["eventName"] = name
+
+        # Then only one that names an endpoint reaches the function
+        assert matches(enforcer_rule_pattern(), event) is invokes, (name, resource_ids)
+
+
+def test_an_endpoint_id_elsewhere_in_another_call_does_not_match() -> None:
+    # Given a call the pattern does not watch that still carries an endpoint id in resourcesSet
+    event = _tag_call("cvpn-endpoint-0123456789abcdef0")
+    event["detail"]["eventName"] = "DeleteClientVpnEndpoint"
+    assert not matches(enforcer_rule_pattern(), event)
 
 
 def test_the_sweepers_own_fixes_do_not_trigger_the_enforcer() -> None:
     event = load_event("modify_endpoint_by_enforcer")
     event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = SWEEPER_ROLE_ARN
-    assert not EventPattern.load(json.dumps(enforcer_rule_pattern())).matches_event(event)
+    assert not matches(enforcer_rule_pattern(), event)
 
 
-def test_principals_without_a_session_issuer_are_not_dropped_by_the_pattern() -> None:
-    # Given the IAM-user sample has no sessionContext at all (nothing for anything-but to see)
-    event = load_event("modify_endpoint_by_iam_user")
+@pytest.mark.parametrize("sample", ["modify_endpoint_by_iam_user", *NEW_CALL_SAMPLES])
+def test_principals_without_a_session_issuer_are_not_dropped_by_the_pattern(sample: str) -> None:
+    # Given an IAM user's call (no sessionContext at all: nothing for anything-but to see)
+    event = load_event(sample)
+    event["detail"]["userIdentity"] = load_event("modify_endpoint_by_iam_user")["detail"][
+        "userIdentity"
+    ]
     assert "sessionContext" not in event["detail"]["userIdentity"]
-    root = load_event("modify_endpoint_by_iam_user")
+    root = load_event(sample)
     root["detail"]["userIdentity"] = {"type": "Root", "arn": "arn:aws:iam::123456789012:root"}
 
-    pattern = EventPattern.load(json.dumps(enforcer_rule_pattern()))
-    assert pattern.matches_event(event)
-    assert pattern.matches_event(root)
+    # Then both reach the enforcer
+    pattern = enforcer_rule_pattern()
+    assert matches(pattern, event)
+    assert matches(pattern, root)
 
 
 def test_no_iam_statement_grants_wildcard_actions() -> None:
