@@ -16,6 +16,7 @@ from cvpn_guard.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from cvpn_guard.aws.ec2 import ClientVpnApi
+    from cvpn_guard.aws.member_accounts import MemberAccounts
     from cvpn_guard.aws.policy_store import PolicyStore
     from cvpn_guard.aws.state_table import DynamoStateTable
     from cvpn_guard.ports import NotificationPort
@@ -40,6 +41,37 @@ class Runtime:
         from cvpn_guard.aws.ec2 import ClientVpnApi
 
         return ClientVpnApi(self.client("ec2", region))
+
+    def client_vpn_in(self, account: str, region: str, *, home_account: str | None) -> ClientVpnApi:
+        """Client VPN operations in ``account``: through its member role in organization
+        mode, with our own credentials for ``home_account`` (and outside organization mode)."""
+        from cvpn_guard.aws.ec2 import ClientVpnApi
+
+        members = self.member_accounts
+        if members is None or account == home_account:
+            return self.client_vpn(region)
+        return ClientVpnApi(members.client("ec2", region, account))
+
+    @cached_property
+    def member_accounts(self) -> MemberAccounts | None:
+        """Member-role clients (cached credentials per account), or None outside organization
+        mode."""
+        from cvpn_guard.aws.member_accounts import (
+            MemberAccounts,
+            boto3_client_factory,
+            partition_of,
+        )
+
+        settings = self.settings
+        if not settings.member_role_name:
+            return None
+        return MemberAccounts(
+            self.client("sts"),
+            boto3_client_factory(settings.aws_max_attempts),
+            role_name=settings.member_role_name,
+            session_name=settings.function_name or "cvpn-guard",
+            partition=partition_of(settings.region),
+        )
 
     @cached_property
     def policy_store(self) -> PolicyStore:

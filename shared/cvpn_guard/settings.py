@@ -27,6 +27,7 @@ _ENVIRONMENT_NAMES = {
     "sweep_regions": "SWEEP_REGIONS",
     "region": "AWS_REGION",
     "aws_max_attempts": "AWS_MAX_ATTEMPTS",
+    "member_role_name": "MEMBER_ROLE_NAME",
 }
 
 
@@ -67,6 +68,9 @@ class Settings(BaseModel):
     """AWS_REGION: set by Lambda."""
     aws_max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=20)
     """AWS_MAX_ATTEMPTS: botocore's retry budget per call (standard mode)."""
+    member_role_name: str | None = None
+    """MEMBER_ROLE_NAME: organization mode: the role (org/member.yaml) assumed in the account
+    of each change or sweep; unset, cvpn-guard acts in its own account only."""
 
     _split_lists = field_validator("loop_guard_role_arns", "sweep_regions", mode="before")(_split)
 
@@ -75,6 +79,7 @@ class Settings(BaseModel):
         "policy_parameter",
         "policy_file",
         "notification_topic_arn",
+        "member_role_name",
         mode="before",
     )
     @classmethod
@@ -84,6 +89,11 @@ class Settings(BaseModel):
         if value == "" or (info.field_name == "enforcement_mode" and value == "document"):
             return None
         return value
+
+    @property
+    def organization_mode(self) -> bool:
+        """True when changes and sweeps reach member accounts through MEMBER_ROLE_NAME."""
+        return bool(self.member_role_name)
 
     @property
     def regions_to_sweep(self) -> tuple[str, ...]:

@@ -31,13 +31,18 @@ def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
         function_name=settings.function_name,
         function_arn=function_arn,
         role_arns=frozenset(settings.loop_guard_role_arns),
+        member_role_name=settings.member_role_name,
     )
 
 
 def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> dict[str, Any]:
     """Handle one EventBridge event end to end; returns a small summary of what happened."""
+    home_account = account_of(function_arn)
+    # In organization mode a member account's change is ours to enforce (through its role).
     intake = classify_event(
-        event, _loop_guard(runtime, function_arn), own_account=account_of(function_arn)
+        event,
+        _loop_guard(runtime, function_arn),
+        own_account=None if runtime.settings.organization_mode else home_account,
     )
     if isinstance(intake, Skip):
         logger.info(
@@ -52,17 +57,20 @@ def process_event(event: Any, *, runtime: Runtime, function_arn: str | None) -> 
         count(metrics, "Skipped", dimension=("reason", str(intake.reason)))
         return {"status": "skipped", "reason": str(intake.reason), "detail": intake.detail}
     logger.append_keys(endpoint_id=intake.endpoint_id, account=intake.account, region=intake.region)
-    return _enforce(intake, runtime=runtime)
+    return _enforce(intake, runtime=runtime, home_account=home_account)
 
 
-def _enforce(change: EndpointChange, *, runtime: Runtime) -> dict[str, Any]:
+def _enforce(
+    change: EndpointChange, *, runtime: Runtime, home_account: str | None
+) -> dict[str, Any]:
     policy = load_policy_or_alarm(
         runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing enforced"
     )
-    guard = EndpointGuard(
-        runtime.client_vpn(change.region), policy, account=change.account, region=change.region
-    )
     try:
+        # In organization mode this assumes the member role: its failure (no role in that
+        # account yet) is an AWS call failure like any other, logged, counted and retried.
+        api = runtime.client_vpn_in(change.account, change.region, home_account=home_account)
+        guard = EndpointGuard(api, policy, account=change.account, region=change.region)
         outcome = handle_change(
             change,
             guard=guard,
