@@ -490,6 +490,9 @@ def _enforcer_rule() -> dict[str, Any]:
         r
         for r in rules.values()
         if any(_refers_to(t["Arn"], "EnforcerFunction") for t in r["Properties"]["Targets"])
+        # The default bus's rule; the organization bus's rule has the same pattern
+        # (tests/unit/template/test_organization_template.py).
+        and "EventBusName" not in r["Properties"]
     )
     return rule
 
