@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cvpn_guard.arns import region_of
+from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from cvpn_guard.aws.member_accounts import MemberAccounts
     from cvpn_guard.aws.policy_store import PolicyStore
     from cvpn_guard.aws.state_table import DynamoStateTable
+    from cvpn_guard.aws.sweep_queue import SweepQueue
+    from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
     from cvpn_guard.ports import NotificationPort
 
 
@@ -114,3 +117,32 @@ def reset_runtime() -> None:
     default_session.cache_clear()
     get_settings.cache_clear()
     cached_client.cache_clear()
+
+
+def sweep_runs(runtime: Runtime) -> DynamoSweepRuns:
+    """The org sweep's run state, on the state table (which it needs)."""
+    from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
+
+    table = runtime.settings.state_table_name
+    if not table:
+        raise ConfigurationError("the organization sweep needs STATE_TABLE_NAME")
+    return DynamoSweepRuns(runtime.client("dynamodb"), table)
+
+
+def sweep_queue(runtime: Runtime) -> SweepQueue:
+    """The org sweep's work queue."""
+    from cvpn_guard.aws.sweep_queue import SweepQueue
+
+    url = runtime.settings.sweep_queue_url
+    if not url:
+        raise ConfigurationError("the organization sweep needs SWEEP_QUEUE_URL")
+    return SweepQueue(runtime.client("sqs"), url)
+
+
+def organization_accounts(runtime: Runtime) -> list[str]:
+    """The accounts to sweep: SWEEP_ACCOUNTS, else every ACTIVE account of the organization."""
+    from cvpn_guard.aws.organizations import active_accounts
+
+    if runtime.settings.sweep_accounts:
+        return list(runtime.settings.sweep_accounts)
+    return active_accounts(runtime.client("organizations"))

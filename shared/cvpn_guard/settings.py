@@ -28,6 +28,8 @@ _ENVIRONMENT_NAMES = {
     "region": "AWS_REGION",
     "aws_max_attempts": "AWS_MAX_ATTEMPTS",
     "member_role_name": "MEMBER_ROLE_NAME",
+    "sweep_queue_url": "SWEEP_QUEUE_URL",
+    "sweep_accounts": "SWEEP_ACCOUNTS",
 }
 
 
@@ -71,8 +73,16 @@ class Settings(BaseModel):
     member_role_name: str | None = None
     """MEMBER_ROLE_NAME: organization mode: the role (org/member.yaml) assumed in the account
     of each change or sweep; unset, cvpn-guard acts in its own account only."""
+    sweep_queue_url: str | None = None
+    """SWEEP_QUEUE_URL: organization mode: the sweeper enqueues one item per account and region
+    here for the sweep workers, instead of sweeping itself."""
+    sweep_accounts: tuple[str, ...] = ()
+    """SWEEP_ACCOUNTS: comma-separated accounts the org sweep covers (default: every ACTIVE
+    account Organizations lists)."""
 
-    _split_lists = field_validator("loop_guard_role_arns", "sweep_regions", mode="before")(_split)
+    _split_lists = field_validator(
+        "loop_guard_role_arns", "sweep_regions", "sweep_accounts", mode="before"
+    )(_split)
 
     @field_validator(
         "enforcement_mode",
@@ -80,6 +90,7 @@ class Settings(BaseModel):
         "policy_file",
         "notification_topic_arn",
         "member_role_name",
+        "sweep_queue_url",
         mode="before",
     )
     @classmethod

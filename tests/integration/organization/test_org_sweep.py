@@ -1,0 +1,154 @@
+"""The organization sweep: fan out per account x region through SQS, one merged report."""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from cvpn_devkit.lambda_harness import FakeLambdaContext
+
+from cvpn_guard.runtime import reset_runtime
+from tests.integration.sweeper.report_checks import report_document
+from tests.support.estate import compliant_overrides, create_endpoint
+from tests.support.organization import MEMBER_ROLE, member_client
+from tests.support.world import EnforcerWorld, load_handler_module
+
+REGIONS = ("eu-west-1", "us-east-1")
+HOME = "123456789012"
+
+
+@pytest.fixture(scope="module")
+def sweeper_app() -> ModuleType:
+    return load_handler_module("sweeper")
+
+
+@pytest.fixture(scope="module")
+def worker_app() -> ModuleType:
+    return load_handler_module("sweep_worker")
+
+
+def _organization(member_count: int) -> list[str]:
+    """An organization managed from the home account, with ``member_count`` members."""
+    organizations = boto3.client("organizations", region_name="us-east-1")
+    organizations.create_organization(FeatureSet="ALL")
+    members = []
+    for index in range(member_count):
+        status = organizations.create_account(
+            Email=f"member{index}@example.com", AccountName=f"member-{index}"
+        )["CreateAccountStatus"]
+        members.append(str(status["AccountId"]))
+    return members
+
+
+@pytest.fixture
+def org_sweep(in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    sqs = boto3.client("sqs", region_name="eu-west-1")
+    queue_url = sqs.create_queue(QueueName="cvpn-guard-sweep")["QueueUrl"]
+    monkeypatch.setenv("MEMBER_ROLE_NAME", MEMBER_ROLE)
+    monkeypatch.setenv("SWEEP_QUEUE_URL", queue_url)
+    monkeypatch.setenv("SWEEP_REGIONS", ",".join(REGIONS))
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "cvpn-guard-sweeper")
+    reset_runtime()
+    return {"world": in_process_world, "sqs": sqs, "queue_url": queue_url}
+
+
+def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
+        for message in messages:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def _work(worker_app: ModuleType, body: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = worker_app.lambda_handler(
+        {"Records": [{"messageId": "m", "body": json.dumps(body)}]},
+        FakeLambdaContext.for_function("cvpn-guard-sweep-worker"),
+    )
+    return result
+
+
+def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
+    org_sweep: dict[str, Any], sweeper_app: ModuleType, worker_app: ModuleType
+) -> None:
+    world: EnforcerWorld = org_sweep["world"]
+    # Given an organization of the home account and three members; endpoints in several
+    # accounts and regions (a drifted one in each region of the first member)
+    first, second, roleless = _organization(3)
+    home_endpoint = create_endpoint(world.ec2, **compliant_overrides())
+    first_eu = create_endpoint(
+        member_client(first, "ec2", "eu-west-1"), DisconnectOnSessionTimeout=False
+    )
+    first_us = create_endpoint(
+        member_client(first, "ec2", "us-east-1"), DisconnectOnSessionTimeout=False
+    )
+    second_us = create_endpoint(member_client(second, "ec2", "us-east-1"), **compliant_overrides())
+
+    # When the scheduled sweeper runs in organization mode
+    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+
+    # Then it swept nothing itself and queued one item per account x region
+    assert queued["accounts"] == 4
+    assert queued["work_items"] == 4 * len(REGIONS)
+    bodies = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+    assert sorted((b["account"], b["region"]) for b in bodies) == sorted(
+        (account, region) for account in (HOME, first, second, roleless) for region in REGIONS
+    )
+    assert world.notices() == []
+
+    # When the workers take the items (the third member has no cvpn-guard-member role yet)
+    merged = []
+    for body in bodies:
+        if body["account"] == roleless:
+            world.faults.inject_error("AssumeRole", "AccessDenied", times=1, service="sts")
+        merged += _work(worker_app, body)["merged_runs"]
+
+    # Then only the last worker merged, and one organization report arrived
+    assert merged == [queued["run_id"]]
+    report = json.loads(report_document(world.notices()))
+    found = {
+        (e["account"], e["region"], e["endpoint_id"]): e["status"] for e in report["endpoints"]
+    }
+    assert found == {
+        (HOME, "eu-west-1", home_endpoint): "compliant",
+        (first, "eu-west-1", first_eu): "remediated",
+        (first, "us-east-1", first_us): "remediated",
+        (second, "us-east-1", second_us): "compliant",
+    }
+    # And the account without the role is reported in each region, not fatal
+    errors = {(e["account"], e["region"], e["code"]) for e in report["errors"]}
+    assert errors == {(roleless, region, "AccessDenied") for region in REGIONS}
+    # And the drifted member endpoints were fixed in their own account, through the member role
+    fixed = member_client(first, "ec2", "us-east-1").describe_client_vpn_endpoints(
+        ClientVpnEndpointIds=[first_us]
+    )["ClientVpnEndpoints"][0]
+    assert fixed["DisconnectOnSessionTimeout"] is True
+
+
+def test_a_redelivered_work_item_is_not_counted_twice(
+    org_sweep: dict[str, Any],
+    sweeper_app: ModuleType,
+    worker_app: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world: EnforcerWorld = org_sweep["world"]
+    monkeypatch.setenv("SWEEP_ACCOUNTS", HOME)  # an explicit list instead of ListAccounts
+    reset_runtime()
+    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+    assert queued["work_items"] == len(REGIONS)
+    first, second = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+
+    # When the first item is delivered twice (SQS is at least once), then the second
+    assert _work(worker_app, first)["merged_runs"] == []
+    assert _work(worker_app, first)["merged_runs"] == []
+    assert _work(worker_app, second)["merged_runs"] == [queued["run_id"]]
+
+    # Then one report, merged once
+    report = json.loads(report_document(world.notices()))
+    assert report["summary"]["errors"] == 0
