@@ -104,3 +104,28 @@ def test_outputs_give_the_member_stackset_its_parameters() -> None:
     outputs = source_template()["Outputs"]
     assert outputs["OrganizationEventBusArn"]["Condition"] == "OrganizationMode"
     assert outputs["MemberRoleTrustedArns"]["Condition"] == "OrganizationMode"
+
+
+def test_the_org_sweep_fans_out_through_a_queue_to_one_target_per_worker_invocation() -> None:
+    deployed = _deployed(OrganizationId=ORG, SweepAccounts="210987654321,210987654322")
+    assert {"SweepQueue", "SweepWorkerFunction", "OrganizationSweepPolicy"} <= _created(deployed)
+    sweeper = deployed.resource("SweeperFunction")["Environment"]["Variables"]
+    assert sweeper["SWEEP_QUEUE_URL"] == "<SweepQueue>"
+    assert sweeper["SWEEP_ACCOUNTS"] == "210987654321,210987654322"
+    worker = deployed.resource("SweepWorkerFunction")
+    # The sweeper's role: the member roles trust it and the loop guard knows its fixes.
+    assert worker["Role"] == "<SweeperRole.Arn>"
+    work = worker["Events"]["SweepWork"]["Properties"]
+    assert work["Queue"] == "<SweepQueue.Arn>"
+    assert work["BatchSize"] == 1
+    assert work["ScalingConfig"]["MaximumConcurrency"] <= 10
+    queue = deployed.resource("SweepQueue")
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == "<FailureQueue.Arn>"
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert deployed.resource("OrganizationSweepPolicy")["Roles"] == ["<SweeperRole>"]
+
+
+def test_single_account_sweeps_itself() -> None:
+    deployed = _deployed()
+    assert not {"SweepQueue", "SweepWorkerFunction"} & _created(deployed)
+    assert deployed.resource("SweeperFunction")["Environment"]["Variables"]["SWEEP_QUEUE_URL"] == ""
