@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from cvpn_guard.arns import region_of
+from cvpn_guard.arns import partition_of, region_of
 from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cvpn_guard.aws.ec2 import ClientVpnApi
     from cvpn_guard.aws.member_accounts import MemberAccounts
     from cvpn_guard.aws.policy_store import PolicyStore
+    from cvpn_guard.aws.security_hub import SecurityHubFindings
     from cvpn_guard.aws.state_table import DynamoStateTable
     from cvpn_guard.aws.sweep_queue import SweepQueue
     from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
@@ -45,25 +46,40 @@ class Runtime:
 
         return ClientVpnApi(self.client("ec2", region))
 
-    def client_vpn_in(self, account: str, region: str, *, home_account: str | None) -> ClientVpnApi:
-        """Client VPN operations in ``account``: through its member role in organization
-        mode, with our own credentials for ``home_account`` (and outside organization mode)."""
-        from cvpn_guard.aws.ec2 import ClientVpnApi
-
+    def client_in(
+        self, account: str, service: str, region: str, *, home_account: str | None
+    ) -> Any:
+        """A client acting in ``account``: through its member role in organization mode, with
+        our own credentials for ``home_account`` (and outside organization mode)."""
         members = self.member_accounts
         if members is None or account == home_account:
-            return self.client_vpn(region)
-        return ClientVpnApi(members.client("ec2", region, account))
+            return self.client(service, region)
+        return members.client(service, region, account)
+
+    def client_vpn_in(self, account: str, region: str, *, home_account: str | None) -> ClientVpnApi:
+        """Client VPN operations in ``account`` (see :meth:`client_in`)."""
+        from cvpn_guard.aws.ec2 import ClientVpnApi
+
+        return ClientVpnApi(self.client_in(account, "ec2", region, home_account=home_account))
+
+    def security_hub_in(
+        self, account: str, region: str, *, home_account: str | None
+    ) -> SecurityHubFindings | None:
+        """Security Hub of ``account`` and ``region`` (BatchImportFindings must be called by
+        the finding's own account), or None when SECURITY_HUB is off."""
+        from cvpn_guard.aws.security_hub import SecurityHubFindings
+
+        if not self.settings.security_hub:
+            return None
+        return SecurityHubFindings(
+            self.client_in(account, "securityhub", region, home_account=home_account)
+        )
 
     @cached_property
     def member_accounts(self) -> MemberAccounts | None:
         """Member-role clients (cached credentials per account), or None outside organization
         mode."""
-        from cvpn_guard.aws.member_accounts import (
-            MemberAccounts,
-            boto3_client_factory,
-            partition_of,
-        )
+        from cvpn_guard.aws.member_accounts import MemberAccounts, boto3_client_factory
 
         settings = self.settings
         if not settings.member_role_name:

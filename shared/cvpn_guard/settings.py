@@ -30,6 +30,7 @@ _ENVIRONMENT_NAMES = {
     "member_role_name": "MEMBER_ROLE_NAME",
     "sweep_queue_url": "SWEEP_QUEUE_URL",
     "sweep_accounts": "SWEEP_ACCOUNTS",
+    "security_hub": "SECURITY_HUB",
 }
 
 
@@ -79,6 +80,9 @@ class Settings(BaseModel):
     sweep_accounts: tuple[str, ...] = ()
     """SWEEP_ACCOUNTS: comma-separated accounts the org sweep covers (default: every ACTIVE
     account Organizations lists)."""
+    security_hub: bool = False
+    """SECURITY_HUB: "true" imports each verdict into Security Hub as ASFF findings, in the
+    endpoint's own account (through its member role in organization mode)."""
 
     _split_lists = field_validator(
         "loop_guard_role_arns", "sweep_regions", "sweep_accounts", mode="before"

@@ -40,15 +40,6 @@ ClientFactory = Callable[[MemberCredentials, str, str], Any]
 """Builds a client from (credentials, service, region); injected by tests."""
 
 
-def partition_of(region: str | None) -> str:
-    """The partition a region belongs to (the member role's ARN names it)."""
-    if region and region.startswith("cn-"):
-        return "aws-cn"
-    if region and region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def boto3_client_factory(max_attempts: int) -> ClientFactory:
     """Clients with cvpn-guard's retry budget, from a session holding the member credentials."""
 

@@ -7,18 +7,23 @@ Powertools.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.arns import account_of
 from cvpn_guard.change_events.handling import ChangeOutcome, RemediationFailed, handle_change
-from cvpn_guard.endpoint_guard import EndpointGuard
+from cvpn_guard.endpoint_guard import EndpointGuard, EnforcementResult
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
+from cvpn_guard.policy import Policy
 from cvpn_guard.runtime import Runtime
+from cvpn_guard.security_hub_export import export_or_log, export_reports
+
+if TYPE_CHECKING:
+    from cvpn_guard.aws.ec2 import ClientVpnApi
 
 SERVICE = "cvpn-guard-enforcer"
 logger = Logger(service=SERVICE)
@@ -95,7 +100,33 @@ def _enforce(
             extra={"operation": error.operation, "code": error.code, "error": error.message},
         )
         raise
+    if outcome.result is not None:
+        _export_to_security_hub(
+            runtime, change, outcome.result, api=api, policy=policy, home_account=home_account
+        )
     return _summarize(outcome)
+
+
+def _export_to_security_hub(
+    runtime: Runtime,
+    change: EndpointChange,
+    result: EnforcementResult,
+    *,
+    api: ClientVpnApi,
+    policy: Policy,
+    home_account: str | None,
+) -> None:
+    hub = runtime.security_hub_in(change.account, change.region, home_account=home_account)
+    if hub is None:
+        return
+
+    def export() -> int:
+        # The state after the fix: what the finding's resource details should show.
+        endpoint = api.describe_endpoint(change.endpoint_id)
+        details = {change.endpoint_id: endpoint} if endpoint else {}
+        return export_reports(hub, [result.report], endpoints=details, policy=policy)
+
+    export_or_log(export, logger=logger, metrics=metrics)
 
 
 def _summarize(outcome: ChangeOutcome) -> dict[str, Any]:

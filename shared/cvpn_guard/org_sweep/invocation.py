@@ -6,6 +6,7 @@ The worker's Logger and Metrics live here, where they are used (as for the other
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,6 +17,7 @@ from cvpn_guard.org_sweep.worker import complete_target, sweep_target
 from cvpn_guard.ports import ClientVpnPort
 from cvpn_guard.report_publishing import report_notices
 from cvpn_guard.runtime import Runtime, sweep_runs
+from cvpn_guard.security_hub_export import export_or_log, export_region
 
 SERVICE = "cvpn-guard-sweep-worker"
 logger = Logger(service=SERVICE)
@@ -49,6 +51,12 @@ def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> d
                 "errors": [e.model_dump() for e in result.errors],
             },
         )
+        hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)
+        if hub is not None:
+            # The target's client is cached: sweep_target has just used it.
+            api = api_for(item.account, item.region)
+            export = partial(export_region, hub, api, result.endpoints, policy=policy)
+            export_or_log(export, logger=logger, metrics=metrics)
         report = complete_target(item, result, runs=runs, policy=policy)
         if report is None:
             continue

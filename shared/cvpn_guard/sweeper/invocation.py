@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -12,9 +13,11 @@ from cvpn_guard import arns
 from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.org_sweep.fan_out import start_org_sweep
+from cvpn_guard.policy import Policy
 from cvpn_guard.report import ComplianceReport, ReportSource
 from cvpn_guard.report_publishing import report_notices
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
+from cvpn_guard.security_hub_export import export_or_log, export_region
 from cvpn_guard.sweep import sweep
 
 SERVICE = "cvpn-guard-sweeper"
@@ -43,6 +46,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         locks=runtime.state,
         source=ReportSource(kind="sweeper", regions=tuple(regions)),
     )
+    _export_to_security_hub(runtime, report, policy, account)
     notifier = runtime.notifier
     notices = report_notices(report)
     if notifier is not None:
@@ -67,6 +71,18 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         },
     )
     return report
+
+
+def _export_to_security_hub(
+    runtime: Runtime, report: ComplianceReport, policy: Policy, account: str
+) -> None:
+    for region in dict.fromkeys(endpoint.region for endpoint in report.endpoints):
+        hub = runtime.security_hub_in(account, region, home_account=account)
+        if hub is None:
+            return
+        verdicts = [endpoint for endpoint in report.endpoints if endpoint.region == region]
+        export = partial(export_region, hub, runtime.client_vpn(region), verdicts, policy=policy)
+        export_or_log(export, logger=logger, metrics=metrics)
 
 
 def sweep_summary(report: ComplianceReport) -> dict[str, Any]:

@@ -152,3 +152,35 @@ def test_a_redelivered_work_item_is_not_counted_twice(
     # Then one report, merged once
     report = json.loads(report_document(world.notices()))
     assert report["summary"]["errors"] == 0
+
+
+def test_swept_verdicts_reach_each_accounts_security_hub_once(
+    org_sweep: dict[str, Any],
+    sweeper_app: ModuleType,
+    worker_app: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given Security Hub export on, and one drifted endpoint in a member account
+    member = "210987654329"
+    monkeypatch.setenv("SWEEP_ACCOUNTS", member)
+    monkeypatch.setenv("SECURITY_HUB", "true")
+    reset_runtime()
+    create_endpoint(member_client(member, "ec2", "us-east-1"), DisconnectOnSessionTimeout=False)
+    hub = member_client(member, "securityhub", "us-east-1")
+
+    def sweep_once() -> list[dict[str, Any]]:
+        sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+        for body in _drain(org_sweep["sqs"], org_sweep["queue_url"]):
+            _work(worker_app, body)
+        findings: list[dict[str, Any]] = hub.get_findings(MaxResults=100)["Findings"]
+        return findings
+
+    # When the organization is swept twice
+    first, second = sweep_once(), sweep_once()
+
+    # Then the member's Security Hub (in the endpoint's region) has one finding per rule,
+    # updated rather than duplicated by the second sweep
+    assert first
+    assert len({f["Id"] for f in second}) == len(second) == len(first)
+    assert {f["AwsAccountId"] for f in second} == {member}
+    assert {f["Resources"][0]["Region"] for f in second} == {"us-east-1"}

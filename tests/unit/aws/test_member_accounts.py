@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from cvpn_guard.aws.member_accounts import MemberAccounts, MemberCredentials, partition_of
+from cvpn_guard.arns import partition_of
+from cvpn_guard.aws.member_accounts import MemberAccounts, MemberCredentials
 from cvpn_guard.exceptions import AwsCallError
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

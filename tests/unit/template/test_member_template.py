@@ -135,3 +135,18 @@ def test_member_role_grants_exactly_the_enforcers_endpoint_statements(tagged_onl
         _region_free(central.statement("RemediatorPolicy", sid)) for sid in ENDPOINT_STATEMENTS
     ]
     assert deployed.statements("MemberRole") == expected
+
+
+def test_the_member_role_imports_security_hub_findings_only_when_asked() -> None:
+    assert [p["PolicyName"] for p in member().resource("MemberRole")["Policies"]] == [
+        "enforce-client-vpn"
+    ]
+    deployed = member(SecurityHubFindings="true")
+    statements = {s["Sid"]: s for s in deployed.statements("MemberRole")}
+    assert statements["ImportFindings"]["Action"] == "securityhub:BatchImportFindings"
+    assert statements["ImportFindings"]["Resource"] == (
+        "arn:aws:securityhub:*:123456789012:product/123456789012/default"
+    )
+    assert statements["SetWorkflowOfOurFindings"]["Resource"] == (
+        "arn:aws:securityhub:*:123456789012:hub/default"
+    )

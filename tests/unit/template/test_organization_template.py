@@ -129,3 +129,15 @@ def test_single_account_sweeps_itself() -> None:
     deployed = _deployed()
     assert not {"SweepQueue", "SweepWorkerFunction"} & _created(deployed)
     assert deployed.resource("SweeperFunction")["Environment"]["Variables"]["SWEEP_QUEUE_URL"] == ""
+
+
+def test_security_hub_export_is_opt_in_and_limited_to_our_own_findings() -> None:
+    assert "SecurityHubPolicy" not in _created(_deployed())
+    assert _environment(_deployed())["SECURITY_HUB"] == "false"
+    deployed = _deployed(SecurityHubFindings="true")
+    assert "SecurityHubPolicy" in _created(deployed)
+    assert _environment(deployed)["SECURITY_HUB"] == "true"
+    assert deployed.resource("SecurityHubPolicy")["Roles"] == ["<EnforcerRole>", "<SweeperRole>"]
+    imports = deployed.statement("SecurityHubPolicy", "ImportFindings")
+    assert imports["Action"] == "securityhub:BatchImportFindings"
+    assert imports["Resource"] == "arn:aws:securityhub:*:123456789012:product/123456789012/default"
