@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cvpn_guard.aws.errors import aws_call
-from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.aws.errors import aws_call, raise_if_entries_failed
 
 BATCH = 100  # both operations take at most 100 findings per request
 
@@ -29,14 +28,13 @@ class SecurityHubFindings:
             batch = [dict(f) for f in findings[start : start + BATCH]]
             with aws_call("BatchImportFindings"):
                 response = self._hub.batch_import_findings(Findings=batch)
-            failed = response.get("FailedFindings") or []
-            if failed:
-                first = failed[0]
-                raise AwsCallError(
-                    "BatchImportFindings",
-                    str(first.get("ErrorCode", "Unknown")),
-                    f"{len(failed)} findings refused: {first.get('ErrorMessage', '')}",
-                )
+            raise_if_entries_failed(
+                "BatchImportFindings",
+                response.get("FailedFindings") or [],
+                code_key="ErrorCode",
+                message_key="ErrorMessage",
+                what="findings",
+            )
         for status in ("RESOLVED", "SUPPRESSED"):
             chosen = [f for f in findings if f.get("Workflow", {}).get("Status") == status]
             for start in range(0, len(chosen), BATCH):

@@ -6,8 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cvpn_guard.aws.errors import aws_call
-from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.aws.errors import aws_call, raise_if_entries_failed
 
 BATCH = 10  # SendMessageBatch's maximum
 
@@ -28,11 +27,10 @@ class SweepQueue:
             ]
             with aws_call("SendMessageBatch"):
                 response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
-            failed = response.get("Failed") or []
-            if failed:
-                first = failed[0]
-                raise AwsCallError(
-                    "SendMessageBatch",
-                    str(first.get("Code", "Unknown")),
-                    f"{len(failed)} work items refused: {first.get('Message', '')}",
-                )
+            raise_if_entries_failed(
+                "SendMessageBatch",
+                response.get("Failed") or [],
+                code_key="Code",
+                message_key="Message",
+                what="work items",
+            )
