@@ -1,10 +1,12 @@
 """The org sweep's run state in the state table: targets, results per target, a countdown.
 
 Workers run in separate invocations, so the merge needs shared state: the run item holds the
-targets and how many are still to report; each worker saves its result once (a conditional
-put: SQS delivers at least once, and a redelivery must not count twice) and counts down; the
-worker that brings the count to zero merges. Results are compressed: a region's verdicts
-must fit in one item (400 KB).
+targets and how many are still to report. Each worker saves its result (a plain put: a
+redelivery overwrites it), then, in one transaction, marks its target done and counts down:
+SQS delivers at least once, and a redelivered item must not count twice, while an invocation
+that died between saving and counting must still be counted when its item comes back. Once
+the count is zero, one worker claims the merge (a conditional update). Results are
+compressed: a region's verdicts must fit in one item (400 KB).
 """
 
 from __future__ import annotations
@@ -62,9 +64,9 @@ class DynamoSweepRuns:
             raise AwsCallError("GetItem", "SweepRunNotFound", f"no sweep run {run_id}")
         return [(account, region) for account, region in json.loads(item["targets"]["S"])]
 
-    def save_result(self, run_id: str, target: Target, result: bytes) -> bool:
-        """Save one target's result; False when it was saved already (a redelivery)."""
-        try:
+    def save_result(self, run_id: str, target: Target, result: bytes) -> None:
+        """Save (or overwrite, on a redelivery) one target's result."""
+        with aws_call("PutItem"):
             self._db.put_item(
                 TableName=self._table,
                 Item={
@@ -72,25 +74,54 @@ class DynamoSweepRuns:
                     "result": {"B": zlib.compress(result)},
                     "expires_at": self._expires(),
                 },
-                ConditionExpression="attribute_not_exists(pk)",
+            )
+
+    def count_down(self, run_id: str, target: Target) -> bool:
+        """Mark ``target`` done and count it, atomically; False when it was counted before."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                "pk": {"S": _result_key(run_id, target) + "#done"},
+                                "expires_at": self._expires(),
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": {"S": f"sweep-run#{run_id}"}},
+                            "UpdateExpression": "ADD remaining :minus_one",
+                            "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException" and _condition_failed(error):
+                return False
+            raise AwsCallError("TransactWriteItems", error_code(error), str(error)) from error
+        return True
+
+    def claim_merge(self, run_id: str) -> bool:
+        """True for exactly one caller, once every target is counted."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"sweep-run#{run_id}"}},
+                UpdateExpression="SET merged = :yes",
+                ConditionExpression="remaining <= :zero AND attribute_not_exists(merged)",
+                ExpressionAttributeValues={":yes": {"BOOL": True}, ":zero": {"N": "0"}},
             )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 return False
-            raise AwsCallError("PutItem", error_code(error), str(error)) from error
+            raise AwsCallError("UpdateItem", error_code(error), str(error)) from error
         return True
-
-    def count_down(self, run_id: str) -> int:
-        """One more target reported: how many are still to come."""
-        with aws_call("UpdateItem"):
-            response = self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"sweep-run#{run_id}"}},
-                UpdateExpression="ADD remaining :minus_one",
-                ExpressionAttributeValues={":minus_one": {"N": "-1"}},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(response["Attributes"]["remaining"]["N"])
 
     def result(self, run_id: str, target: Target) -> bytes | None:
         """One target's saved result (None when it never reported)."""
@@ -106,3 +137,8 @@ class DynamoSweepRuns:
 def _result_key(run_id: str, target: Target) -> str:
     account, region = target
     return f"sweep-run#{run_id}#{account}#{region}"
+
+
+def _condition_failed(error: ClientError) -> bool:
+    reasons = error.response.get("CancellationReasons") or []
+    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)

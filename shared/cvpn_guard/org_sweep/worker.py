@@ -40,15 +40,16 @@ def sweep_target(
 def complete_target(
     item: WorkItem, result: RegionSweep, *, runs: SweepRuns, policy: Policy
 ) -> ComplianceReport | None:
-    """Save ``result``; the worker that reports the run's last target gets the merged report.
+    """Save ``result`` and count the target; the worker that claims the merge once every
+    target is counted gets the organization report (the others get None).
 
-    A redelivered item (its result already saved) is not counted again. (An invocation that
-    saved its result and died before counting down leaves the run unmerged: the next day's
-    run reports the estate again.)
+    A redelivered item overwrites its result and is not counted again; an item whose first
+    invocation died after saving is counted when it comes back.
     """
-    if not runs.save_result(item.run_id, item.target, encode_result(result)):
+    runs.save_result(item.run_id, item.target, encode_result(result))
+    if not runs.count_down(item.run_id, item.target):
         return None
-    if runs.count_down(item.run_id) > 0:
+    if not runs.claim_merge(item.run_id):
         return None
     return merge(item.run_id, runs=runs, policy=policy)
 

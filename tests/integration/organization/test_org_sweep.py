@@ -184,3 +184,38 @@ def test_swept_verdicts_reach_each_accounts_security_hub_once(
     assert len({f["Id"] for f in second}) == len(second) == len(first)
     assert {f["AwsAccountId"] for f in second} == {member}
     assert {f["Resources"][0]["Region"] for f in second} == {"us-east-1"}
+
+
+def test_an_item_whose_worker_died_after_saving_is_counted_when_it_comes_back(
+    org_sweep: dict[str, Any],
+    sweeper_app: ModuleType,
+    worker_app: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world: EnforcerWorld = org_sweep["world"]
+    monkeypatch.setenv("SWEEP_ACCOUNTS", HOME)
+    reset_runtime()
+    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+    first, second = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+
+    # Given the first item's worker dies after saving its result, before counting it
+    from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
+
+    real_count_down = DynamoSweepRuns.count_down
+
+    def dies(self: DynamoSweepRuns, run_id: str, target: tuple[str, str]) -> bool:
+        raise TimeoutError("the invocation timed out")
+
+    monkeypatch.setattr(DynamoSweepRuns, "count_down", dies)
+    with pytest.raises(TimeoutError):
+        _work(worker_app, first)
+    monkeypatch.setattr(DynamoSweepRuns, "count_down", real_count_down)
+
+    # When SQS delivers it again, then the second item
+    assert _work(worker_app, first)["merged_runs"] == []
+    assert _work(worker_app, second)["merged_runs"] == [queued["run_id"]]
+
+    # Then the run was merged once, with both regions
+    report = json.loads(report_document(world.notices()))
+    assert report["source"]["regions"] == list(REGIONS)
+    assert report["summary"]["errors"] == 0
