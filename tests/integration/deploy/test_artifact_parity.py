@@ -87,6 +87,9 @@ def stack(emulator_url: str) -> dict[str, Any]:
             "NOTIFICATION_TOPIC_ARN": topic_arn,
             "STATE_TABLE_NAME": create_state_table(clients["dynamodb"]),
             "LOOP_GUARD_ROLE_ARNS": f"{ENFORCER_ROLE_ARN},{SWEEPER_ROLE_ARN}",
+            # The default parameters deploy single-account mode (OrganizationId empty).
+            "MEMBER_ROLE_NAME": "",
+            "SWEEP_QUEUE_URL": "",
         },
     }
 
