@@ -116,11 +116,14 @@ def _export_to_security_hub(
     policy: Policy,
     home_account: str | None,
 ) -> None:
-    hub = runtime.security_hub_in(change.account, change.region, home_account=home_account)
-    if hub is None:
+    if not runtime.settings.security_hub:
         return
 
     def export() -> int:
+        # Inside the guard: reaching a member's Security Hub may need a fresh AssumeRole.
+        hub = runtime.security_hub_in(change.account, change.region, home_account=home_account)
+        if hub is None:
+            return 0
         # The state after the fix: what the finding's resource details should show.
         endpoint = api.describe_endpoint(change.endpoint_id)
         details = {change.endpoint_id: endpoint} if endpoint else {}

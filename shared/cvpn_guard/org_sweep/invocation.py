@@ -6,6 +6,7 @@ The worker's Logger and Metrics live here, where they are used (as for the other
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -14,10 +15,12 @@ from aws_lambda_powertools import Logger, Metrics
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.org_sweep.work import WorkItem
 from cvpn_guard.org_sweep.worker import complete_target, sweep_target
+from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort
 from cvpn_guard.report_publishing import report_notices
 from cvpn_guard.runtime import Runtime, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region
+from cvpn_guard.sweep import RegionSweep
 
 SERVICE = "cvpn-guard-sweep-worker"
 logger = Logger(service=SERVICE)
@@ -51,11 +54,16 @@ def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> d
                 "errors": [e.model_dump() for e in result.errors],
             },
         )
-        hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)
-        if hub is not None:
-            # The target's client is cached: sweep_target has just used it.
-            api = api_for(item.account, item.region)
-            export = partial(export_region, hub, api, result.endpoints, policy=policy)
+        if runtime.settings.security_hub:
+            export = partial(
+                _export_target,
+                runtime,
+                item,
+                result,
+                api_for=api_for,
+                policy=policy,
+                home_account=home_account,
+            )
             export_or_log(export, logger=logger, metrics=metrics)
         report = complete_target(item, result, runs=runs, policy=policy)
         if report is None:
@@ -71,3 +79,19 @@ def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> d
             extra={"run_id": item.run_id, "summary": report.summary.model_dump()},
         )
     return {"work_items": len(records), "merged_runs": merged}
+
+
+def _export_target(
+    runtime: Runtime,
+    item: WorkItem,
+    result: RegionSweep,
+    *,
+    api_for: Callable[[str, str], ClientVpnPort],
+    policy: Policy,
+    home_account: str | None,
+) -> int:
+    hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)
+    if hub is None:
+        return 0
+    api = api_for(item.account, item.region)
+    return export_region(hub, api, result.endpoints, policy=policy)
