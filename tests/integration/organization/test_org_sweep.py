@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -43,41 +44,72 @@ def _organization(member_count: int) -> list[str]:
     return members
 
 
+@dataclass
+class OrgSweep:
+    """The central deployment in organization mode: the sweeper, its queue and the worker."""
+
+    world: EnforcerWorld
+    sqs: Any
+    queue_url: str
+    sweeper_app: ModuleType
+    worker_app: ModuleType
+    monkeypatch: pytest.MonkeyPatch
+
+    def configure(self, **variables: str) -> None:
+        for name, value in variables.items():
+            self.monkeypatch.setenv(name, value)
+        reset_runtime()
+
+    def run_sweeper(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.sweeper_app.lambda_handler(
+            {}, FakeLambdaContext.for_function("cvpn-guard-sweeper")
+        )
+        return result
+
+    def drain(self) -> list[dict[str, Any]]:
+        bodies = []
+        while messages := self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            for message in messages:
+                bodies.append(json.loads(message["Body"]))
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return bodies
+
+    def work(self, body: dict[str, Any]) -> list[str]:
+        """One worker invocation for ``body``; the runs it merged."""
+        result: dict[str, Any] = self.worker_app.lambda_handler(
+            {"Records": [{"messageId": "m", "body": json.dumps(body)}]},
+            FakeLambdaContext.for_function("cvpn-guard-sweep-worker"),
+        )
+        return list(result["merged_runs"])
+
+
 @pytest.fixture
-def org_sweep(in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def org_sweep(
+    in_process_world: EnforcerWorld,
+    monkeypatch: pytest.MonkeyPatch,
+    sweeper_app: ModuleType,
+    worker_app: ModuleType,
+) -> OrgSweep:
     sqs = boto3.client("sqs", region_name="eu-west-1")
     queue_url = sqs.create_queue(QueueName="cvpn-guard-sweep")["QueueUrl"]
-    monkeypatch.setenv("MEMBER_ROLE_NAME", MEMBER_ROLE)
-    monkeypatch.setenv("SWEEP_QUEUE_URL", queue_url)
-    monkeypatch.setenv("SWEEP_REGIONS", ",".join(REGIONS))
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "cvpn-guard-sweeper")
-    reset_runtime()
-    return {"world": in_process_world, "sqs": sqs, "queue_url": queue_url}
-
-
-def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    bodies = []
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
-        "Messages", []
-    ):
-        for message in messages:
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
-
-
-def _work(worker_app: ModuleType, body: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = worker_app.lambda_handler(
-        {"Records": [{"messageId": "m", "body": json.dumps(body)}]},
-        FakeLambdaContext.for_function("cvpn-guard-sweep-worker"),
+    sweep = OrgSweep(in_process_world, sqs, queue_url, sweeper_app, worker_app, monkeypatch)
+    sweep.configure(
+        MEMBER_ROLE_NAME=MEMBER_ROLE,
+        SWEEP_QUEUE_URL=queue_url,
+        SWEEP_REGIONS=",".join(REGIONS),
+        AWS_LAMBDA_FUNCTION_NAME="cvpn-guard-sweeper",
     )
-    return result
+    return sweep
 
 
 def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
-    org_sweep: dict[str, Any], sweeper_app: ModuleType, worker_app: ModuleType
+    org_sweep: OrgSweep,
 ) -> None:
-    world: EnforcerWorld = org_sweep["world"]
+    world = org_sweep.world
     # Given an organization of the home account and three members; endpoints in several
     # accounts and regions (a drifted one in each region of the first member)
     first, second, roleless = _organization(3)
@@ -91,12 +123,12 @@ def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
     second_us = create_endpoint(member_client(second, "ec2", "us-east-1"), **compliant_overrides())
 
     # When the scheduled sweeper runs in organization mode
-    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+    queued = org_sweep.run_sweeper()
 
     # Then it swept nothing itself and queued one item per account x region
     assert queued["accounts"] == 4
     assert queued["work_items"] == 4 * len(REGIONS)
-    bodies = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+    bodies = org_sweep.drain()
     assert sorted((b["account"], b["region"]) for b in bodies) == sorted(
         (account, region) for account in (HOME, first, second, roleless) for region in REGIONS
     )
@@ -107,7 +139,7 @@ def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
     for body in bodies:
         if body["account"] == roleless:
             world.faults.inject_error("AssumeRole", "AccessDenied", times=1, service="sts")
-        merged += _work(worker_app, body)["merged_runs"]
+        merged += org_sweep.work(body)
 
     # Then only the last worker merged, and one organization report arrived
     assert merged == [queued["run_id"]]
@@ -131,47 +163,34 @@ def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
     assert fixed["DisconnectOnSessionTimeout"] is True
 
 
-def test_a_redelivered_work_item_is_not_counted_twice(
-    org_sweep: dict[str, Any],
-    sweeper_app: ModuleType,
-    worker_app: ModuleType,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    world: EnforcerWorld = org_sweep["world"]
-    monkeypatch.setenv("SWEEP_ACCOUNTS", HOME)  # an explicit list instead of ListAccounts
-    reset_runtime()
-    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
+def test_a_redelivered_work_item_is_not_counted_twice(org_sweep: OrgSweep) -> None:
+    world = org_sweep.world
+    org_sweep.configure(SWEEP_ACCOUNTS=HOME)  # an explicit list instead of ListAccounts
+    queued = org_sweep.run_sweeper()
     assert queued["work_items"] == len(REGIONS)
-    first, second = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+    first, second = org_sweep.drain()
 
     # When the first item is delivered twice (SQS is at least once), then the second
-    assert _work(worker_app, first)["merged_runs"] == []
-    assert _work(worker_app, first)["merged_runs"] == []
-    assert _work(worker_app, second)["merged_runs"] == [queued["run_id"]]
+    assert org_sweep.work(first) == []
+    assert org_sweep.work(first) == []
+    assert org_sweep.work(second) == [queued["run_id"]]
 
     # Then one report, merged once
     report = json.loads(report_document(world.notices()))
     assert report["summary"]["errors"] == 0
 
 
-def test_swept_verdicts_reach_each_accounts_security_hub_once(
-    org_sweep: dict[str, Any],
-    sweeper_app: ModuleType,
-    worker_app: ModuleType,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_swept_verdicts_reach_each_accounts_security_hub_once(org_sweep: OrgSweep) -> None:
     # Given Security Hub export on, and one drifted endpoint in a member account
     member = "210987654329"
-    monkeypatch.setenv("SWEEP_ACCOUNTS", member)
-    monkeypatch.setenv("SECURITY_HUB", "true")
-    reset_runtime()
+    org_sweep.configure(SWEEP_ACCOUNTS=member, SECURITY_HUB="true")
     create_endpoint(member_client(member, "ec2", "us-east-1"), DisconnectOnSessionTimeout=False)
     hub = member_client(member, "securityhub", "us-east-1")
 
     def sweep_once() -> list[dict[str, Any]]:
-        sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
-        for body in _drain(org_sweep["sqs"], org_sweep["queue_url"]):
-            _work(worker_app, body)
+        org_sweep.run_sweeper()
+        for body in org_sweep.drain():
+            org_sweep.work(body)
         findings: list[dict[str, Any]] = hub.get_findings(MaxResults=100)["Findings"]
         return findings
 
@@ -187,16 +206,12 @@ def test_swept_verdicts_reach_each_accounts_security_hub_once(
 
 
 def test_an_item_whose_worker_died_after_saving_is_counted_when_it_comes_back(
-    org_sweep: dict[str, Any],
-    sweeper_app: ModuleType,
-    worker_app: ModuleType,
-    monkeypatch: pytest.MonkeyPatch,
+    org_sweep: OrgSweep,
 ) -> None:
-    world: EnforcerWorld = org_sweep["world"]
-    monkeypatch.setenv("SWEEP_ACCOUNTS", HOME)
-    reset_runtime()
-    queued = sweeper_app.lambda_handler({}, FakeLambdaContext.for_function("cvpn-guard-sweeper"))
-    first, second = _drain(org_sweep["sqs"], org_sweep["queue_url"])
+    world = org_sweep.world
+    org_sweep.configure(SWEEP_ACCOUNTS=HOME)
+    queued = org_sweep.run_sweeper()
+    first, second = org_sweep.drain()
 
     # Given the first item's worker dies after saving its result, before counting it
     from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
@@ -206,14 +221,14 @@ def test_an_item_whose_worker_died_after_saving_is_counted_when_it_comes_back(
     def dies(self: DynamoSweepRuns, run_id: str, target: tuple[str, str]) -> bool:
         raise TimeoutError("the invocation timed out")
 
-    monkeypatch.setattr(DynamoSweepRuns, "count_down", dies)
+    org_sweep.monkeypatch.setattr(DynamoSweepRuns, "count_down", dies)
     with pytest.raises(TimeoutError):
-        _work(worker_app, first)
-    monkeypatch.setattr(DynamoSweepRuns, "count_down", real_count_down)
+        org_sweep.work(first)
+    org_sweep.monkeypatch.setattr(DynamoSweepRuns, "count_down", real_count_down)
 
     # When SQS delivers it again, then the second item
-    assert _work(worker_app, first)["merged_runs"] == []
-    assert _work(worker_app, second)["merged_runs"] == [queued["run_id"]]
+    assert org_sweep.work(first) == []
+    assert org_sweep.work(second) == [queued["run_id"]]
 
     # Then the run was merged once, with both regions
     report = json.loads(report_document(world.notices()))
