@@ -12,6 +12,8 @@ STAMP := $(VENV)/.synced
 CHECKOV := tools/checkov/.venv/bin/checkov
 CHECKOV_REPORT := tools/checkov/.venv/report.json
 SAM := tools/sam/.venv/bin/sam
+# The SAM application and the member accounts' StackSet template (org/member.yaml).
+TEMPLATES := template.yaml org/member.yaml
 
 # uv reads these; tests find uv through $UV. This machine reaches only package registries, so
 # uv must use the interpreters it finds rather than download one.
@@ -67,16 +69,16 @@ typecheck: install
 	$(BIN)/mypy shared functions devkit
 
 cfn-lint: install
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint $(TEMPLATES)
 
 sam-validate: tools/sam/.venv/.synced
-	$(SAM) validate --lint --template template.yaml --region eu-west-1
+	for t in $(TEMPLATES); do $(SAM) validate --lint --template $$t --region eu-west-1 || exit 1; done
 
 # Offline (--skip-download). Checks that do not fit are skipped per resource in template.yaml's
 # Metadata, each with its reason, never here. checkov exits 0 on a template it cannot parse,
 # so the JSON summary must also show checks that passed, none failed and no parsing error.
 checkov: tools/checkov/.venv/.synced
-	$(CHECKOV) -f template.yaml --framework cloudformation --skip-download \
+	$(CHECKOV) $(addprefix -f ,$(TEMPLATES)) --framework cloudformation --skip-download \
 		--quiet --compact -o cli -o json --output-file-path console,$(CHECKOV_REPORT)
 	$(BIN)/python -c "import json, sys; s = json.load(open('$(CHECKOV_REPORT)'))['summary']; \
 		print('checkov summary:', s); \

@@ -23,6 +23,7 @@ from . import faults
 from .entities import ENDPOINT_ID_PREFIX
 from .models import client_vpn_backend
 from .responses import ClientVpnResponses
+from .security_hub import install_security_hub
 
 RESOURCE_TYPE = "client-vpn-endpoint"
 
@@ -37,6 +38,7 @@ def install() -> None:
         if _installed:
             return
         _attach_responses()
+        install_security_hub()
         _teach_resource_id_prefix()
         _teach_resource_existence()
         _reset_faults_with_moto()

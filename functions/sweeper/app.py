@@ -11,7 +11,7 @@ from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cvpn_guard.runtime import get_runtime
-from cvpn_guard.sweeper.invocation import account_of, logger, metrics, run_sweep, sweep_summary
+from cvpn_guard.sweeper.invocation import account_of, logger, metrics, sweep_or_fan_out
 
 tracer = Tracer(service="cvpn-guard-sweeper")
 
@@ -21,8 +21,4 @@ tracer = Tracer(service="cvpn-guard-sweeper")
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for the schedule (the event's content is not used)."""
-    report = run_sweep(
-        runtime=get_runtime(),
-        account=account_of(context.invoked_function_arn),
-    )
-    return sweep_summary(report)
+    return sweep_or_fan_out(runtime=get_runtime(), account=account_of(context.invoked_function_arn))

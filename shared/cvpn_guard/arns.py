@@ -20,3 +20,12 @@ def account_of(arn: str | None) -> str | None:
 def region_of(arn: str | None) -> str | None:
     """The region of ``arn``; None when it is not an ARN or is global."""
     return _part(arn, _REGION)
+
+
+def partition_of(region: str | None) -> str:
+    """The partition a region belongs to (ARNs built for it must name it)."""
+    if region and region.startswith("cn-"):
+        return "aws-cn"
+    if region and region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

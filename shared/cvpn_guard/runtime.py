@@ -10,15 +10,20 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from cvpn_guard.arns import region_of
+from cvpn_guard.arns import partition_of, region_of
+from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from cvpn_guard.aws.cloudtrail import CloudTrailApi
     from cvpn_guard.aws.ec2 import ClientVpnApi
+    from cvpn_guard.aws.member_accounts import MemberAccounts
     from cvpn_guard.aws.policy_store import PolicyStore
+    from cvpn_guard.aws.security_hub import SecurityHubFindings
     from cvpn_guard.aws.state_table import DynamoStateTable
+    from cvpn_guard.aws.sweep_queue import SweepQueue
+    from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
     from cvpn_guard.ports import NotificationPort
 
 
@@ -47,6 +52,52 @@ class Runtime:
         from cvpn_guard.aws.cloudtrail import CloudTrailApi
 
         return CloudTrailApi(self.client("cloudtrail", region))
+
+    def client_in(
+        self, account: str, service: str, region: str, *, home_account: str | None
+    ) -> Any:
+        """A client acting in ``account``: through its member role in organization mode, with
+        our own credentials for ``home_account`` (and outside organization mode)."""
+        members = self.member_accounts
+        if members is None or account == home_account:
+            return self.client(service, region)
+        return members.client(service, region, account)
+
+    def client_vpn_in(self, account: str, region: str, *, home_account: str | None) -> ClientVpnApi:
+        """Client VPN operations in ``account`` (see :meth:`client_in`)."""
+        from cvpn_guard.aws.ec2 import ClientVpnApi
+
+        return ClientVpnApi(self.client_in(account, "ec2", region, home_account=home_account))
+
+    def security_hub_in(
+        self, account: str, region: str, *, home_account: str | None
+    ) -> SecurityHubFindings | None:
+        """Security Hub of ``account`` and ``region`` (BatchImportFindings must be called by
+        the finding's own account), or None when SECURITY_HUB is off."""
+        from cvpn_guard.aws.security_hub import SecurityHubFindings
+
+        if not self.settings.security_hub:
+            return None
+        return SecurityHubFindings(
+            self.client_in(account, "securityhub", region, home_account=home_account)
+        )
+
+    @cached_property
+    def member_accounts(self) -> MemberAccounts | None:
+        """Member-role clients (cached credentials per account), or None outside organization
+        mode."""
+        from cvpn_guard.aws.member_accounts import MemberAccounts, boto3_client_factory
+
+        settings = self.settings
+        if not settings.member_role_name:
+            return None
+        return MemberAccounts(
+            self.client("sts"),
+            boto3_client_factory(settings.aws_max_attempts),
+            role_name=settings.member_role_name,
+            session_name=settings.function_name or "cvpn-guard",
+            partition=partition_of(settings.region),
+        )
 
     @cached_property
     def policy_store(self) -> PolicyStore:
@@ -89,3 +140,32 @@ def reset_runtime() -> None:
     default_session.cache_clear()
     get_settings.cache_clear()
     cached_client.cache_clear()
+
+
+def sweep_runs(runtime: Runtime) -> DynamoSweepRuns:
+    """The org sweep's run state, on the state table (which it needs)."""
+    from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
+
+    table = runtime.settings.state_table_name
+    if not table:
+        raise ConfigurationError("the organization sweep needs STATE_TABLE_NAME")
+    return DynamoSweepRuns(runtime.client("dynamodb"), table)
+
+
+def sweep_queue(runtime: Runtime) -> SweepQueue:
+    """The org sweep's work queue."""
+    from cvpn_guard.aws.sweep_queue import SweepQueue
+
+    url = runtime.settings.sweep_queue_url
+    if not url:
+        raise ConfigurationError("the organization sweep needs SWEEP_QUEUE_URL")
+    return SweepQueue(runtime.client("sqs"), url)
+
+
+def organization_accounts(runtime: Runtime) -> list[str]:
+    """The accounts to sweep: SWEEP_ACCOUNTS, else every ACTIVE account of the organization."""
+    from cvpn_guard.aws.organizations import active_accounts
+
+    if runtime.settings.sweep_accounts:
+        return list(runtime.settings.sweep_accounts)
+    return active_accounts(runtime.client("organizations"))

@@ -27,6 +27,10 @@ _ENVIRONMENT_NAMES = {
     "sweep_regions": "SWEEP_REGIONS",
     "region": "AWS_REGION",
     "aws_max_attempts": "AWS_MAX_ATTEMPTS",
+    "member_role_name": "MEMBER_ROLE_NAME",
+    "sweep_queue_url": "SWEEP_QUEUE_URL",
+    "sweep_accounts": "SWEEP_ACCOUNTS",
+    "security_hub": "SECURITY_HUB",
 }
 
 
@@ -67,14 +71,30 @@ class Settings(BaseModel):
     """AWS_REGION: set by Lambda."""
     aws_max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=20)
     """AWS_MAX_ATTEMPTS: botocore's retry budget per call (standard mode)."""
+    member_role_name: str | None = None
+    """MEMBER_ROLE_NAME: organization mode: the role (org/member.yaml) assumed in the account
+    of each change or sweep; unset, cvpn-guard acts in its own account only."""
+    sweep_queue_url: str | None = None
+    """SWEEP_QUEUE_URL: organization mode: the sweeper enqueues one item per account and region
+    here for the sweep workers, instead of sweeping itself."""
+    sweep_accounts: tuple[str, ...] = ()
+    """SWEEP_ACCOUNTS: comma-separated accounts the org sweep covers (default: every ACTIVE
+    account Organizations lists)."""
+    security_hub: bool = False
+    """SECURITY_HUB: "true" imports each verdict into Security Hub as ASFF findings, in the
+    endpoint's own account (through its member role in organization mode)."""
 
-    _split_lists = field_validator("loop_guard_role_arns", "sweep_regions", mode="before")(_split)
+    _split_lists = field_validator(
+        "loop_guard_role_arns", "sweep_regions", "sweep_accounts", mode="before"
+    )(_split)
 
     @field_validator(
         "enforcement_mode",
         "policy_parameter",
         "policy_file",
         "notification_topic_arn",
+        "member_role_name",
+        "sweep_queue_url",
         mode="before",
     )
     @classmethod
@@ -84,6 +104,11 @@ class Settings(BaseModel):
         if value == "" or (info.field_name == "enforcement_mode" and value == "document"):
             return None
         return value
+
+    @property
+    def organization_mode(self) -> bool:
+        """True when changes and sweeps reach member accounts through MEMBER_ROLE_NAME."""
+        return bool(self.member_role_name)
 
     @property
     def regions_to_sweep(self) -> tuple[str, ...]:

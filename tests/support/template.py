@@ -76,7 +76,12 @@ def enforcer_rule_pattern() -> dict[str, Any]:
     from tests.support.events import ENFORCER_ROLE_ARN, SWEEPER_ROLE_ARN
 
     rules = resources_of_type(transformed_template(), "AWS::Events::Rule")
-    (rule,) = (r for r in rules.values() if "EventPattern" in r["Properties"])
+    # The SAM event's rule on the default bus (organization mode adds one on its own bus).
+    (rule,) = (
+        r
+        for r in rules.values()
+        if "EventPattern" in r["Properties"] and "EventBusName" not in r["Properties"]
+    )
     text = json.dumps(rule["Properties"]["EventPattern"])
     for role, arn in (("EnforcerRole", ENFORCER_ROLE_ARN), ("SweeperRole", SWEEPER_ROLE_ARN)):
         text = text.replace(json.dumps({"Fn::GetAtt": [role, "Arn"]}), json.dumps(arn))

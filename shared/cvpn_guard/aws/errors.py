@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ParamValidationError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -41,3 +42,22 @@ def aws_call(operation: str) -> Iterator[None]:
         raise AwsCallError(operation, "ConnectionError", str(error)) from error
     except BotoCoreError as error:
         raise AwsCallError(operation, type(error).__name__, str(error)) from error
+
+
+def raise_if_entries_failed(
+    operation: str,
+    failed: Sequence[Mapping[str, Any]],
+    *,
+    code_key: str,
+    message_key: str,
+    what: str,
+) -> None:
+    """Batch APIs answer 200 with some entries refused: that is a failure of the call too."""
+    if not failed:
+        return
+    first = failed[0]
+    raise AwsCallError(
+        operation,
+        str(first.get(code_key, "Unknown")),
+        f"{len(failed)} {what} refused: {first.get(message_key, '')}",
+    )

@@ -8,19 +8,23 @@ Powertools.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.arns import account_of
 from cvpn_guard.change_events.handling import ChangeOutcome, RemediationFailed, handle_change
-from cvpn_guard.endpoint_guard import EndpointGuard
+from cvpn_guard.endpoint_guard import EndpointGuard, EnforcementResult
 from cvpn_guard.exceptions import AwsCallError, CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.policy import Policy
 from cvpn_guard.runtime import Runtime
+from cvpn_guard.security_hub_export import export_or_log, export_reports
+
+if TYPE_CHECKING:
+    from cvpn_guard.aws.ec2 import ClientVpnApi
 
 SERVICE = "cvpn-guard-enforcer"
 logger = Logger(service=SERVICE)
@@ -50,6 +54,7 @@ def _loop_guard(runtime: Runtime, function_arn: str | None) -> LoopGuard:
         function_name=settings.function_name,
         function_arn=function_arn,
         role_arns=frozenset(settings.loop_guard_role_arns),
+        member_role_name=settings.member_role_name,
     )
 
 
@@ -65,8 +70,12 @@ def process_event(
     ``time_left_ms`` is Lambda's ``context.get_remaining_time_in_millis``: a tag call naming
     many endpoints stops starting new ones before the function's timeout.
     """
+    home_account = account_of(function_arn)
+    # In organization mode a member account's change is ours to enforce (through its role).
     intake = classify_event(
-        event, _loop_guard(runtime, function_arn), own_account=account_of(function_arn)
+        event,
+        _loop_guard(runtime, function_arn),
+        own_account=None if runtime.settings.organization_mode else home_account,
     )
     if isinstance(intake, Skip):
         logger.info(
@@ -84,7 +93,9 @@ def process_event(
     logger.append_keys(account=first.account, region=first.region, event_kind=str(first.kind))
     if len(intake) == 1:
         logger.append_keys(endpoint_id=first.endpoint_id)
-    summaries = _enforce(intake, runtime=runtime, time_left_ms=time_left_ms)
+    summaries = _enforce(
+        intake, runtime=runtime, time_left_ms=time_left_ms, home_account=home_account
+    )
     if len(summaries) == 1:
         return summaries[0]
     return {"status": "several_endpoints", "endpoints": summaries}
@@ -95,6 +106,7 @@ def _enforce(
     *,
     runtime: Runtime,
     time_left_ms: Callable[[], int] | None,
+    home_account: str | None,
 ) -> list[dict[str, Any]]:
     """Each change under its own lease and outbox key; one refused fix does not stop the
     others, and is raised once they are done so that Lambda keeps the event."""
@@ -112,7 +124,9 @@ def _enforce(
             )
             raise EventUnfinished(done, len(changes))
         try:
-            summaries.append(_enforce_one(change, runtime=runtime, policy=policy))
+            summaries.append(
+                _enforce_one(change, runtime=runtime, policy=policy, home_account=home_account)
+            )
         except RemediationFailed as failure:
             failures.append(failure)
     if failures:
@@ -120,11 +134,14 @@ def _enforce(
     return summaries
 
 
-def _enforce_one(change: EndpointChange, *, runtime: Runtime, policy: Policy) -> dict[str, Any]:
-    guard = EndpointGuard(
-        runtime.client_vpn(change.region), policy, account=change.account, region=change.region
-    )
+def _enforce_one(
+    change: EndpointChange, *, runtime: Runtime, policy: Policy, home_account: str | None
+) -> dict[str, Any]:
     try:
+        # In organization mode this assumes the member role: its failure (no role in that
+        # account yet) is an AWS call failure like any other, logged, counted and retried.
+        api = runtime.client_vpn_in(change.account, change.region, home_account=home_account)
+        guard = EndpointGuard(api, policy, account=change.account, region=change.region)
         outcome = handle_change(
             change,
             guard=guard,
@@ -158,7 +175,36 @@ def _enforce_one(change: EndpointChange, *, runtime: Runtime, policy: Policy) ->
             },
         )
         raise
+    if outcome.result is not None:
+        _export_to_security_hub(
+            runtime, change, outcome.result, api=api, policy=policy, home_account=home_account
+        )
     return _summarize(outcome, change.endpoint_id)
+
+
+def _export_to_security_hub(
+    runtime: Runtime,
+    change: EndpointChange,
+    result: EnforcementResult,
+    *,
+    api: ClientVpnApi,
+    policy: Policy,
+    home_account: str | None,
+) -> None:
+    if not runtime.settings.security_hub:
+        return
+
+    def export() -> int:
+        # Inside the guard: reaching a member's Security Hub may need a fresh AssumeRole.
+        hub = runtime.security_hub_in(change.account, change.region, home_account=home_account)
+        if hub is None:
+            return 0
+        # The state after the fix: what the finding's resource details should show.
+        endpoint = api.describe_endpoint(change.endpoint_id)
+        details = {change.endpoint_id: endpoint} if endpoint else {}
+        return export_reports(hub, [result.report], endpoints=details, policy=policy)
+
+    export_or_log(export, logger=logger, metrics=metrics)
 
 
 def _summarize(outcome: ChangeOutcome, endpoint_id: str) -> dict[str, Any]:

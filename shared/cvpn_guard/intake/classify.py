@@ -43,7 +43,9 @@ def classify_event(raw: Any, guard: LoopGuard, *, own_account: str | None = None
         Identifies cvpn-guard's own calls.
     own_account
         The account this deployment enforces; an event about another account is skipped
-        (its endpoint is out of reach of our credentials, so it would read as "gone").
+        (its endpoint is out of reach of our credentials, so it would read as "gone"). None
+        in organization mode: the organization bus accepts only the organization's accounts,
+        and the enforcer reaches each through its member role.
 
     Returns
     -------

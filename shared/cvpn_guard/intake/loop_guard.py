@@ -15,6 +15,7 @@ from cvpn_guard.intake.cloudtrail import CloudTrailRecord
 _ASSUMED_ROLE_SESSION = re.compile(
     r"^arn:[\w-]+:sts::\d{12}:assumed-role/(?P<role>[^/]+)/(?P<session>.+)$"
 )
+_ROLE = re.compile(r"^arn:[\w-]+:iam::\d{12}:role/(?:.*/)?(?P<name>[^/]+)$")
 _QUALIFIER = re.compile(r"^(?P<base>arn:[\w-]+:lambda:[\w-]+:\d{12}:function:[^:]+)(:.+)?$")
 
 
@@ -30,11 +31,18 @@ class LoopGuard:
     Any one of three marks is enough: the caller's role is one of ours, the caller is an
     assumed-role session named after our function (Lambda names its sessions that way), or
     CloudTrail says the credentials were issued to our function (``inScopeOf``, 1.11+).
+    In organization mode our fixes in member accounts are made by the member role, which only
+    our functions may assume: its name in any account is ours too.
     """
 
     function_name: str | None = None
     function_arn: str | None = None
     role_arns: frozenset[str] = field(default_factory=frozenset)
+    member_role_name: str | None = None
+
+    def _is_member_role(self, arn: str) -> bool:
+        match = _ROLE.match(arn)
+        return bool(self.member_role_name and match and match["name"] == self.member_role_name)
 
     def own_mark(self, record: CloudTrailRecord) -> str | None:
         """Return which mark identifies ``record`` as our own call, or None."""
@@ -42,11 +50,17 @@ class LoopGuard:
         issuer = (
             identity.sessionContext.sessionIssuer if identity and identity.sessionContext else None
         )
-        if issuer and issuer.arn and issuer.arn in self.role_arns:
+        if (
+            issuer
+            and issuer.arn
+            and (issuer.arn in self.role_arns or self._is_member_role(issuer.arn))
+        ):
             return f"caller role {issuer.arn} is cvpn-guard's own"
         if identity and identity.arn and self.function_name:
             session = _ASSUMED_ROLE_SESSION.match(identity.arn)
             role_names = {arn.rsplit("/", 1)[-1] for arn in self.role_arns}
+            if self.member_role_name:
+                role_names.add(self.member_role_name)
             if (
                 session
                 and session.group("session") == self.function_name

@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from cvpn_emulator.control import EmulatorControl
+from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
 from tests.support.artifact import (
     LAYER_REQUIREMENTS,
     Artifact,
@@ -49,6 +50,7 @@ STACK = "cvpn-guard"
 FUNCTIONS = {
     "enforcer": ("EnforcerFunction", f"{STACK}-enforcer"),
     "sweeper": ("SweeperFunction", f"{STACK}-sweeper"),
+    "sweep_worker": ("SweepWorkerFunction", f"{STACK}-sweep-worker"),
 }
 
 
@@ -87,6 +89,9 @@ def stack(emulator_url: str) -> dict[str, Any]:
             "NOTIFICATION_TOPIC_ARN": topic_arn,
             "STATE_TABLE_NAME": create_state_table(clients["dynamodb"]),
             "LOOP_GUARD_ROLE_ARNS": f"{ENFORCER_ROLE_ARN},{SWEEPER_ROLE_ARN}",
+            # The default parameters deploy single-account mode (OrganizationId empty).
+            "MEMBER_ROLE_NAME": "",
+            "SWEEP_QUEUE_URL": "",
         },
     }
 
@@ -221,6 +226,32 @@ def test_built_sweeper_reports_every_endpoint(
     notices = received_notices(stack["clients"]["sqs"], stack["queue_url"])
     assert len(notices) == 1, notices
     assert len(json.loads(notices[0]["Message"])["endpoints"]) == 2
+
+
+def test_built_sweep_worker_sweeps_its_target_and_merges_the_run(
+    artifact: Artifact,
+    stack: dict[str, Any],
+    emulator_url: str,
+    tmp_path: Path,
+    xray_daemon: socket.socket,
+) -> None:
+    # Given an organization sweep run of one target (this account, this region)
+    create_endpoint(stack["clients"]["ec2"], DisconnectOnSessionTimeout=False)
+    table = stack["resolved"]["STATE_TABLE_NAME"]
+    DynamoSweepRuns(stack["clients"]["dynamodb"], table).start("run-1", [(ACCOUNT, REGION)])
+    environment = lambda_environment(
+        "sweep_worker", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
+    )
+    body = json.dumps({"run_id": "run-1", "account": ACCOUNT, "region": REGION})
+
+    # When the built worker takes the run's only item from the queue
+    outcome = invoke(artifact, "sweep_worker", {"Records": [{"body": body}]}, environment, tmp_path)
+
+    # Then it swept the target, merged the run and published its report
+    assert outcome["result"] == {"work_items": 1, "merged_runs": ["run-1"]}, outcome["result"]
+    notices = received_notices(stack["clients"]["sqs"], stack["queue_url"])
+    assert len(notices) == 1, notices
+    assert len(json.loads(notices[0]["Message"])["endpoints"]) == 1
 
 
 def test_a_runtime_dependency_missing_from_the_layer_fails_with_its_name(

@@ -10,6 +10,7 @@ import pytest
 from cvpn_guard.intake import (
     ChangeKind,
     EndpointChange,
+    LoopGuard,
     Skip,
     SkipReason,
     classify_event,
@@ -17,6 +18,7 @@ from cvpn_guard.intake import (
 from tests.support.events import (
     ENFORCER_FUNCTION_ARN,
     ENFORCER_FUNCTION_NAME,
+    ENFORCER_ROLE_ARN,
     GUARD,
     load_event,
 )
@@ -208,3 +210,56 @@ def test_a_change_in_another_account_is_skipped_with_the_reason() -> None:
 def test_a_change_in_the_own_account_is_work() -> None:
     event = load_event("modify_endpoint_by_user")
     assert isinstance(classify_event(event, GUARD, own_account="123456789012"), tuple)
+
+
+# ---- organization mode -------------------------------------------------------------------
+
+ORG_GUARD = LoopGuard(
+    function_name=ENFORCER_FUNCTION_NAME,
+    function_arn=ENFORCER_FUNCTION_ARN,
+    role_arns=frozenset({ENFORCER_ROLE_ARN}),
+    member_role_name="cvpn-guard-member",
+)
+
+
+def test_a_member_accounts_change_is_work_in_organization_mode() -> None:
+    # Given a change forwarded from member account 210987654321 to the organization bus
+    event = load_event("modify_endpoint_by_user")
+    event["account"] = event["detail"]["recipientAccountId"] = "210987654321"
+
+    # When it is classified without an own-account restriction (organization mode)
+    outcome = classify_event(event, ORG_GUARD, own_account=None)
+
+    # Then it is enforced in that account
+    assert isinstance(outcome, tuple)
+    (change,) = outcome
+    assert change.account == "210987654321"
+
+
+def test_our_fix_through_a_member_role_is_our_own_change() -> None:
+    # Given our enforcer's fix in a member account, made as that account's cvpn-guard-member
+    event = load_event("modify_endpoint_by_enforcer")
+    event["account"] = event["detail"]["recipientAccountId"] = "210987654321"
+    identity = event["detail"]["userIdentity"]
+    identity["sessionContext"]["sessionIssuer"]["arn"] = (
+        "arn:aws:iam::210987654321:role/cvpn-guard-member"
+    )
+    identity["arn"] = (
+        f"arn:aws:sts::210987654321:assumed-role/cvpn-guard-member/{ENFORCER_FUNCTION_NAME}"
+    )
+    identity.pop("inScopeOf", None)
+    event["detail"].pop("inScopeOf", None)
+
+    # Then the loop guard skips it; a guard outside organization mode would not
+    outcome = classify_event(event, ORG_GUARD)
+    assert isinstance(outcome, Skip)
+    assert outcome.reason is SkipReason.OWN_CHANGE
+    assert isinstance(classify_event(event, GUARD), tuple)
+
+
+def test_a_user_role_named_like_ours_but_different_is_not_ours() -> None:
+    event = load_event("modify_endpoint_by_user")
+    event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = (
+        "arn:aws:iam::210987654321:role/cvpn-guard-member-admins"
+    )
+    assert isinstance(classify_event(event, ORG_GUARD), tuple)

@@ -218,7 +218,8 @@ def test_modify_is_scoped_to_client_vpn_endpoints_of_this_account_and_region() -
 
 
 def test_only_describe_actions_use_every_resource() -> None:
-    allowed_on_star = {"ec2:Describe", "xray:Put"}
+    # organizations:ListAccounts takes no resource type: "*" is its only resource.
+    allowed_on_star = {"ec2:Describe", "xray:Put", "organizations:ListAccounts"}
     # Read-only, and their resource is whatever trail covers the region (shadow trails too).
     trail_reads = {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}
     for statement in iam_statements(transformed_template()):

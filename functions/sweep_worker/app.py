@@ -1,0 +1,27 @@
+"""Sweep worker Lambda (organization mode): one SQS work item = one account in one region.
+
+Thin on purpose: observability decorators and one call. The logic is in ``cvpn_guard``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cvpn_guard.arns import account_of
+from cvpn_guard.org_sweep.invocation import logger, metrics, process_work
+from cvpn_guard.runtime import get_runtime
+
+tracer = Tracer(service="cvpn-guard-sweep-worker")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Entry point for the sweep queue's messages."""
+    return process_work(
+        event, runtime=get_runtime(), home_account=account_of(context.invoked_function_arn)
+    )

@@ -1,0 +1,97 @@
+"""The sweep worker's invocation: sweep each SQS record's target; the last one merges.
+
+The worker's Logger and Metrics live here, where they are used (as for the other functions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+
+from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
+from cvpn_guard.org_sweep.work import WorkItem
+from cvpn_guard.org_sweep.worker import complete_target, sweep_target
+from cvpn_guard.policy import Policy
+from cvpn_guard.ports import ClientVpnPort
+from cvpn_guard.report import report_notices
+from cvpn_guard.runtime import Runtime, sweep_runs
+from cvpn_guard.security_hub_export import export_or_log, export_region
+from cvpn_guard.sweep import RegionSweep
+
+SERVICE = "cvpn-guard-sweep-worker"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> dict[str, Any]:
+    """Sweep the SQS records' targets; the last of a run publishes the organization report."""
+    policy = load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
+    )
+
+    def api_for(account: str, region: str) -> ClientVpnPort:
+        return runtime.client_vpn_in(account, region, home_account=home_account)
+
+    runs = sweep_runs(runtime)
+    merged: list[str] = []
+    records = event.get("Records", []) if isinstance(event, dict) else []
+    for record in records:
+        item = WorkItem.from_message(json.loads(record["body"]))
+        result = sweep_target(item, api_for, policy, locks=runtime.state)
+        count(metrics, "Evaluated", value=len(result.endpoints))
+        count(metrics, "SweepErrors", value=len(result.errors))
+        logger.info(
+            "target swept",
+            extra={
+                "run_id": item.run_id,
+                "account": item.account,
+                "region": item.region,
+                "endpoints": len(result.endpoints),
+                "errors": [e.model_dump() for e in result.errors],
+            },
+        )
+        if runtime.settings.security_hub:
+            export = partial(
+                _export_target,
+                runtime,
+                item,
+                result,
+                api_for=api_for,
+                policy=policy,
+                home_account=home_account,
+            )
+            export_or_log(export, logger=logger, metrics=metrics)
+        report = complete_target(item, result, runs=runs, policy=policy)
+        if report is None:
+            continue
+        notices = report_notices(report)
+        notifier = runtime.notifier
+        if notifier is not None:
+            for notice in notices:
+                notifier.publish(notice)
+        merged.append(item.run_id)
+        logger.info(
+            "organization sweep merged",
+            extra={"run_id": item.run_id, "summary": report.summary.model_dump()},
+        )
+    return {"work_items": len(records), "merged_runs": merged}
+
+
+def _export_target(
+    runtime: Runtime,
+    item: WorkItem,
+    result: RegionSweep,
+    *,
+    api_for: Callable[[str, str], ClientVpnPort],
+    policy: Policy,
+    home_account: str | None,
+) -> int:
+    hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)
+    if hub is None:
+        return 0
+    api = api_for(item.account, item.region)
+    return export_region(hub, api, result.endpoints, policy=policy)

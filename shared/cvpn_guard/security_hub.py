@@ -1,0 +1,191 @@
+"""Compliance verdicts as AWS Security Finding Format (ASFF) findings (pure: no boto3).
+
+One finding per endpoint and rule of the policy, with a stable id (account, region, endpoint,
+rule): every run updates the same finding instead of adding one, and a rule the endpoint
+passes again is the same finding turned PASSED. The resource is an
+``AwsEc2ClientVpnEndpoint``; Security Hub's details object predates several Client VPN
+settings, so those go to ``Details.Other`` (string values, at most 50 keys).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from cvpn_guard.findings import Finding
+from cvpn_guard.report import EndpointReport
+
+SCHEMA_VERSION = "2018-10-08"
+FINDING_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/cvpn-guard"
+SEVERITY_LABELS = {"low": "LOW", "medium": "MEDIUM", "high": "HIGH", "critical": "CRITICAL"}
+OTHER_VALUE_LIMIT = 1024  # ASFF: Details.Other values are strings of at most 1024 characters
+
+# AwsEc2ClientVpnEndpointDetails (botocore's securityhub model): Describe key -> ASFF key, and
+# the sub-keys each nested object keeps. Anything else of the Describe item is "Other".
+_DETAILS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "ClientVpnEndpointId": ("ClientVpnEndpointId", None),
+    "Description": ("Description", None),
+    "ClientCidrBlock": ("ClientCidrBlock", None),
+    "DnsServers": ("DnsServer", None),
+    "SplitTunnel": ("SplitTunnel", None),
+    "TransportProtocol": ("TransportProtocol", None),
+    "VpnPort": ("VpnPort", None),
+    "ServerCertificateArn": ("ServerCertificateArn", None),
+    "AuthenticationOptions": (
+        "AuthenticationOptions",
+        ("Type", "ActiveDirectory", "MutualAuthentication", "FederatedAuthentication"),
+    ),
+    "ConnectionLogOptions": (
+        "ConnectionLogOptions",
+        ("Enabled", "CloudwatchLogGroup", "CloudwatchLogStream"),
+    ),
+    "SecurityGroupIds": ("SecurityGroupIdSet", None),
+    "VpcId": ("VpcId", None),
+    "SelfServicePortalUrl": ("SelfServicePortalUrl", None),
+    "ClientConnectOptions": ("ClientConnectOptions", ("Enabled", "LambdaFunctionArn", "Status")),
+    "SessionTimeoutHours": ("SessionTimeoutHours", None),
+    "ClientLoginBannerOptions": ("ClientLoginBannerOptions", ("Enabled", "BannerText")),
+}
+# Settings ASFF has no field for, which the policy cares about.
+_OTHER = (
+    "DisconnectOnSessionTimeout",
+    "ClientRouteEnforcementOptions",
+    "DevicePostureOptions",
+    "EndpointIpAddressType",
+    "TrafficIpAddressType",
+)
+
+
+def product_arn(partition: str, region: str, account: str) -> str:
+    """The account's default product: what a customer's own findings are imported under."""
+    return f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default"
+
+
+def finding_id(report: EndpointReport, rule: str) -> str:
+    """Stable across runs: the same endpoint and rule always update one finding."""
+    return f"cvpn-guard/{report.account}/{report.region}/{report.endpoint_id}/{rule}"
+
+
+def _kept(value: Any, keys: tuple[str, ...] | None) -> Any:
+    if keys is None:
+        return value
+    if isinstance(value, list):
+        return [_kept(item, keys) for item in value]
+    if isinstance(value, Mapping):
+        return {key: value[key] for key in keys if key in value}
+    return value
+
+
+def _text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return text[:OTHER_VALUE_LIMIT]
+
+
+def resource_details(endpoint: Mapping[str, Any] | None, endpoint_id: str) -> dict[str, Any]:
+    """ASFF ``Resources[].Details`` of an endpoint's Describe item (None: its id only)."""
+    item = endpoint or {"ClientVpnEndpointId": endpoint_id}
+    details = {
+        asff_key: _kept(item[key], keys)
+        for key, (asff_key, keys) in _DETAILS.items()
+        if key in item and item[key] is not None
+    }
+    other = {key: _text(item[key]) for key in _OTHER if key in item}
+    result: dict[str, Any] = {"AwsEc2ClientVpnEndpoint": details}
+    if other:
+        result["Other"] = other
+    return result
+
+
+def _finding(
+    report: EndpointReport,
+    rule: str,
+    *,
+    violation: Finding | None,
+    compliance: str,
+    workflow: str,
+    details: dict[str, Any],
+    partition: str,
+    now: str,
+) -> dict[str, Any]:
+    severity = SEVERITY_LABELS.get(str(violation.severity), "MEDIUM") if violation else None
+    other = dict(details.get("Other", {}))
+    other["cvpn-guard:rule"] = rule
+    if violation is not None:
+        other["cvpn-guard:expected"] = _text(violation.expected)
+        other["cvpn-guard:actual"] = _text(violation.actual)
+    description = (
+        violation.message
+        if violation and violation.message
+        else f"Client VPN endpoint {report.endpoint_id}: cvpn-guard rule {rule} passes."
+    )
+    return {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": finding_id(report, rule),
+        "ProductArn": product_arn(partition, report.region, report.account),
+        "GeneratorId": f"cvpn-guard/{rule}",
+        "AwsAccountId": report.account,
+        "Types": [FINDING_TYPE],
+        "CreatedAt": now,
+        "UpdatedAt": now,
+        "Severity": {"Label": severity or "INFORMATIONAL"},
+        "Title": f"cvpn-guard {rule}: {report.endpoint_id}"[:256],
+        "Description": description[:1024],
+        "ProductFields": {"cvpn-guard/status": str(report.status)},
+        "Resources": [
+            {
+                "Type": "AwsEc2ClientVpnEndpoint",
+                "Id": (
+                    f"arn:{partition}:ec2:{report.region}:{report.account}:"
+                    f"client-vpn-endpoint/{report.endpoint_id}"
+                ),
+                "Partition": partition,
+                "Region": report.region,
+                "Details": {**details, "Other": other},
+            }
+        ],
+        "Compliance": {"Status": compliance},
+        "RecordState": "ACTIVE",
+        # What Workflow should say; only BatchUpdateFindings can change it on an existing
+        # finding, so the adapter applies it (cvpn_guard.aws.security_hub).
+        "Workflow": {"Status": workflow},
+    }
+
+
+def asff_findings(
+    report: EndpointReport,
+    *,
+    rules_checked: Iterable[str],
+    endpoint: Mapping[str, Any] | None,
+    partition: str,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One finding per rule: FAILED (NEW) while broken, PASSED (RESOLVED) when the endpoint
+    complies or cvpn-guard fixed it, FAILED (SUPPRESSED) while an exemption covers it."""
+    details = resource_details(endpoint, report.endpoint_id)
+    stamp = now.isoformat().replace("+00:00", "Z")
+    violations = {f.rule: f for f in report.findings if f.rule not in report.fixed_rules}
+    exempted = {e.rule for e in report.exempted}
+    rules = list(dict.fromkeys([*rules_checked, *(f.rule for f in report.findings), *exempted]))
+    findings = []
+    for rule in rules:
+        if rule in violations:
+            compliance, workflow = "FAILED", "NEW"
+        elif rule in exempted:
+            compliance, workflow = "FAILED", "SUPPRESSED"
+        else:
+            compliance, workflow = "PASSED", "RESOLVED"
+        findings.append(
+            _finding(
+                report,
+                rule,
+                violation=violations.get(rule),
+                compliance=compliance,
+                workflow=workflow,
+                details=details,
+                partition=partition,
+                now=stamp,
+            )
+        )
+    return findings

@@ -1,0 +1,37 @@
+"""Member accounts on moto: clients acting in another account through an assumed role.
+
+moto keys its state by the account of the credentials: an AssumeRole into account X returns
+keys whose calls act on X's backends, so endpoints created with them live in X alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+MEMBER_ROLE = "cvpn-guard-member"
+MEMBER_ACCOUNTS = ("210987654321", "210987654322", "210987654323")
+
+
+def member_client(account: str, service: str, region: str = "eu-west-1") -> Any:
+    """A client in ``account``, as its administrators would use it."""
+    credentials = boto3.client("sts", region_name=region).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+        RoleSessionName="admin",
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def forwarded(event: dict[str, Any], account: str) -> dict[str, Any]:
+    """``event`` as the member rule forwards it from ``account`` to the organization bus."""
+    event["account"] = event["detail"]["recipientAccountId"] = account
+    identity = event["detail"].get("userIdentity", {})
+    identity["accountId"] = account
+    return event

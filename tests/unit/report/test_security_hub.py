@@ -1,0 +1,157 @@
+"""ASFF findings of a verdict: one per rule, stable ids, valid against botocore's model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.report import EndpointReport, ReportExemption
+from cvpn_guard.security_hub import asff_findings
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+ENDPOINT = "cvpn-endpoint-0d2c4e6f8a0b1c3d5"
+DESCRIBED: dict[str, Any] = {
+    "ClientVpnEndpointId": ENDPOINT,
+    "ClientCidrBlock": "10.100.0.0/22",
+    "DnsServers": ["10.0.0.2"],
+    "SecurityGroupIds": ["sg-0123456789abcdef0"],
+    "VpcId": "vpc-0123456789abcdef0",
+    "SplitTunnel": False,
+    "TransportProtocol": "udp",
+    "VpnPort": 443,
+    "SessionTimeoutHours": 24,
+    "ConnectionLogOptions": {"Enabled": False},
+    "AuthenticationOptions": [
+        {
+            "Type": "certificate-authentication",
+            "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:::cert"},
+        }
+    ],
+    "ClientLoginBannerOptions": {"Enabled": False},
+    "DisconnectOnSessionTimeout": False,
+    "ClientRouteEnforcementOptions": {"Enforced": False},
+    "EndpointIpAddressType": "ipv4",
+    "TrafficIpAddressType": "ipv4",
+    "Status": {"Code": "available"},
+    "CreationTime": "2026-11-30T10:00:00",
+}
+
+
+def _finding(rule: str, severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        expected=True,
+        actual=False,
+        remediable=True,
+        disruptive=False,
+        message=f"{rule} is broken",
+    )
+
+
+def _report(**overrides: Any) -> EndpointReport:
+    fields: dict[str, Any] = {
+        "endpoint_id": ENDPOINT,
+        "account": "210987654321",
+        "region": "eu-west-1",
+        "status": EndpointStatus.NON_COMPLIANT,
+        "findings": (_finding("disconnect-on-session-timeout"), _finding("connection-logging")),
+    }
+    return EndpointReport(**{**fields, **overrides})
+
+
+RULES = ["disconnect-on-session-timeout", "connection-logging", "session-timeout", "login-banner"]
+
+
+def _by_rule(findings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {f["Resources"][0]["Details"]["Other"]["cvpn-guard:rule"]: f for f in findings}
+
+
+def test_every_rule_is_one_finding_failed_or_passed() -> None:
+    findings = _by_rule(
+        asff_findings(_report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
+    )
+    assert set(findings) == set(RULES)
+    broken = findings["disconnect-on-session-timeout"]
+    assert broken["Compliance"] == {"Status": "FAILED"}
+    assert broken["Workflow"] == {"Status": "NEW"}
+    assert broken["Severity"] == {"Label": "HIGH"}
+    assert broken["AwsAccountId"] == "210987654321"
+    assert broken["ProductArn"] == (
+        "arn:aws:securityhub:eu-west-1:210987654321:product/210987654321/default"
+    )
+    passing = findings["session-timeout"]
+    assert passing["Compliance"] == {"Status": "PASSED"}
+    assert passing["Workflow"] == {"Status": "RESOLVED"}
+
+
+def test_ids_are_stable_across_runs_and_unique_per_rule() -> None:
+    first = asff_findings(
+        _report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW
+    )
+    fixed = _report(
+        status=EndpointStatus.REMEDIATED, fixed_rules=("disconnect-on-session-timeout",)
+    )
+    later = asff_findings(fixed, rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
+    assert [f["Id"] for f in first] == [f["Id"] for f in later]
+    assert len({f["Id"] for f in first}) == len(RULES)
+    assert first[0]["Id"] == (
+        f"cvpn-guard/210987654321/eu-west-1/{ENDPOINT}/disconnect-on-session-timeout"
+    )
+    # And a fixed rule is PASSED (resolved) while what was not fixed stays FAILED
+    by_rule = _by_rule(later)
+    assert by_rule["disconnect-on-session-timeout"]["Compliance"]["Status"] == "PASSED"
+    assert by_rule["connection-logging"]["Compliance"]["Status"] == "FAILED"
+
+
+def test_exempted_rules_are_suppressed() -> None:
+    report = _report(
+        status=EndpointStatus.EXEMPT,
+        findings=(),
+        exempted=(ReportExemption(rule="login-banner", reason="legacy clients"),),
+    )
+    finding = _by_rule(
+        asff_findings(report, rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
+    )["login-banner"]
+    assert finding["Compliance"]["Status"] == "FAILED"
+    assert finding["Workflow"]["Status"] == "SUPPRESSED"
+
+
+def test_the_resource_is_the_client_vpn_endpoint_with_its_details_and_the_rest_in_other() -> None:
+    (finding, *_) = asff_findings(
+        _report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW
+    )
+    (resource,) = finding["Resources"]
+    assert resource["Type"] == "AwsEc2ClientVpnEndpoint"
+    assert resource["Id"] == f"arn:aws:ec2:eu-west-1:210987654321:client-vpn-endpoint/{ENDPOINT}"
+    details = resource["Details"]["AwsEc2ClientVpnEndpoint"]
+    assert details["DnsServer"] == ["10.0.0.2"]
+    assert details["SecurityGroupIdSet"] == ["sg-0123456789abcdef0"]
+    assert "Status" not in details
+    assert "CreationTime" not in details
+    other = resource["Details"]["Other"]
+    assert other["DisconnectOnSessionTimeout"] == "false"
+    assert other["ClientRouteEnforcementOptions"] == '{"Enforced": false}'
+    assert other["EndpointIpAddressType"] == "ipv4"
+    assert other["TrafficIpAddressType"] == "ipv4"
+    assert other["cvpn-guard:expected"] == "true"
+
+
+@pytest.mark.parametrize("endpoint", [DESCRIBED, None])
+def test_findings_are_valid_batch_import_findings_input(endpoint: dict[str, Any] | None) -> None:
+    # Given botocore's model of BatchImportFindings (what the SDK would send)
+    model = botocore.session.get_session().get_service_model("securityhub")
+    shape = model.operation_model("BatchImportFindings").input_shape
+    findings = asff_findings(
+        _report(), rules_checked=RULES, endpoint=endpoint, partition="aws", now=NOW
+    )
+
+    # Then the request validates: names and types match ASFF exactly
+    report = ParamValidator().validate({"Findings": findings}, shape)
+    assert not report.has_errors(), report.generate_report()
