@@ -15,7 +15,7 @@ import botocore.session
 import yaml
 from botocore.model import StructureShape
 from botocore.validate import validate_parameters
-from cvpn_devkit.modify_simulator import apply_plan
+from cvpn_devkit.modify_simulator import apply_to_state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +78,8 @@ OWNER = {
     "SecurityGroupIds": "security-groups",
     "VpcId": "security-groups",
 }
+# And which rule owns each other call.
+CALL_OWNER = {"delete-route": "routes"}
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -164,11 +166,35 @@ authorization_rules = st.lists(
     max_size=3,
 )
 
+ROUTE_TARGETS = ["subnet-0123456789abcdef0", "subnet-0aaaaaaaaaaaaaaaa"]
+routes = st.one_of(
+    st.none(),  # not read
+    st.lists(
+        structs(
+            {
+                "DestinationCidr": st.sampled_from(
+                    ["0.0.0.0/0", "10.0.0.0/16", "0.0.0.0/1", "::/0", "10.9.0.0/16"]
+                ),
+                "TargetSubnet": st.sampled_from(ROUTE_TARGETS),
+                "Origin": st.sampled_from(["add-route", "associate"]),
+                "Status": st.builds(
+                    lambda code: {"Code": code},
+                    st.sampled_from(["creating", "active", "failed", "deleting"]),
+                ),
+            }
+        ),
+        max_size=3,
+    ),
+)
+
 states = st.builds(
-    EndpointState.from_describe,
+    lambda item, rules, groups, route_list: EndpointState.from_describe(
+        item, rules, groups, routes=route_list
+    ),
     describe_items,
     authorization_rules,
     st.one_of(st.none(), st.just([DEFAULT_SG])),
+    routes,
 )
 
 
@@ -285,7 +311,7 @@ enforce_policies = policies.map(lambda policy: policy.with_mode(Mode.ENFORCE))
 
 # --- helpers ---------------------------------------------------------------------------------
 def after_plan(state: EndpointState, evaluation: Evaluation) -> EndpointState:
-    return state.model_copy(update={"endpoint": apply_plan(state.endpoint, evaluation.plan)})
+    return apply_to_state(state, evaluation.plan)
 
 
 def assert_valid_modify_values(parameters: dict[str, Any]) -> None:
@@ -353,6 +379,8 @@ def test_a_plan_only_touches_what_a_counted_violation_owns(
     assert set(evaluation.plan.rules) <= remediable
     for key in evaluation.plan.parameters:
         assert OWNER[key] in evaluation.plan.rules
+    for call in evaluation.plan.calls:
+        assert CALL_OWNER[call.kind] in evaluation.plan.rules
     # And a scalar it sets really changes (it never rewrites a value already in place)
     described = state.endpoint.to_describe()
     for key in ("DisconnectOnSessionTimeout", "SessionTimeoutHours", "SplitTunnel", "VpnPort"):
