@@ -248,6 +248,21 @@ RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         }
     ),
     "required-tags": st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}),
+    "routes": structs(
+        {
+            "forbidden_destinations": unique_lists(["0.0.0.0/0", "::/0", "10.9.0.0/16"], 1),
+            "allowed_exceptions": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "destination": st.sampled_from(["0.0.0.0/0", "10.9.0.0/16"]),
+                        "target": st.sampled_from(ROUTE_TARGETS),
+                    }
+                ),
+                max_size=2,
+            ),
+            "remove_forbidden": st.booleans(),
+        }
+    ),
 }
 
 

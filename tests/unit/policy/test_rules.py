@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cvpn_devkit.modify_simulator import apply_to_state
 
-from cvpn_guard.endpoint_calls import EndpointCall
+from cvpn_guard.endpoint_calls import DeleteRoute, EndpointCall
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import rule_ids
@@ -21,6 +21,7 @@ from tests.unit.policy.builders import (
     GOOD_SG,
     HANDLER,
     NOW,
+    SUBNET,
     VPC_ID,
     build_policy,
     build_state,
@@ -31,6 +32,16 @@ ACCESS_ALL_RULE = {
     "ClientVpnEndpointId": ENDPOINT_ID,
     "AccessAll": True,
     "DestinationCidr": "0.0.0.0/0",
+    "Status": {"Code": "active"},
+}
+
+
+INTERNET_ROUTE = {
+    "ClientVpnEndpointId": ENDPOINT_ID,
+    "DestinationCidr": "0.0.0.0/0",
+    "TargetSubnet": SUBNET,
+    "Type": "Nat",
+    "Origin": "add-route",
     "Status": {"Code": "active"},
 }
 
@@ -120,6 +131,15 @@ CASES = [
         None,
         severity=Severity.HIGH,
         authorization_rules=(ACCESS_ALL_RULE,),
+    ),
+    RuleCase(
+        "routes",
+        {},
+        None,
+        disruptive=True,
+        severity=Severity.HIGH,
+        reads={"routes": (INTERNET_ROUTE,)},
+        calls=(DeleteRoute(destination_cidr="0.0.0.0/0", target_subnet=SUBNET),),
     ),
     RuleCase(
         "security-groups",
