@@ -79,7 +79,7 @@ OWNER = {
     "VpcId": "security-groups",
 }
 # And which rule owns each other call.
-CALL_OWNER = {"delete-route": "routes"}
+CALL_OWNER = {"delete-route": "routes", "revoke-access-all": "authorization"}
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -238,7 +238,9 @@ RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "transport-protocol": st.fixed_dictionaries({"allowed": unique_lists(["udp", "tcp"], 1)}),
     "authentication": st.fixed_dictionaries({"allowed_types": unique_lists(AUTH_TYPES, 1)}),
     "dns-servers": st.fixed_dictionaries({"allowed": unique_lists(DNS[:2], 1, 2)}),
-    "authorization": structs({"forbid_access_all": st.booleans()}),
+    "authorization": structs(
+        {"forbid_access_all": st.booleans(), "revoke_access_all": st.booleans()}
+    ),
     "security-groups": structs(
         {
             "forbid_default": st.booleans(),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.endpoint_calls import RevokeAccessAll
 from cvpn_guard.exceptions import PolicyError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Severity
@@ -361,6 +362,24 @@ def test_group_based_authorization_rules_are_compliant() -> None:
         build_state(authorization_rules=(rule,)), build_policy({"authorization": {}})
     )
     assert evaluation.findings == ()
+
+
+def test_authorization_reports_access_all_rules_by_default_and_revokes_only_when_told() -> None:
+    # Given two access-all rules for the same CIDR (AWS keeps one per CIDR; a stale read may not)
+    rule = {"AccessAll": True, "DestinationCidr": "0.0.0.0/0", "Status": {"Code": "active"}}
+    state = build_state(authorization_rules=(rule, rule))
+    # When the rule has its defaults, Then it reports (telling the fix would be disruptive)
+    (finding,) = evaluate_at(state, build_policy({"authorization": {}})).findings
+    assert not finding.remediable
+    assert finding.disruptive
+    # When revoke_access_all is true, Then the CIDR's access-all rule is revoked once
+    policy = build_policy({"authorization": {"revoke_access_all": True}})
+    plan = evaluate_at(state, policy).plan
+    assert plan.calls == (RevokeAccessAll(target_network_cidr="0.0.0.0/0"),)
+    assert plan.parameters == {}
+    # And revoke_access_all with remediate: false only reports
+    quiet = build_policy({"authorization": {"revoke_access_all": True, "remediate": False}})
+    assert evaluate_at(state, quiet).plan.is_empty
 
 
 def test_authorization_forbid_access_all_false_is_not_checked() -> None:

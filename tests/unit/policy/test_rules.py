@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cvpn_devkit.modify_simulator import apply_to_state
 
-from cvpn_guard.endpoint_calls import DeleteRoute, EndpointCall
+from cvpn_guard.endpoint_calls import DeleteRoute, EndpointCall, RevokeAccessAll
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import rule_ids
@@ -129,8 +129,10 @@ CASES = [
         "authorization",
         {},
         None,
+        disruptive=True,
         severity=Severity.HIGH,
         authorization_rules=(ACCESS_ALL_RULE,),
+        calls=(RevokeAccessAll(target_network_cidr="0.0.0.0/0"),),
     ),
     RuleCase(
         "routes",
