@@ -79,7 +79,11 @@ OWNER = {
     "VpcId": "security-groups",
 }
 # And which rule owns each other call.
-CALL_OWNER = {"delete-route": "routes", "revoke-access-all": "authorization"}
+CALL_OWNER = {
+    "delete-route": "routes",
+    "revoke-access-all": "authorization",
+    "leave-shadow-mode": "device-posture",
+}
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -144,6 +148,19 @@ ENDPOINT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "ClientRouteEnforcementOptions": structs({"Enforced": st.booleans()}),
     "DisconnectOnSessionTimeout": st.booleans(),
+    "DevicePostureOptions": structs(
+        {
+            "TrustProviders": st.lists(
+                structs(
+                    {
+                        "TrustProviderType": st.sampled_from(["crowdstrike", "jamf"]),
+                        "TenantId": st.sampled_from(["tenant-1", "tenant-2"]),
+                    }
+                ),
+                max_size=2,
+            )
+        }
+    ),
     "SomeFieldAwsAddsLater": st.dictionaries(st.sampled_from(["A", "B"]), st.integers(0, 3)),
 }
 
@@ -187,14 +204,26 @@ routes = st.one_of(
     ),
 )
 
+authorization_policies = st.one_of(
+    st.none(),  # not read
+    st.just({"ClientVpnEndpointId": ENDPOINT_ID}),  # no policy
+    structs(
+        {
+            "ShadowMode": st.sampled_from(["enabled", "disabled"]),
+            "Status": st.sampled_from(["creating", "updating", "active", "failed", "deleting"]),
+        }
+    ).map(lambda policy: {"PolicyDocument": "permit (principal, action, resource);", **policy}),
+)
+
 states = st.builds(
-    lambda item, rules, groups, route_list: EndpointState.from_describe(
-        item, rules, groups, routes=route_list
+    lambda item, rules, groups, route_list, policy: EndpointState.from_describe(
+        item, rules, groups, routes=route_list, authorization_policy=policy
     ),
     describe_items,
     authorization_rules,
     st.one_of(st.none(), st.just([DEFAULT_SG])),
     routes,
+    authorization_policies,
 )
 
 
@@ -250,6 +279,19 @@ RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         }
     ),
     "required-tags": st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}),
+    "device-posture": structs(
+        {
+            "required_trust_providers": st.sampled_from(
+                [
+                    [],
+                    [{"trust_provider_type": "crowdstrike"}],
+                    [{"trust_provider_type": "jamf", "tenant_id": "tenant-2"}],
+                ]
+            ),
+            "require_authorization_policy": st.booleans(),
+            "leave_shadow_mode": st.booleans(),
+        }
+    ),
     "routes": structs(
         {
             "forbidden_destinations": unique_lists(["0.0.0.0/0", "::/0", "10.9.0.0/16"], 1),

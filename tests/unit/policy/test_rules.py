@@ -9,11 +9,17 @@ from typing import Any
 import pytest
 from cvpn_devkit.modify_simulator import apply_to_state
 
-from cvpn_guard.endpoint_calls import DeleteRoute, EndpointCall, RevokeAccessAll
+from cvpn_guard.endpoint_calls import (
+    DeleteRoute,
+    EndpointCall,
+    LeaveShadowMode,
+    RevokeAccessAll,
+)
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
+    AUTHORIZATION_POLICY,
     BANNER,
     DEFAULT_SG,
     ENDPOINT_ID,
@@ -21,6 +27,7 @@ from tests.unit.policy.builders import (
     GOOD_SG,
     HANDLER,
     NOW,
+    POLICY_DOCUMENT,
     SUBNET,
     VPC_ID,
     build_policy,
@@ -103,6 +110,15 @@ CASES = [
         {"ClientConnectOptions": {"Enabled": False, "Status": {"Code": "applied"}}},
         {"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": HANDLER}},
         severity=Severity.HIGH,
+    ),
+    RuleCase(
+        "device-posture",
+        {},
+        None,
+        disruptive=True,
+        severity=Severity.HIGH,
+        reads={"authorization_policy": {**AUTHORIZATION_POLICY, "ShadowMode": "enabled"}},
+        calls=(LeaveShadowMode(policy_document=POLICY_DOCUMENT),),
     ),
     RuleCase(
         "client-route-enforcement",
