@@ -50,6 +50,7 @@ COMPLIANT_ITEM: dict[str, Any] = {
         "Enabled": True,
         "CloudwatchLogGroup": "/aws/clientvpn",
         "CloudwatchLogStream": "eng",
+        "IncludeAuthorizationPolicyContext": True,
     },
     "Tags": [{"Key": "owner", "Value": "net"}, {"Key": "cost-center", "Value": "cc-1"}],
     "SecurityGroupIds": [GOOD_SG],

@@ -245,6 +245,9 @@ def logging_options(draw: st.DrawFn) -> dict[str, Any]:
     )
     if "log_group" in options and draw(st.booleans()):
         options["log_stream"] = draw(st.sampled_from(["eng", "all"]))  # a stream needs a group
+    context = draw(maybe(st.booleans()))
+    if context is not MISSING:
+        options["include_authorization_policy_context"] = context
     return options
 
 

@@ -188,6 +188,8 @@ def test_logging_to_the_wrong_stream_is_fixed_with_the_policys_stream() -> None:
             "Enabled": True,
             "CloudwatchLogGroup": "/aws/clientvpn",
             "CloudwatchLogStream": "all",
+            # Not governed by this policy, so carried over (Modify replaces the structure).
+            "IncludeAuthorizationPolicyContext": True,
         }
     }
 
@@ -195,6 +197,50 @@ def test_logging_to_the_wrong_stream_is_fixed_with_the_policys_stream() -> None:
 def test_logging_without_log_group_in_policy_is_report_only() -> None:
     state = build_state(drop=("ConnectionLogOptions",))
     evaluation = evaluate_at(state, build_policy({"connection-logging": {}}))
+    (finding,) = evaluation.findings
+    assert not finding.remediable
+    assert evaluation.plan.is_empty
+
+
+def test_authorization_policy_context_alone_is_fixed_keeping_group_and_stream() -> None:
+    # Given an endpoint logging to its own group without the policy context
+    state = build_state(
+        {
+            "ConnectionLogOptions": {
+                "Enabled": True,
+                "CloudwatchLogGroup": "/team",
+                "CloudwatchLogStream": "s",
+            }
+        }
+    )
+    # When the policy names no group but wants the context
+    policy = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    evaluation = evaluate_at(state, policy)
+    # Then the finding says so, and the fix keeps the team's group and stream
+    (finding,) = evaluation.findings
+    assert "evaluation context" in finding.message
+    assert evaluation.plan.parameters == {
+        "ConnectionLogOptions": {
+            "Enabled": True,
+            "CloudwatchLogGroup": "/team",
+            "CloudwatchLogStream": "s",
+            "IncludeAuthorizationPolicyContext": True,
+        }
+    }
+
+
+def test_missing_authorization_policy_context_reads_as_not_included() -> None:
+    state = build_state({"ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/g"}})
+    wants = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    refuses = build_policy({"connection-logging": {"include_authorization_policy_context": False}})
+    assert evaluate_at(state, wants).violated_rules == ("connection-logging",)
+    assert evaluate_at(state, refuses).findings == ()
+
+
+def test_context_without_logging_on_and_without_group_is_report_only() -> None:
+    state = build_state({"ConnectionLogOptions": {"Enabled": False}})
+    policy = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    evaluation = evaluate_at(state, policy)
     (finding,) = evaluation.findings
     assert not finding.remediable
     assert evaluation.plan.is_empty

@@ -94,7 +94,13 @@ CASES = [
     RuleCase(
         "connection-logging",
         {"ConnectionLogOptions": {"Enabled": False}},
-        {"ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/aws/clientvpn"}},
+        {
+            "ConnectionLogOptions": {
+                "Enabled": True,
+                "CloudwatchLogGroup": "/aws/clientvpn",
+                "IncludeAuthorizationPolicyContext": True,
+            }
+        },
         severity=Severity.HIGH,
     ),
     RuleCase("split-tunnel", {"SplitTunnel": False}, {"SplitTunnel": True}),
