@@ -147,3 +147,11 @@ TagKey = Annotated[
     StrictStr,
     AfterValidator(_matching(re.compile(r".{1,128}", re.DOTALL), "a tag key (1-128 characters)")),
 ]
+TransitGatewayId = Annotated[
+    StrictStr,
+    AfterValidator(
+        _matching(
+            re.compile(r"tgw-[0-9a-f]{8,17}"), "a transit gateway id (tgw-<8 to 17 hex digits>)"
+        )
+    ),
+]

@@ -148,6 +148,11 @@ ENDPOINT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "ClientRouteEnforcementOptions": structs({"Enforced": st.booleans()}),
     "DisconnectOnSessionTimeout": st.booleans(),
+    "EndpointIpAddressType": st.sampled_from(["ipv4", "ipv6", "dual-stack"]),
+    "TrafficIpAddressType": st.sampled_from(["ipv4", "ipv6", "dual-stack"]),
+    "TransitGatewayConfiguration": structs(
+        {"TransitGatewayId": st.sampled_from(["tgw-0123456789abcdef0", "tgw-0aaaaaaaaaaaaaaaa"])}
+    ),
     "DevicePostureOptions": structs(
         {
             "TrustProviders": st.lists(
@@ -215,15 +220,24 @@ authorization_policies = st.one_of(
     ).map(lambda policy: {"PolicyDocument": "permit (principal, action, resource);", **policy}),
 )
 
+revocation_lists = st.sampled_from(
+    [
+        None,
+        {},
+        {"CertificateRevocationList": "-----BEGIN X509 CRL-----", "Status": {"Code": "active"}},
+    ]
+)
+
 states = st.builds(
-    lambda item, rules, groups, route_list, policy: EndpointState.from_describe(
-        item, rules, groups, routes=route_list, authorization_policy=policy
+    lambda item, rules, groups, route_list, policy, crl: EndpointState.from_describe(
+        item, rules, groups, routes=route_list, authorization_policy=policy, revocation_list=crl
     ),
     describe_items,
     authorization_rules,
     st.one_of(st.none(), st.just([DEFAULT_SG])),
     routes,
     authorization_policies,
+    revocation_lists,
 )
 
 

@@ -877,3 +877,80 @@ def test_device_posture_options_that_cannot_work_are_refused(
 ) -> None:
     with pytest.raises(PolicyError, match=says):
         build_policy({"device-posture": options})
+
+
+# --- ip-address-type -------------------------------------------------------------------------
+def test_missing_ip_address_types_read_as_awss_default_ipv4() -> None:
+    # COMPLIANT_ITEM has neither field, as endpoints created before botocore 1.40.17.
+    policy = build_policy({"ip-address-type": {"allowed_traffic_types": ["dual-stack"]}})
+    (finding,) = evaluate_at(build_state(), policy).findings
+    assert finding.actual == {"TrafficIpAddressType": "ipv4"}
+    assert finding.message.endswith("recreate the endpoint.")
+    assert not finding.remediable
+
+
+def test_ip_address_type_needs_something_to_check() -> None:
+    with pytest.raises(PolicyError, match="allowed_endpoint_types"):
+        build_policy({"ip-address-type": {}})
+
+
+def test_ip_address_type_is_report_only() -> None:
+    with pytest.raises(PolicyError, match="cannot change an endpoint's IP address types"):
+        build_policy({"ip-address-type": {"allowed_endpoint_types": ["ipv4"], "remediate": True}})
+
+
+# --- certificate-revocation ------------------------------------------------------------------
+CERTIFICATE_OPTIONS = [
+    {
+        "Type": "certificate-authentication",
+        "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:x"},
+    }
+]
+
+
+def test_endpoints_without_client_certificates_need_no_revocation_list() -> None:
+    # COMPLIANT_ITEM authenticates by SAML: there is no list to have, and none was read
+    state = build_state(revocation_list=None)
+    policy = build_policy({"certificate-revocation": {}})
+    evaluation = evaluate_at(state, policy)
+    assert evaluation.findings == ()
+    assert evaluation.unevaluated == ()
+
+
+def test_certificate_endpoint_with_a_list_complies_and_unread_is_not_evaluated() -> None:
+    policy = build_policy({"certificate-revocation": {}})
+    with_list = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS})
+    assert evaluate_at(with_list, policy).findings == ()
+    unread = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS}, revocation_list=None)
+    assert [r.rule for r in evaluate_at(unread, policy).unevaluated] == ["certificate-revocation"]
+
+
+def test_the_revocation_list_text_never_reaches_the_state() -> None:
+    state = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS})
+    assert state.revocation_list is not None
+    assert "X509 CRL" not in state.model_dump_json()
+
+
+# --- transit-gateway -------------------------------------------------------------------------
+TGW = "tgw-0123456789abcdef0"
+
+
+def _on_transit_gateway(gateway: str = TGW) -> EndpointState:
+    return build_state({"TransitGatewayConfiguration": {"TransitGatewayId": gateway}})
+
+
+def test_transit_gateway_endpoints_can_be_allowed_to_listed_gateways() -> None:
+    policy = build_policy({"transit-gateway": {"allowed": True, "transit_gateway_ids": [TGW]}})
+    assert evaluate_at(_on_transit_gateway(), policy).findings == ()
+    (finding,) = evaluate_at(_on_transit_gateway("tgw-0aaaaaaaaaaaaaaaa"), policy).findings
+    assert TGW in finding.message
+
+
+def test_transit_gateway_allowed_without_a_list_checks_nothing() -> None:
+    policy = build_policy({"transit-gateway": {"allowed": True}})
+    assert evaluate_at(_on_transit_gateway(), policy).rules_checked == ()
+
+
+def test_transit_gateway_ids_need_allowed_true() -> None:
+    with pytest.raises(PolicyError, match="needs allowed: true"):
+        build_policy({"transit-gateway": {"transit_gateway_ids": [TGW]}})

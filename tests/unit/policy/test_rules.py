@@ -136,10 +136,30 @@ CASES = [
     ),
     RuleCase("transport-protocol", {"TransportProtocol": "tcp"}, None, severity=Severity.LOW),
     RuleCase(
+        "ip-address-type",
+        # An IPv6-only endpoint; its TrafficIpAddressType is absent: AWS's default, ipv4.
+        {"EndpointIpAddressType": "ipv6"},
+        None,
+    ),
+    RuleCase(
         "authentication",
         {"AuthenticationOptions": [{"Type": "certificate-authentication"}]},
         None,
         severity=Severity.HIGH,
+    ),
+    RuleCase(
+        "certificate-revocation",
+        {
+            "AuthenticationOptions": [
+                {
+                    "Type": "certificate-authentication",
+                    "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:x"},
+                }
+            ]
+        },
+        None,
+        severity=Severity.HIGH,
+        reads={"revocation_list": {}},  # Export answers nothing when no list was imported
     ),
     RuleCase(
         "dns-servers",
@@ -169,6 +189,17 @@ CASES = [
         "security-groups",
         {"SecurityGroupIds": [DEFAULT_SG]},
         {"SecurityGroupIds": [GOOD_SG], "VpcId": VPC_ID},
+    ),
+    RuleCase(
+        "transit-gateway",
+        {
+            "TransitGatewayConfiguration": {
+                "TransitGatewayId": "tgw-0123456789abcdef0",
+                "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
+                "AvailabilityZones": ["eu-west-1a"],
+            }
+        },
+        None,
     ),
     RuleCase(
         "required-tags",
