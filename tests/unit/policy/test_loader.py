@@ -19,6 +19,7 @@ from cvpn_guard.policy import (
     load_policy,
     load_policy_file,
 )
+from cvpn_guard.rules import rule_ids
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((REPOSITORY / "policies").glob("*.yaml"))
@@ -277,6 +278,11 @@ def test_the_default_policy_is_the_orgs_baseline() -> None:
     assert not rules.self_service_portal.allowed
     assert rules.authorization is not None
     assert rules.authorization.forbid_access_all
+    # And the disruptive fixes of newer rules stay off: reported, never applied
+    assert not rules.authorization.remediate
+    assert rules.routes is not None
+    assert rules.routes.forbidden_destinations == ("0.0.0.0/0", "::/0")
+    assert not rules.routes.remediate
     # And it is read once
     assert default_policy() is policy
 
@@ -301,3 +307,14 @@ def test_the_package_reexports_its_public_api() -> None:
         "load_policy_file",
         "default_policy",
     }
+
+
+def test_the_baseline_example_is_the_bundled_default() -> None:
+    # policies/README.md: baseline.yaml is the built-in policy written out to copy
+    baseline = load_policy_file(REPOSITORY / "policies" / "baseline.yaml")
+    assert baseline.identity == default_policy().identity
+
+
+def test_the_strict_example_configures_every_rule() -> None:
+    strict = load_policy_file(REPOSITORY / "policies" / "strict.yaml")
+    assert tuple(config.rule_id for config in strict.rules.configured()) == rule_ids()
