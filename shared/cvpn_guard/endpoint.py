@@ -38,6 +38,11 @@ class AttributeStatus(_AwsShape):
     message: str | None = None
 
 
+def code_of(status: AttributeStatus | None) -> str | None:
+    """A ``Status``'s ``Code``, None when the item has no status."""
+    return status.code if status is not None else None
+
+
 class ActiveDirectory(_AwsShape):
     directory_id: str | None = None
 

@@ -22,6 +22,7 @@ from cvpn_guard.endpoint import (
     AuthorizationRule,
     ClientVpnRoute,
     EndpointState,
+    code_of,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class RevokeAccessAll(Call):
             {
                 "DestinationCidr": rule.destination_cidr,
                 "AccessAll": True,
-                "Status": rule.status.code if rule.status is not None else None,
+                "Status": code_of(rule.status),
             }
             for rule in state.authorization_rules
             if self._mine(rule)
@@ -109,7 +110,7 @@ class DeleteRoute(Call):
             {
                 "DestinationCidr": route.destination_cidr,
                 "Target": route.target,
-                "Status": route.status.code if route.status is not None else None,
+                "Status": code_of(route.status),
             }
             for route in state.routes or ()
             if self._mine(route)

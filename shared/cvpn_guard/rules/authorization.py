@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field, JsonValue, StrictBool
 
-from cvpn_guard.endpoint import AuthorizationRule, EndpointState
+from cvpn_guard.endpoint import AuthorizationRule, EndpointState, code_of
 from cvpn_guard.endpoint_calls import RevokeAccessAll
 from cvpn_guard.policy.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
@@ -57,7 +57,7 @@ class Authorization(Rule[AuthorizationConfig]):
         offending = [
             rule
             for rule in state.authorization_rules
-            if rule.access_all is True and (rule.status is None or rule.status.code != _REVOKING)
+            if rule.access_all is True and code_of(rule.status) != _REVOKING
         ]
         if not offending:
             return PASSED
@@ -66,7 +66,7 @@ class Authorization(Rule[AuthorizationConfig]):
                 "DestinationCidr": rule.destination_cidr,
                 "AccessAll": True,
                 "Description": rule.description,
-                "Status": rule.status.code if rule.status is not None else None,
+                "Status": code_of(rule.status),
             }
             for rule in offending
         ]

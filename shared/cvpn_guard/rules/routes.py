@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool
 
-from cvpn_guard.endpoint import ClientVpnRoute, EndpointState
+from cvpn_guard.endpoint import ClientVpnRoute, EndpointState, code_of
 from cvpn_guard.endpoint_calls import DeleteRoute
 from cvpn_guard.policy.enums import Severity
 from cvpn_guard.policy.values import Cidr, RouteTargetId, unique
@@ -82,7 +82,7 @@ class Routes(Rule[RoutesConfig]):
             for route in state.routes
             if _routes_to(route, forbidden)
             and (_canonical(route.destination_cidr), route.target) not in allowed
-            and (route.status is None or route.status.code != _DELETING)
+            and code_of(route.status) != _DELETING
         ]
         if not offending:
             return PASSED
@@ -91,7 +91,7 @@ class Routes(Rule[RoutesConfig]):
                 "DestinationCidr": route.destination_cidr,
                 "Target": route.target,
                 "Origin": route.origin,
-                "Status": route.status.code if route.status is not None else None,
+                "Status": code_of(route.status),
             }
             for route in offending
         ]
