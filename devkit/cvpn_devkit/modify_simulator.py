@@ -2,7 +2,8 @@
 
 Property tests and benchmarks use it to check that a plan really fixes what it claims without
 an emulator round trip. Modify and Describe spell some parameters differently; each rule says
-how Describe shows the parameters its fix sends (``Rule.show_in_describe``), so a new rule needs
+how Describe shows the parameters its fix sends (``Rule.show_in_describe``), and each other call
+says how the reads show it once made (``EndpointCall.show_in_state``), so a new rule needs
 nothing here.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from cvpn_guard.endpoint import ClientVpnEndpoint
+from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.remediation import RemediationPlan
 from cvpn_guard.rules import Rule, all_rules
 
@@ -36,3 +37,11 @@ def apply_plan(endpoint: ClientVpnEndpoint, plan: RemediationPlan) -> ClientVpnE
 
 def _parameter_owners() -> dict[str, type[Rule[Any]]]:
     return {parameter: rule for rule in all_rules() for parameter in rule.modifies}
+
+
+def apply_to_state(state: EndpointState, plan: RemediationPlan) -> EndpointState:
+    """The whole state once the plan's Modify and its other calls have succeeded."""
+    after = state.model_copy(update={"endpoint": apply_plan(state.endpoint, plan)})
+    for call in plan.calls:
+        after = call.show_in_state(after)
+    return after

@@ -38,6 +38,11 @@ class AttributeStatus(_AwsShape):
     message: str | None = None
 
 
+def code_of(status: AttributeStatus | None) -> str | None:
+    """A ``Status``'s ``Code``, None when the item has no status."""
+    return status.code if status is not None else None
+
+
 class ActiveDirectory(_AwsShape):
     directory_id: str | None = None
 
@@ -90,6 +95,28 @@ class ClientRouteEnforcementOptions(_AwsShape):
     enforced: bool | None = None
 
 
+class TrustProvider(_AwsShape):
+    """One device trust provider (botocore ``ClientVpnTrustProvider``)."""
+
+    # A plain str, not an enum: a provider type AWS adds later must not break validation.
+    trust_provider_type: str | None = None
+    tenant_id: str | None = None
+    public_signing_key_url: str | None = None
+
+
+class DevicePostureOptions(_AwsShape):
+    """Describe's ``DevicePostureOptions``: only the providers (Modify's ``Enabled`` is not shown)."""
+
+    trust_providers: tuple[TrustProvider, ...] | None = None
+
+
+class TransitGatewayConfiguration(_AwsShape):
+    transit_gateway_id: str | None = None
+    transit_gateway_attachment_id: str | None = None
+    availability_zones: tuple[str, ...] | None = None
+    availability_zone_ids: tuple[str, ...] | None = None
+
+
 class ClientVpnEndpoint(_AwsShape):
     """One item of ``DescribeClientVpnEndpoints``' ``ClientVpnEndpoints``.
 
@@ -122,6 +149,10 @@ class ClientVpnEndpoint(_AwsShape):
     client_login_banner_options: ClientLoginBannerOptions | None = None
     client_route_enforcement_options: ClientRouteEnforcementOptions | None = None
     disconnect_on_session_timeout: bool | None = None
+    endpoint_ip_address_type: str | None = None
+    traffic_ip_address_type: str | None = None
+    transit_gateway_configuration: TransitGatewayConfiguration | None = None
+    device_posture_options: DevicePostureOptions | None = None
 
     @classmethod
     def from_describe(cls, item: Mapping[str, Any]) -> ClientVpnEndpoint:
@@ -170,6 +201,59 @@ class AuthorizationRule(_AwsShape):
         return cls.model_validate(item)
 
 
+class ClientVpnRoute(_AwsShape):
+    """One item of ``DescribeClientVpnRoutes``' ``Routes``."""
+
+    client_vpn_endpoint_id: str | None = None
+    destination_cidr: str | None = None
+    target_subnet: str | None = None
+    type: str | None = None
+    origin: str | None = None
+    status: AttributeStatus | None = None
+    description: str | None = None
+    transit_gateway_attachment_id: str | None = None
+
+    @property
+    def target(self) -> str | None:
+        """Where the route sends traffic: its subnet, or its transit gateway attachment."""
+        return self.target_subnet or self.transit_gateway_attachment_id
+
+
+class AuthorizationPolicy(_AwsShape):
+    """``GetClientVpnEndpointAuthorizationPolicy``'s answer (device posture's Cedar policy).
+
+    An endpoint without a policy answers with its id only. ``Status`` is a plain string here
+    (botocore ``ClientVpnAuthorizationPolicyStatus``), not a structure as elsewhere.
+    """
+
+    client_vpn_endpoint_id: str | None = None
+    policy_document: str | None = None
+    description: str | None = None
+    shadow_mode: str | None = None
+    status: str | None = None
+
+
+class RevocationList(BaseModel):
+    """``ExportClientVpnClientCertificateRevocationList``'s answer, without the list itself.
+
+    The PEM text is not kept: rules only ask whether a list is imported, and the text (up to
+    thousands of entries) must never travel into reports or logs.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    imported: bool = False
+    status: AttributeStatus | None = None
+
+    @classmethod
+    def from_export(cls, response: Mapping[str, Any]) -> RevocationList:
+        """Type an Export response; no ``CertificateRevocationList`` means none was imported."""
+        return cls(
+            imported=bool(response.get("CertificateRevocationList")),
+            status=response.get("Status"),
+        )
+
+
 class EndpointState(BaseModel):
     """Everything the rules look at for one endpoint.
 
@@ -182,6 +266,13 @@ class EndpointState(BaseModel):
     default_security_group_ids : frozenset[str] | None
         The id(s) of the default security group of the endpoint's VPC, gathered by the AWS
         adapter; ``None`` when unknown (then the ``security-groups`` rule is not evaluated).
+    routes : tuple[ClientVpnRoute, ...] | None
+        DescribeClientVpnRoutes of the endpoint; ``None`` when not read (no active rule needs
+        them), and then rules that need them are not evaluated.
+    authorization_policy : AuthorizationPolicy | None
+        GetClientVpnEndpointAuthorizationPolicy of the endpoint; ``None`` when not read.
+    revocation_list : RevocationList | None
+        ExportClientVpnClientCertificateRevocationList of the endpoint; ``None`` when not read.
     account, region : str | None
         Where the endpoint lives (Describe does not say): fixes that name other resources
         must name ones in the same account and region. ``None`` when unknown.
@@ -192,6 +283,9 @@ class EndpointState(BaseModel):
     endpoint: ClientVpnEndpoint
     authorization_rules: tuple[AuthorizationRule, ...] = ()
     default_security_group_ids: frozenset[str] | None = None
+    routes: tuple[ClientVpnRoute, ...] | None = None
+    authorization_policy: AuthorizationPolicy | None = None
+    revocation_list: RevocationList | None = None
     account: str | None = None
     region: str | None = None
 
@@ -202,10 +296,13 @@ class EndpointState(BaseModel):
         authorization_rules: Iterable[Mapping[str, Any]] = (),
         default_security_group_ids: Iterable[str] | None = None,
         *,
+        routes: Iterable[Mapping[str, Any]] | None = None,
+        authorization_policy: Mapping[str, Any] | None = None,
+        revocation_list: Mapping[str, Any] | None = None,
         account: str | None = None,
         region: str | None = None,
     ) -> EndpointState:
-        """Build the state from raw Describe items (endpoint, then its authorization rules)."""
+        """Build the state from raw AWS answers (endpoint, then what else was read of it)."""
         return cls(
             endpoint=ClientVpnEndpoint.from_describe(item),
             authorization_rules=tuple(
@@ -215,6 +312,15 @@ class EndpointState(BaseModel):
                 None
                 if default_security_group_ids is None
                 else frozenset(default_security_group_ids)
+            ),
+            routes=None if routes is None else tuple(map(ClientVpnRoute.model_validate, routes)),
+            authorization_policy=(
+                None
+                if authorization_policy is None
+                else AuthorizationPolicy.model_validate(authorization_policy)
+            ),
+            revocation_list=(
+                None if revocation_list is None else RevocationList.from_export(revocation_list)
             ),
             account=account,
             region=region,

@@ -24,9 +24,10 @@ from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort
 from cvpn_guard.remediation import RemediationPlan
 from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
-from cvpn_guard.rules import Needs, all_rules
+from cvpn_guard.rules import Needs, all_rules, get_rule
 
 GONE_STATES = frozenset({"deleting", "deleted"})
+CERTIFICATE_AUTHENTICATION = "certificate-authentication"
 SETTLE_DELAYS = (1.0, 2.0, 4.0)
 """Seconds between re-reads while EC2's reads catch up (7 s at most, well within the
 enforcer's timeout); EC2 documents eventual consistency without a bound, these cover the
@@ -66,6 +67,12 @@ def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | No
     return None
 
 
+def _authenticates_by_certificate(item: Mapping[str, Any]) -> bool:
+    # Only mutual (certificate) authentication has a client revocation list to export.
+    options = item.get("AuthenticationOptions") or ()
+    return any(option.get("Type") == CERTIFICATE_AUTHENTICATION for option in options)
+
+
 def _json(value: Any) -> JsonValue:
     # Describe items hold datetimes (CreationTime) beside plain JSON values.
     result: JsonValue = to_jsonable_python(value, fallback=str)
@@ -85,6 +92,18 @@ def describe_changes(
         old, new = _json(before.get(field)), _json(after.get(field))
         if old != new:
             changes.append(ReportChange(field=field, before=old, after=new))
+    return tuple(changes)
+
+
+def call_changes(
+    before: EndpointState, after: EndpointState, plan: RemediationPlan
+) -> tuple[ReportChange, ...]:
+    """What the plan's other calls changed, as the reads before and after show it."""
+    changes = []
+    for call in plan.calls:
+        old, new = call.shown(before), call.shown(after)
+        if old != new:
+            changes.append(ReportChange(field=call.field, before=old, after=new))
     return tuple(changes)
 
 
@@ -161,13 +180,32 @@ class EndpointGuard:
         if self._policy.mode is not Mode.ENFORCE or plan.is_empty:
             return self._result(evaluation, plan, evaluation.status)
         users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
-        try:
-            self._api.modify_endpoint(endpoint_id, plan.parameters)
-        except AwsCallError as error:
+        if plan.modifies:
+            try:
+                self._api.modify_endpoint(endpoint_id, plan.parameters)
+            except AwsCallError as refused:
+                return self._result(
+                    evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
+                )
+        made, error = self._call(endpoint_id, plan)
+        if error is not None and not plan.modifies and made == 0:
+            # Nothing changed: like a refused Modify, there is nothing to verify.
             return self._result(
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
-        return self._verify(item, state, evaluation, plan, users)
+        return self._verify(item, state, evaluation, plan, users, error=error)
+
+    def _call(self, endpoint_id: str, plan: RemediationPlan) -> tuple[int, AwsCallError | None]:
+        """Make the plan's other calls in order; stop at the first AWS refuses.
+
+        Returns how many succeeded, and the refusal (None when every call succeeded).
+        """
+        for made, call in enumerate(plan.calls):
+            try:
+                call.run(self._api, endpoint_id)
+            except AwsCallError as error:
+                return made, error
+        return len(plan.calls), None
 
     def assess(self, item: Mapping[str, Any]) -> EnforcementResult | EndpointUnavailable:
         """Judge a Describe item as it is, without modifying anything.
@@ -183,20 +221,26 @@ class EndpointGuard:
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
-        needs = self._needs
+        return EndpointState.from_describe(
+            item, **self._read(item, self._needs), account=self._account, region=self._region
+        )
+
+    def _read(self, item: Mapping[str, Any], needs: frozenset[Needs]) -> dict[str, Any]:
+        """What ``needs`` asks beyond the Describe item, as EndpointState.from_describe takes it."""
         endpoint_id = str(item.get("ClientVpnEndpointId"))
         vpc_id = item.get("VpcId")
-        return EndpointState.from_describe(
-            item,
-            self._api.authorization_rules(endpoint_id)
-            if Needs.AUTHORIZATION_RULES in needs
-            else (),
-            self._api.default_security_group_ids(vpc_id)
-            if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str)
-            else None,
-            account=self._account,
-            region=self._region,
-        )
+        read: dict[str, Any] = {}
+        if Needs.AUTHORIZATION_RULES in needs:
+            read["authorization_rules"] = self._api.authorization_rules(endpoint_id)
+        if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str):
+            read["default_security_group_ids"] = self._api.default_security_group_ids(vpc_id)
+        if Needs.ROUTES in needs:
+            read["routes"] = self._api.routes(endpoint_id)
+        if Needs.AUTHORIZATION_POLICY in needs:
+            read["authorization_policy"] = self._api.authorization_policy(endpoint_id)
+        if Needs.REVOCATION_LIST in needs and _authenticates_by_certificate(item):
+            read["revocation_list"] = self._api.revocation_list(endpoint_id)
+        return read
 
     def _verify(
         self,
@@ -205,26 +249,39 @@ class EndpointGuard:
         evaluation: Evaluation,
         plan: RemediationPlan,
         users: int | None,
+        *,
+        error: AwsCallError | None = None,
     ) -> EnforcementResult | EndpointUnavailable:
         endpoint_id = evaluation.endpoint_id
-        # A verifying read may lag the Modify: read again (bounded) before "did not stick".
-        after, recheck = self._reread(state, endpoint_id)
+        # Other calls change what Describe does not show: read again what their rules read.
+        refresh: frozenset[Needs] = (
+            frozenset().union(*(get_rule(rule).needs for rule in plan.rules))
+            if plan.calls
+            else frozenset()
+        )
+        # A verifying read may lag the change: read again (bounded) before "did not stick".
+        after, recheck = self._reread(state, endpoint_id, refresh)
         for delay in self._settle:
             if after is not None and recheck is not None and not _still_broken(plan, recheck):
                 break
             self._sleep(delay)
-            after, recheck = self._reread(state, endpoint_id)
+            after, recheck = self._reread(state, endpoint_id, refresh)
         if after is None or recheck is None:
             return EndpointUnavailable(endpoint_id, "not_found")
+        after_item, after_state = after
         still_broken = _still_broken(plan, recheck)
-        changes = describe_changes(before, after, plan)
+        changes = describe_changes(before, after_item, plan) + call_changes(
+            state, after_state, plan
+        )
         fixed = tuple(rule for rule in plan.rules if rule not in still_broken)
-        if still_broken:
+        if error is None and still_broken:
+            operation = "ModifyClientVpnEndpoint" if plan.modifies else plan.calls[0].operation
             error = AwsCallError(
-                "ModifyClientVpnEndpoint",
-                "ModifyDidNotStick",
+                operation,
+                "ModifyDidNotStick" if plan.modifies else "ChangeDidNotStick",
                 "the call succeeded but the endpoint still breaks " + ", ".join(still_broken),
             )
+        if error is not None:
             return self._result(
                 evaluation,
                 plan,
@@ -239,17 +296,20 @@ class EndpointGuard:
         )
 
     def _reread(
-        self, state: EndpointState, endpoint_id: str
-    ) -> tuple[Mapping[str, Any] | None, Evaluation | None]:
+        self, state: EndpointState, endpoint_id: str, refresh: frozenset[Needs]
+    ) -> tuple[tuple[Mapping[str, Any], EndpointState] | None, Evaluation | None]:
         after = self._api.describe_endpoint(endpoint_id)
         if after is None:
             return None, None
-        recheck = evaluate(
-            state.model_copy(update={"endpoint": ClientVpnEndpoint.from_describe(after)}),
-            self._policy,
-            self._clock(),
-        )
-        return after, recheck
+        update: dict[str, Any] = {"endpoint": ClientVpnEndpoint.from_describe(after)}
+        if refresh:
+            read = self._read(after, refresh)
+            fresh = EndpointState.from_describe(after, **read)
+            # from_describe's keyword names are the state's field names.
+            update.update({field: getattr(fresh, field) for field in read})
+        after_state = state.model_copy(update=update)
+        recheck = evaluate(after_state, self._policy, self._clock())
+        return (after, after_state), recheck
 
     def _result(
         self,

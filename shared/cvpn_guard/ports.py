@@ -34,12 +34,38 @@ class ClientVpnPort(Protocol):
         """The id of the VPC's ``default`` security group (a set: empty when not found)."""
         ...
 
+    def routes(self, endpoint_id: str) -> list[Mapping[str, Any]]:
+        """DescribeClientVpnRoutes items of one endpoint."""
+        ...
+
+    def authorization_policy(self, endpoint_id: str) -> Mapping[str, Any]:
+        """GetClientVpnEndpointAuthorizationPolicy's answer (only the id when there is none)."""
+        ...
+
+    def revocation_list(self, endpoint_id: str) -> Mapping[str, Any]:
+        """ExportClientVpnClientCertificateRevocationList's answer (empty when none imported)."""
+        ...
+
     def active_connection_count(self, endpoint_id: str) -> int:
         """How many client connections are active now: the users a disruptive fix touches."""
         ...
 
     def modify_endpoint(self, endpoint_id: str, parameters: Mapping[str, Any]) -> None:
         """One ModifyClientVpnEndpoint call; raises AwsCallError when AWS refuses."""
+        ...
+
+    def revoke_access_all(self, endpoint_id: str, target_network_cidr: str) -> None:
+        """RevokeClientVpnIngress of the rule that lets every client reach the CIDR."""
+        ...
+
+    def delete_route(
+        self, endpoint_id: str, destination_cidr: str, target_subnet: str | None
+    ) -> None:
+        """DeleteClientVpnRoute of one route (target subnet None: a transit gateway route)."""
+        ...
+
+    def leave_shadow_mode(self, endpoint_id: str, policy_document: str) -> None:
+        """ModifyClientVpnEndpointAuthorizationPolicy: this document, ShadowMode disabled."""
         ...
 
 

@@ -1,4 +1,5 @@
-"""One ModifyClientVpnEndpoint call that fixes what the policy lets cvpn-guard fix."""
+"""One ModifyClientVpnEndpoint call (and the calls Modify cannot replace) that fix what the
+policy lets cvpn-guard fix."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from cvpn_guard.endpoint_calls import EndpointCall
 from cvpn_guard.rules.base import Fix
 
 
 class RemediationPlan(BaseModel):
-    """The minimal ModifyClientVpnEndpoint parameters that fix the remediable findings.
+    """The minimal ModifyClientVpnEndpoint parameters that fix the remediable findings, and
+    the other calls for what Modify cannot change.
 
     Attributes
     ----------
     parameters : dict[str, Any]
         Modify's keyword arguments without ``ClientVpnEndpointId``: only what must change,
         nested structures complete as the API needs them.
+    calls : tuple[EndpointCall, ...]
+        Calls made after the Modify, in rule order (revoke a grant, delete a route, enforce
+        the device posture policy). Empty for every fix that Modify alone makes.
     rules : tuple[str, ...]
         The rules the plan fixes.
     disruptive : bool
@@ -30,6 +36,7 @@ class RemediationPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     parameters: dict[str, Any] = {}
+    calls: tuple[EndpointCall, ...] = ()
     rules: tuple[str, ...] = ()
     disruptive: bool = False
     disruption_reasons: tuple[str, ...] = ()
@@ -56,6 +63,7 @@ class RemediationPlan(BaseModel):
             every rule owns its own parameters).
         """
         parameters: dict[str, Any] = {}
+        calls: list[EndpointCall] = []
         rules: list[str] = []
         reasons: list[str] = []
         for rule_id, fix in fixes:
@@ -63,13 +71,15 @@ class RemediationPlan(BaseModel):
                 if key in parameters and parameters[key] != value:
                     raise ValueError(f"rules disagree on {key}: {parameters[key]!r} != {value!r}")
                 parameters[key] = value
+            calls.extend(call for call in fix.calls if call not in calls)
             rules.append(rule_id)
             if fix.disruption is not None and fix.disruption not in reasons:
                 reasons.append(fix.disruption)
-        if not parameters:
+        if not parameters and not calls:
             return EMPTY_PLAN
         return cls(
             parameters=parameters,
+            calls=tuple(calls),
             rules=tuple(rules),
             disruptive=bool(reasons),
             disruption_reasons=tuple(reasons),
@@ -78,7 +88,12 @@ class RemediationPlan(BaseModel):
     @property
     def is_empty(self) -> bool:
         """Whether there is nothing to change."""
-        return not self.parameters
+        return not self.parameters and not self.calls
+
+    @property
+    def modifies(self) -> bool:
+        """Whether the plan needs a ModifyClientVpnEndpoint call (not only other calls)."""
+        return bool(self.parameters)
 
     def modify_kwargs(self, endpoint_id: str) -> dict[str, Any]:
         """Keyword arguments for ``ec2.modify_client_vpn_endpoint`` (a fresh copy)."""

@@ -70,6 +70,31 @@ class ClientVpnApi:
             )
         return frozenset(group["GroupId"] for group in response.get("SecurityGroups", []))
 
+    def routes(self, endpoint_id: str) -> list[Mapping[str, Any]]:
+        """Every route of the endpoint."""
+        paginator = self._ec2.get_paginator("describe_client_vpn_routes")
+        routes: list[Mapping[str, Any]] = []
+        with aws_call("DescribeClientVpnRoutes"):
+            for page in paginator.paginate(ClientVpnEndpointId=endpoint_id):
+                routes.extend(page.get("Routes", []))
+        return routes
+
+    def authorization_policy(self, endpoint_id: str) -> Mapping[str, Any]:
+        """The endpoint's device posture authorization policy (only its id when it has none)."""
+        with aws_call("GetClientVpnEndpointAuthorizationPolicy"):
+            response = self._ec2.get_client_vpn_endpoint_authorization_policy(
+                ClientVpnEndpointId=endpoint_id
+            )
+        return _without_metadata(response)
+
+    def revocation_list(self, endpoint_id: str) -> Mapping[str, Any]:
+        """The endpoint's client certificate revocation list (empty when none was imported)."""
+        with aws_call("ExportClientVpnClientCertificateRevocationList"):
+            response = self._ec2.export_client_vpn_client_certificate_revocation_list(
+                ClientVpnEndpointId=endpoint_id
+            )
+        return _without_metadata(response)
+
     def active_connection_count(self, endpoint_id: str) -> int:
         """Connections in state ``active``: the users a disruptive change would touch."""
         paginator = self._ec2.get_paginator("describe_client_vpn_connections")
@@ -87,3 +112,50 @@ class ClientVpnApi:
         """Apply one ModifyClientVpnEndpoint call."""
         with aws_call("ModifyClientVpnEndpoint"):
             self._ec2.modify_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id, **parameters)
+
+    def revoke_access_all(self, endpoint_id: str, target_network_cidr: str) -> None:
+        """Revoke the rule that authorized every client (AuthorizeAllGroups) for the CIDR.
+
+        RevokeAllGroups touches only that rule: rules granting the same CIDR to a specific
+        AccessGroupId stay (EC2 API Reference, RevokeClientVpnIngress).
+        """
+        with aws_call("RevokeClientVpnIngress"):
+            self._ec2.revoke_client_vpn_ingress(
+                ClientVpnEndpointId=endpoint_id,
+                TargetNetworkCidr=target_network_cidr,
+                RevokeAllGroups=True,
+            )
+
+    def delete_route(
+        self, endpoint_id: str, destination_cidr: str, target_subnet: str | None
+    ) -> None:
+        """Delete one route; the subnet names it when a destination goes through several."""
+        with aws_call("DeleteClientVpnRoute"):
+            if target_subnet is None:
+                self._ec2.delete_client_vpn_route(
+                    ClientVpnEndpointId=endpoint_id, DestinationCidrBlock=destination_cidr
+                )
+            else:
+                self._ec2.delete_client_vpn_route(
+                    ClientVpnEndpointId=endpoint_id,
+                    DestinationCidrBlock=destination_cidr,
+                    TargetVpcSubnetId=target_subnet,
+                )
+
+    def leave_shadow_mode(self, endpoint_id: str, policy_document: str) -> None:
+        """Enforce the authorization policy (ShadowMode disabled), naming its document.
+
+        Modify keeps the members a request leaves out (EC2 API Reference); the document is
+        sent all the same, so that what starts being enforced is the document that was judged.
+        """
+        with aws_call("ModifyClientVpnEndpointAuthorizationPolicy"):
+            self._ec2.modify_client_vpn_endpoint_authorization_policy(
+                ClientVpnEndpointId=endpoint_id,
+                PolicyDocument=policy_document,
+                ShadowMode="disabled",
+            )
+
+
+def _without_metadata(response: Mapping[str, Any]) -> dict[str, Any]:
+    # boto3 adds ResponseMetadata to every answer: it is about the call, not the endpoint.
+    return {key: value for key, value in response.items() if key != "ResponseMetadata"}

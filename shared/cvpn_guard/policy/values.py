@@ -63,6 +63,17 @@ def _ip_address(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
 
 
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an IPv4 or IPv6 network in CIDR notation with its host bits zero "
+            "(e.g. 0.0.0.0/0, 10.0.0.0/8, ::/0)"
+        ) from None
+    return str(network)
+
+
 def _banner_text(value: str) -> str:
     if not value.strip():
         raise ValueError("the banner text must not be empty or only blanks")
@@ -102,6 +113,18 @@ SecurityGroupId = Annotated[
 ]
 LambdaFunctionArn = Annotated[StrictStr, AfterValidator(_lambda_function_arn)]
 IpAddress = Annotated[StrictStr, AfterValidator(_ip_address)]
+Cidr = Annotated[StrictStr, AfterValidator(_cidr)]
+"""A network in CIDR notation, written in canonical form (``2001:DB8::/32`` -> ``2001:db8::/32``)."""
+RouteTargetId = Annotated[
+    StrictStr,
+    AfterValidator(
+        _matching(
+            re.compile(r"(?:subnet|tgw-attach)-[0-9a-f]{8,17}"),
+            "a route target: a subnet id (subnet-<8 to 17 hex digits>) or a transit gateway "
+            "attachment id (tgw-attach-<8 to 17 hex digits>)",
+        )
+    ),
+]
 BannerText = Annotated[StrictStr, AfterValidator(_banner_text)]
 LogGroupName = Annotated[
     StrictStr,
@@ -123,4 +146,12 @@ NonBlankText = Annotated[StrictStr, AfterValidator(_non_blank)]
 TagKey = Annotated[
     StrictStr,
     AfterValidator(_matching(re.compile(r".{1,128}", re.DOTALL), "a tag key (1-128 characters)")),
+]
+TransitGatewayId = Annotated[
+    StrictStr,
+    AfterValidator(
+        _matching(
+            re.compile(r"tgw-[0-9a-f]{8,17}"), "a transit gateway id (tgw-<8 to 17 hex digits>)"
+        )
+    ),
 ]

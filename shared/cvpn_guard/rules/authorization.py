@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, JsonValue, StrictBool
 
-from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.endpoint import AuthorizationRule, EndpointState, code_of
+from cvpn_guard.endpoint_calls import RevokeAccessAll
 from cvpn_guard.policy.enums import Severity
-from cvpn_guard.rules.base import PASSED, Needs, ReportOnly, Rule, RuleResult
+from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
 _REVOKING = "revoking"
 
 
-class AuthorizationConfig(ReportOnly):
-    report_only_because = "cvpn-guard never revokes authorization rules"
+class AuthorizationConfig(RuleConfig):
+    # Revoking access is never a default: a forgotten group rule would lock users out.
+    fix_switches: ClassVar[tuple[str, ...]] = ("revoke_access_all",)
     severity: Severity = Severity.HIGH
     forbid_access_all: StrictBool = Field(
         default=True,
         description="true (no authorization rule may allow all clients) or false (not checked)",
     )
+    revoke_access_all: StrictBool = Field(
+        default=False,
+        description="true: revoke the access-all rules (disruptive); false: only report",
+    )
 
     @property
     def active(self) -> bool:
         return self.forbid_access_all
+
+    def remediation_blocker(self) -> str | None:
+        if not self.revoke_access_all:
+            return (
+                "cvpn-guard revokes authorization rules only when told to; add "
+                "revoke_access_all: true, or remove remediate"
+            )
+        return None
 
 
 class Authorization(Rule[AuthorizationConfig]):
@@ -30,9 +46,10 @@ class Authorization(Rule[AuthorizationConfig]):
     id = "authorization"
     options = AuthorizationConfig
     order = 130
-    fixable = False
+    fixable = True
+    disruptive = True
     needs = frozenset({Needs.AUTHORIZATION_RULES})
-    example = {"forbid_access_all": True}
+    example = {"forbid_access_all": True, "revoke_access_all": True}
 
     @classmethod
     def check(cls, state: EndpointState, options: AuthorizationConfig) -> RuleResult:
@@ -40,7 +57,7 @@ class Authorization(Rule[AuthorizationConfig]):
         offending = [
             rule
             for rule in state.authorization_rules
-            if rule.access_all is True and (rule.status is None or rule.status.code != _REVOKING)
+            if rule.access_all is True and code_of(rule.status) != _REVOKING
         ]
         if not offending:
             return PASSED
@@ -49,7 +66,7 @@ class Authorization(Rule[AuthorizationConfig]):
                 "DestinationCidr": rule.destination_cidr,
                 "AccessAll": True,
                 "Description": rule.description,
-                "Status": rule.status.code if rule.status is not None else None,
+                "Status": code_of(rule.status),
             }
             for rule in offending
         ]
@@ -61,4 +78,19 @@ class Authorization(Rule[AuthorizationConfig]):
                 f"{len(offending)} authorization rule(s) grant every client access (to "
                 f"{destinations}); the policy requires access by group."
             ),
+            fix=_fix(offending),  # planned only when remediate (needs revoke_access_all)
         )
+
+
+def _fix(offending: list[AuthorizationRule]) -> Fix:
+    # RevokeAllGroups revokes the access-all rule of a CIDR and nothing else: rules granting
+    # the same CIDR to a group stay, so users of those groups keep their access.
+    cidrs = tuple(dict.fromkeys(str(rule.destination_cidr) for rule in offending))
+    return Fix(
+        {},
+        disruption=(
+            f"clients lose access to {', '.join(cidrs)} unless an authorization rule grants it "
+            "to one of their groups"
+        ),
+        calls=tuple(RevokeAccessAll(target_network_cidr=cidr) for cidr in cidrs),
+    )

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_
 from pydantic_core import PydanticCustomError
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.endpoint_calls import EndpointCall
 from cvpn_guard.policy.enums import Severity
 from cvpn_guard.rules.registry import register_rule
 
@@ -48,7 +49,10 @@ class RuleConfig(BaseModel):
     remediate_by_default: ClassVar[bool] = True
     """``remediate``'s default when the options allow a fix (see ``fix_options``)."""
     fix_options: ClassVar[tuple[str, ...]] = ()
-    """Options the fix needs: without them ``remediate`` defaults to false."""
+    """Options a fix needs, any one of them: without one ``remediate`` defaults to false."""
+    fix_switches: ClassVar[tuple[str, ...]] = ()
+    """Boolean options that opt into a fix (``revoke_access_all: true``): without one set to
+    true ``remediate`` defaults to false. For fixes that must never happen by default."""
 
     severity: Severity
     remediate: StrictBool = Field(
@@ -72,9 +76,14 @@ class RuleConfig(BaseModel):
         # default: a rule that cannot fix anything with its options defaults to false, so
         # a dumped policy (every default written out) loads again unchanged.
         if isinstance(data, dict) and "remediate" not in data:
-            possible = all(data.get(option) is not None for option in cls.fix_options)
-            return {**data, "remediate": cls.remediate_by_default and possible}
+            return {**data, "remediate": cls.remediate_by_default and cls._fix_possible(data)}
         return data
+
+    @classmethod
+    def _fix_possible(cls, data: dict[str, Any]) -> bool:
+        given = not cls.fix_options or any(data.get(name) is not None for name in cls.fix_options)
+        switched = not cls.fix_switches or any(data.get(name) is True for name in cls.fix_switches)
+        return given and switched
 
     @model_validator(mode="after")
     def _remediation_possible(self) -> Self:
@@ -108,20 +117,30 @@ class Needs(StrEnum):
     """DescribeClientVpnAuthorizationRules of the endpoint."""
     DEFAULT_SECURITY_GROUPS = "default_security_groups"
     """The id of the ``default`` security group of the endpoint's VPC (DescribeSecurityGroups)."""
+    ROUTES = "routes"
+    """DescribeClientVpnRoutes of the endpoint."""
+    AUTHORIZATION_POLICY = "authorization_policy"
+    """GetClientVpnEndpointAuthorizationPolicy of the endpoint (device posture's Cedar policy)."""
+    REVOCATION_LIST = "revocation_list"
+    """ExportClientVpnClientCertificateRevocationList, read only for endpoints that authenticate
+    clients by certificate (no other endpoint can have a list)."""
 
 
 # Fix and RuleResult are NamedTuples: immutable like a frozen dataclass, but several times
 # cheaper to build, and every check builds some (see benchmarks/bench_evaluate.py).
 class Fix(NamedTuple):
-    """Part of one ModifyClientVpnEndpoint call that brings a rule into compliance.
+    """What brings a rule into compliance: part of the one ModifyClientVpnEndpoint call, and
+    the other calls (:mod:`cvpn_guard.endpoint_calls`) for what Modify cannot change.
 
     ``parameters`` are in Modify's own shape (without ``ClientVpnEndpointId``); nested
-    structures are complete as the API needs them. ``disruption`` says what the change does
-    to users when it drops or resets sessions, None when it does not.
+    structures are complete as the API needs them. ``calls`` run after the Modify, in order.
+    ``disruption`` says what the change does to users when it drops or resets sessions or
+    cuts their access, None when it does not.
     """
 
     parameters: Mapping[str, Any]
     disruption: str | None = None
+    calls: tuple[EndpointCall, ...] = ()
 
 
 class RuleResult(NamedTuple):

@@ -13,7 +13,8 @@ from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult, key
 
 
 class ConnectionLoggingConfig(RuleConfig):
-    fix_options: ClassVar[tuple[str, ...]] = ("log_group",)
+    # The context flag alone is fixable on an endpoint that already logs (its group is kept).
+    fix_options: ClassVar[tuple[str, ...]] = ("log_group", "include_authorization_policy_context")
     severity: Severity = Severity.HIGH
     required: StrictBool = Field(
         default=True, description="true (connection logging must be on) or false (not checked)"
@@ -25,13 +26,18 @@ class ConnectionLoggingConfig(RuleConfig):
         default=None,
         description="the CloudWatch Logs stream to log to (omit: any stream); needs log_group",
     )
+    include_authorization_policy_context: StrictBool | None = Field(
+        default=None,
+        description="true or false: whether the logs carry the device posture authorization "
+        "policy's evaluation context (omit: not checked)",
+    )
 
     @property
     def active(self) -> bool:
         return self.required
 
     def remediation_blocker(self) -> str | None:
-        if self.log_group is None:
+        if self.log_group is None and self.include_authorization_policy_context is None:
             return (
                 "AWS turns connection logging on only with a log group; add log_group, or remove "
                 "remediate"
@@ -53,7 +59,11 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
     order = 40
     fixable = True
     modifies = ("ConnectionLogOptions",)
-    example = {"required": True, "log_group": "/aws/clientvpn"}
+    example = {
+        "required": True,
+        "log_group": "/aws/clientvpn",
+        "include_authorization_policy_context": True,
+    }
 
     @classmethod
     def check(cls, state: EndpointState, options: ConnectionLoggingConfig) -> RuleResult:
@@ -63,20 +73,36 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
         stream_ok = (
             options.log_stream is None or current.cloudwatch_log_stream == options.log_stream
         )
-        if enabled and group_ok and stream_ok:
+        context_ok = (
+            options.include_authorization_policy_context is None
+            or _includes_context(current) == options.include_authorization_policy_context
+        )
+        if enabled and group_ok and stream_ok and context_ok:
             return PASSED
         expected: dict[str, JsonValue] = {"Enabled": True}
         if options.log_group is not None:
             expected["CloudwatchLogGroup"] = options.log_group
         if options.log_stream is not None:
             expected["CloudwatchLogStream"] = options.log_stream
+        if options.include_authorization_policy_context is not None:
+            expected["IncludeAuthorizationPolicyContext"] = (
+                options.include_authorization_policy_context
+            )
         if not enabled:
             message = "Connection logging is off; the policy requires it."
-        else:
+        elif not (group_ok and stream_ok):
             message = (
                 f"Connection logging goes to {current.cloudwatch_log_group}/"
                 f"{current.cloudwatch_log_stream}; the policy requires "
                 f"{options.log_group}/{options.log_stream or '<any stream>'}."
+            )
+        else:
+            message = (
+                "Connection logs "
+                f"{'include' if _includes_context(current) else 'leave out'} the authorization "
+                "policy's evaluation context; the policy requires them to "
+                f"{'include' if options.include_authorization_policy_context else 'leave'} it"
+                f"{'' if options.include_authorization_policy_context else ' out'}."
             )
         return RuleResult.violated(
             expected=expected,
@@ -84,6 +110,7 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
                 "Enabled": current.enabled,
                 "CloudwatchLogGroup": current.cloudwatch_log_group,
                 "CloudwatchLogStream": current.cloudwatch_log_stream,
+                "IncludeAuthorizationPolicyContext": current.include_authorization_policy_context,
             },
             message=message,
             fix=_fix(current, options),
@@ -101,16 +128,26 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
         item[parameter] = after
 
 
+def _includes_context(current: ConnectionLogOptions) -> bool:
+    # Absent (endpoints and SDKs older than the field): the context is not logged.
+    return current.include_authorization_policy_context is True
+
+
 def _fix(current: ConnectionLogOptions, options: ConnectionLoggingConfig) -> Fix | None:
-    if options.log_group is None:
-        return None  # AWS needs a log group to turn logging on: report only
-    wanted: dict[str, Any] = {"Enabled": True, "CloudwatchLogGroup": options.log_group}
+    # The policy's group, else the group the endpoint already logs to (a fix of the context
+    # flag alone must not move the logs); AWS turns logging on only with a group.
+    group = options.log_group or (current.cloudwatch_log_group if current.enabled else None)
+    if group is None:
+        return None  # report only
+    wanted: dict[str, Any] = {"Enabled": True, "CloudwatchLogGroup": group}
     if options.log_stream is not None:
         wanted["CloudwatchLogStream"] = options.log_stream
-    elif current.cloudwatch_log_group == options.log_group and current.cloudwatch_log_stream:
+    elif current.cloudwatch_log_group == group and current.cloudwatch_log_stream:
         # Modify replaces the whole structure: keep the stream already in the right group.
         wanted["CloudwatchLogStream"] = current.cloudwatch_log_stream
-    if current.include_authorization_policy_context is not None:
+    if options.include_authorization_policy_context is not None:
+        wanted["IncludeAuthorizationPolicyContext"] = options.include_authorization_policy_context
+    elif current.include_authorization_policy_context is not None:
         # Same reason: a setting the policy does not govern must survive the fix.
         wanted["IncludeAuthorizationPolicyContext"] = current.include_authorization_policy_context
     return Fix({"ConnectionLogOptions": wanted})

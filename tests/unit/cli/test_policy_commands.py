@@ -29,7 +29,7 @@ def test_the_default_policy_validates_with_its_identity(
     identity = load_policy_file(DEFAULT_POLICY).identity
     assert code == 0
     assert capsys.readouterr().out == (
-        f"{DEFAULT_POLICY}: valid (version 1, 6 rules, mode enforce, {identity.content_hash})\n"
+        f"{DEFAULT_POLICY}: valid (version 1, 7 rules, mode enforce, {identity.content_hash})\n"
     )
 
 
@@ -59,3 +59,15 @@ def test_a_missing_file_is_one_problem(tmp_path: Path, capsys: pytest.CaptureFix
         f"{missing}: cannot read the policy file: No such file or directory",
         f"{missing}: invalid (1 problem)",
     ]
+
+
+def test_show_default_lists_the_newer_rules_with_their_disruptive_fixes_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the bundled default / When it is shown
+    assert main(["policy", "show-default"]) == 0
+    shown = capsys.readouterr().out
+    # Then the routes rule is listed, and neither it nor authorization would change anything
+    assert "\n  routes:\n" in shown
+    assert "remove_forbidden: false" in shown
+    assert "revoke_access_all: false" in shown

@@ -17,6 +17,7 @@ from cvpn_guard.rules import all_rules, get_rule
 
 ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
 VPC_ID = "vpc-0123456789abcdef0"
+SUBNET = "subnet-0123456789abcdef0"
 DEFAULT_SG = "sg-0000000000000000d"
 GOOD_SG = str(get_rule("security-groups").example["replacement_group_ids"][0])
 HANDLER = str(get_rule("client-connect-handler").example["allowed_functions"][0])
@@ -49,6 +50,7 @@ COMPLIANT_ITEM: dict[str, Any] = {
         "Enabled": True,
         "CloudwatchLogGroup": "/aws/clientvpn",
         "CloudwatchLogStream": "eng",
+        "IncludeAuthorizationPolicyContext": True,
     },
     "Tags": [{"Key": "owner", "Value": "net"}, {"Key": "cost-center", "Value": "cc-1"}],
     "SecurityGroupIds": [GOOD_SG],
@@ -62,6 +64,39 @@ COMPLIANT_ITEM: dict[str, Any] = {
     "ClientLoginBannerOptions": {"Enabled": True, "BannerText": BANNER},
     "ClientRouteEnforcementOptions": {"Enforced": True},
     "DisconnectOnSessionTimeout": True,
+    # EndpointIpAddressType, TrafficIpAddressType and TransitGatewayConfiguration are absent,
+    # as on every endpoint created before they existed: AWS's defaults (IPv4, a VPC) apply.
+    "DevicePostureOptions": {
+        "TrustProviders": [
+            {
+                "TrustProviderType": "crowdstrike",
+                "TenantId": "tenant-1",
+                "PublicSigningKeyUrl": "https://keys.example.com/crowdstrike",
+            }
+        ]
+    },
+}
+
+# What the other reads of that endpoint answer (DescribeClientVpnRoutes, Get...Policy, Export...).
+ASSOCIATION_ROUTE: dict[str, Any] = {
+    "ClientVpnEndpointId": ENDPOINT_ID,
+    "DestinationCidr": "10.0.0.0/16",
+    "TargetSubnet": SUBNET,
+    "Type": "Nat",
+    "Origin": "associate",
+    "Status": {"Code": "active"},
+    "Description": "Default Route",
+}
+POLICY_DOCUMENT = "permit (principal, action, resource) when { context.posture.compliant };"
+AUTHORIZATION_POLICY: dict[str, Any] = {
+    "ClientVpnEndpointId": ENDPOINT_ID,
+    "PolicyDocument": POLICY_DOCUMENT,
+    "Status": "active",
+    # No ShadowMode: the API reference documents "disabled" as its default.
+}
+REVOCATION_LIST: dict[str, Any] = {
+    "CertificateRevocationList": "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n",
+    "Status": {"Code": "active"},
 }
 
 # Every registered rule with its example options (the compliant endpoint above meets them).
@@ -79,12 +114,23 @@ def build_state(
     drop: tuple[str, ...] = (),
     authorization_rules: tuple[Mapping[str, Any], ...] = (),
     default_security_group_ids: tuple[str, ...] | None = (DEFAULT_SG,),
+    routes: tuple[Mapping[str, Any], ...] | None = (ASSOCIATION_ROUTE,),
+    authorization_policy: Mapping[str, Any] | None = AUTHORIZATION_POLICY,
+    revocation_list: Mapping[str, Any] | None = REVOCATION_LIST,
 ) -> EndpointState:
-    """The compliant endpoint with some keys replaced (``overrides``) or removed (``drop``)."""
+    """The compliant endpoint with some keys replaced (``overrides``) or removed (``drop``);
+    the other reads answer as for a compliant endpoint unless told (None: not read)."""
     item = {**COMPLIANT_ITEM, **(overrides or {})}
     for key in drop:
         item.pop(key, None)
-    return EndpointState.from_describe(item, authorization_rules, default_security_group_ids)
+    return EndpointState.from_describe(
+        item,
+        authorization_rules,
+        default_security_group_ids,
+        routes=routes,
+        authorization_policy=authorization_policy,
+        revocation_list=revocation_list,
+    )
 
 
 def evaluate_at(state: EndpointState, policy: Policy, now: datetime = NOW) -> Evaluation:

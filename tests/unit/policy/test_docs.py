@@ -29,8 +29,10 @@ def fixed_cell(rule: type[Rule[Any]]) -> str:
     options = rule.options
     if not rule.fixable:
         return "no (report only)"
+    if options.fix_switches:
+        return "only with " + " or ".join(f"`{name}: true`" for name in options.fix_switches)
     if options.fix_options:
-        return "when " + ", ".join(f"`{name}`" for name in options.fix_options) + " is given"
+        return "when " + " or ".join(f"`{name}`" for name in options.fix_options) + " is given"
     if not options.remediate_by_default:
         return "only with `remediate: true`"
     return "yes"

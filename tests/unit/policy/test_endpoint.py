@@ -10,15 +10,20 @@ from pydantic import BaseModel, ValidationError
 
 from cvpn_guard.endpoint import (
     AuthenticationOption,
+    AuthorizationPolicy,
     AuthorizationRule,
     ClientConnectOptions,
     ClientLoginBannerOptions,
     ClientRouteEnforcementOptions,
     ClientVpnEndpoint,
+    ClientVpnRoute,
     ConnectionLogOptions,
+    DevicePostureOptions,
     EndpointState,
     FederatedAuthentication,
     MutualAuthentication,
+    TransitGatewayConfiguration,
+    TrustProvider,
 )
 from tests.unit.policy.builders import COMPLIANT_ITEM, ENDPOINT_ID
 
@@ -37,6 +42,11 @@ EC2 = botocore.session.get_session().get_service_model("ec2")
         (ClientLoginBannerOptions, "ClientLoginBannerResponseOptions"),
         (ClientRouteEnforcementOptions, "ClientRouteEnforcementResponseOptions"),
         (AuthorizationRule, "AuthorizationRule"),
+        (TrustProvider, "ClientVpnTrustProvider"),
+        (DevicePostureOptions, "DevicePostureResponseOptions"),
+        (TransitGatewayConfiguration, "TransitGatewayConfigurationDescribeEndpointStructure"),
+        (ClientVpnRoute, "ClientVpnRoute"),
+        (AuthorizationPolicy, "GetClientVpnEndpointAuthorizationPolicyResult"),
     ],
 )
 def test_every_alias_is_a_key_of_botocores_output_shape(model: type[BaseModel], shape: str) -> None:

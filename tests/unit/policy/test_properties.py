@@ -15,7 +15,7 @@ import botocore.session
 import yaml
 from botocore.model import StructureShape
 from botocore.validate import validate_parameters
-from cvpn_devkit.modify_simulator import apply_plan
+from cvpn_devkit.modify_simulator import apply_to_state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +77,12 @@ OWNER = {
     "DnsServers": "dns-servers",
     "SecurityGroupIds": "security-groups",
     "VpcId": "security-groups",
+}
+# And which rule owns each other call.
+CALL_OWNER = {
+    "delete-route": "routes",
+    "revoke-access-all": "authorization",
+    "leave-shadow-mode": "device-posture",
 }
 
 
@@ -142,6 +148,24 @@ ENDPOINT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "ClientRouteEnforcementOptions": structs({"Enforced": st.booleans()}),
     "DisconnectOnSessionTimeout": st.booleans(),
+    "EndpointIpAddressType": st.sampled_from(["ipv4", "ipv6", "dual-stack"]),
+    "TrafficIpAddressType": st.sampled_from(["ipv4", "ipv6", "dual-stack"]),
+    "TransitGatewayConfiguration": structs(
+        {"TransitGatewayId": st.sampled_from(["tgw-0123456789abcdef0", "tgw-0aaaaaaaaaaaaaaaa"])}
+    ),
+    "DevicePostureOptions": structs(
+        {
+            "TrustProviders": st.lists(
+                structs(
+                    {
+                        "TrustProviderType": st.sampled_from(["crowdstrike", "jamf"]),
+                        "TenantId": st.sampled_from(["tenant-1", "tenant-2"]),
+                    }
+                ),
+                max_size=2,
+            )
+        }
+    ),
     "SomeFieldAwsAddsLater": st.dictionaries(st.sampled_from(["A", "B"]), st.integers(0, 3)),
 }
 
@@ -164,11 +188,56 @@ authorization_rules = st.lists(
     max_size=3,
 )
 
+ROUTE_TARGETS = ["subnet-0123456789abcdef0", "subnet-0aaaaaaaaaaaaaaaa"]
+routes = st.one_of(
+    st.none(),  # not read
+    st.lists(
+        structs(
+            {
+                "DestinationCidr": st.sampled_from(
+                    ["0.0.0.0/0", "10.0.0.0/16", "0.0.0.0/1", "::/0", "10.9.0.0/16"]
+                ),
+                "TargetSubnet": st.sampled_from(ROUTE_TARGETS),
+                "Origin": st.sampled_from(["add-route", "associate"]),
+                "Status": st.builds(
+                    lambda code: {"Code": code},
+                    st.sampled_from(["creating", "active", "failed", "deleting"]),
+                ),
+            }
+        ),
+        max_size=3,
+    ),
+)
+
+authorization_policies = st.one_of(
+    st.none(),  # not read
+    st.just({"ClientVpnEndpointId": ENDPOINT_ID}),  # no policy
+    structs(
+        {
+            "ShadowMode": st.sampled_from(["enabled", "disabled"]),
+            "Status": st.sampled_from(["creating", "updating", "active", "failed", "deleting"]),
+        }
+    ).map(lambda policy: {"PolicyDocument": "permit (principal, action, resource);", **policy}),
+)
+
+revocation_lists = st.sampled_from(
+    [
+        None,
+        {},
+        {"CertificateRevocationList": "-----BEGIN X509 CRL-----", "Status": {"Code": "active"}},
+    ]
+)
+
 states = st.builds(
-    EndpointState.from_describe,
+    lambda item, rules, groups, route_list, policy, crl: EndpointState.from_describe(
+        item, rules, groups, routes=route_list, authorization_policy=policy, revocation_list=crl
+    ),
     describe_items,
     authorization_rules,
     st.one_of(st.none(), st.just([DEFAULT_SG])),
+    routes,
+    authorization_policies,
+    revocation_lists,
 )
 
 
@@ -190,6 +259,9 @@ def logging_options(draw: st.DrawFn) -> dict[str, Any]:
     )
     if "log_group" in options and draw(st.booleans()):
         options["log_stream"] = draw(st.sampled_from(["eng", "all"]))  # a stream needs a group
+    context = draw(maybe(st.booleans()))
+    if context is not MISSING:
+        options["include_authorization_policy_context"] = context
     return options
 
 
@@ -212,7 +284,9 @@ RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "transport-protocol": st.fixed_dictionaries({"allowed": unique_lists(["udp", "tcp"], 1)}),
     "authentication": st.fixed_dictionaries({"allowed_types": unique_lists(AUTH_TYPES, 1)}),
     "dns-servers": st.fixed_dictionaries({"allowed": unique_lists(DNS[:2], 1, 2)}),
-    "authorization": structs({"forbid_access_all": st.booleans()}),
+    "authorization": structs(
+        {"forbid_access_all": st.booleans(), "revoke_access_all": st.booleans()}
+    ),
     "security-groups": structs(
         {
             "forbid_default": st.booleans(),
@@ -222,6 +296,34 @@ RULE_OPTIONS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         }
     ),
     "required-tags": st.fixed_dictionaries({"keys": unique_lists(TAG_KEYS[:2], 1)}),
+    "device-posture": structs(
+        {
+            "required_trust_providers": st.sampled_from(
+                [
+                    [],
+                    [{"trust_provider_type": "crowdstrike"}],
+                    [{"trust_provider_type": "jamf", "tenant_id": "tenant-2"}],
+                ]
+            ),
+            "require_authorization_policy": st.booleans(),
+            "leave_shadow_mode": st.booleans(),
+        }
+    ),
+    "routes": structs(
+        {
+            "forbidden_destinations": unique_lists(["0.0.0.0/0", "::/0", "10.9.0.0/16"], 1),
+            "allowed_exceptions": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "destination": st.sampled_from(["0.0.0.0/0", "10.9.0.0/16"]),
+                        "target": st.sampled_from(ROUTE_TARGETS),
+                    }
+                ),
+                max_size=2,
+            ),
+            "remove_forbidden": st.booleans(),
+        }
+    ),
 }
 
 
@@ -285,7 +387,7 @@ enforce_policies = policies.map(lambda policy: policy.with_mode(Mode.ENFORCE))
 
 # --- helpers ---------------------------------------------------------------------------------
 def after_plan(state: EndpointState, evaluation: Evaluation) -> EndpointState:
-    return state.model_copy(update={"endpoint": apply_plan(state.endpoint, evaluation.plan)})
+    return apply_to_state(state, evaluation.plan)
 
 
 def assert_valid_modify_values(parameters: dict[str, Any]) -> None:
@@ -353,6 +455,8 @@ def test_a_plan_only_touches_what_a_counted_violation_owns(
     assert set(evaluation.plan.rules) <= remediable
     for key in evaluation.plan.parameters:
         assert OWNER[key] in evaluation.plan.rules
+    for call in evaluation.plan.calls:
+        assert CALL_OWNER[call.kind] in evaluation.plan.rules
     # And a scalar it sets really changes (it never rewrites a value already in place)
     described = state.endpoint.to_describe()
     for key in ("DisconnectOnSessionTimeout", "SessionTimeoutHours", "SplitTunnel", "VpnPort"):

@@ -9,6 +9,7 @@ from botocore.validate import validate_parameters
 from cvpn_devkit.modify_simulator import apply_plan
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
+from cvpn_guard.endpoint_calls import DeleteRoute, LeaveShadowMode, RevokeAccessAll
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
 from cvpn_guard.rules.base import Fix
 from tests.unit.policy.builders import (
@@ -67,6 +68,60 @@ def test_no_fixes_is_the_empty_plan() -> None:
     assert plan.is_empty
     assert not plan.disruptive
     assert plan.rules == ()
+
+
+def test_other_calls_merge_in_rule_order_once_each_after_the_modify_parameters() -> None:
+    # Given a Modify fix and two fixes made of other calls, one call listed twice
+    route = DeleteRoute(destination_cidr="0.0.0.0/0", target_subnet="subnet-0123456789abcdef0")
+    revoke = RevokeAccessAll(target_network_cidr="0.0.0.0/0")
+    plan = RemediationPlan.from_fixes(
+        [
+            ("split-tunnel", Fix({"SplitTunnel": True})),
+            ("routes", Fix({}, disruption="routes go", calls=(route, route))),
+            ("authorization", Fix({}, disruption="grants go", calls=(revoke,))),
+        ]
+    )
+    # Then the plan modifies, then makes each call once, in rule order
+    assert plan.parameters == {"SplitTunnel": True}
+    assert plan.calls == (route, revoke)
+    assert plan.modifies
+    assert plan.rules == ("split-tunnel", "routes", "authorization")
+    assert plan.disruption_reasons == ("routes go", "grants go")
+
+
+def test_a_plan_of_other_calls_only_is_not_empty_and_makes_no_modify() -> None:
+    plan = RemediationPlan.from_fixes(
+        [("device-posture", Fix({}, "enforced", calls=(LeaveShadowMode(policy_document="p"),)))]
+    )
+    assert not plan.is_empty
+    assert not plan.modifies
+    assert plan.parameters == {}
+
+
+def test_a_modify_only_plan_has_no_other_calls() -> None:
+    plan = RemediationPlan.from_fixes([("vpn-port", Fix({"VpnPort": 443}))])
+    assert plan.calls == ()
+    assert plan.modifies
+
+
+def test_plans_with_calls_round_trip_through_json() -> None:
+    # Reports, logs and tests serialize plans: every kind of call comes back as itself.
+    plan = RemediationPlan.from_fixes(
+        [
+            (
+                "x",
+                Fix(
+                    {},
+                    calls=(
+                        RevokeAccessAll(target_network_cidr="0.0.0.0/0"),
+                        DeleteRoute(destination_cidr="::/0", target_subnet=None),
+                        LeaveShadowMode(policy_document="permit (principal, action, resource);"),
+                    ),
+                ),
+            )
+        ]
+    )
+    assert RemediationPlan.model_validate_json(plan.model_dump_json()) == plan
 
 
 def test_two_rules_disagreeing_on_a_parameter_is_a_programming_error() -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.endpoint_calls import RevokeAccessAll
+from cvpn_guard.exceptions import PolicyError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Severity
+from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
+    AUTHORIZATION_POLICY,
     BANNER,
     DEFAULT_SG,
     ENDPOINT_ID,
@@ -18,6 +23,7 @@ from tests.unit.policy.builders import (
     HANDLER,
     NOW,
     OTHER_HANDLER,
+    SUBNET,
     build_policy,
     build_state,
     evaluate_at,
@@ -182,6 +188,8 @@ def test_logging_to_the_wrong_stream_is_fixed_with_the_policys_stream() -> None:
             "Enabled": True,
             "CloudwatchLogGroup": "/aws/clientvpn",
             "CloudwatchLogStream": "all",
+            # Not governed by this policy, so carried over (Modify replaces the structure).
+            "IncludeAuthorizationPolicyContext": True,
         }
     }
 
@@ -189,6 +197,50 @@ def test_logging_to_the_wrong_stream_is_fixed_with_the_policys_stream() -> None:
 def test_logging_without_log_group_in_policy_is_report_only() -> None:
     state = build_state(drop=("ConnectionLogOptions",))
     evaluation = evaluate_at(state, build_policy({"connection-logging": {}}))
+    (finding,) = evaluation.findings
+    assert not finding.remediable
+    assert evaluation.plan.is_empty
+
+
+def test_authorization_policy_context_alone_is_fixed_keeping_group_and_stream() -> None:
+    # Given an endpoint logging to its own group without the policy context
+    state = build_state(
+        {
+            "ConnectionLogOptions": {
+                "Enabled": True,
+                "CloudwatchLogGroup": "/team",
+                "CloudwatchLogStream": "s",
+            }
+        }
+    )
+    # When the policy names no group but wants the context
+    policy = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    evaluation = evaluate_at(state, policy)
+    # Then the finding says so, and the fix keeps the team's group and stream
+    (finding,) = evaluation.findings
+    assert "evaluation context" in finding.message
+    assert evaluation.plan.parameters == {
+        "ConnectionLogOptions": {
+            "Enabled": True,
+            "CloudwatchLogGroup": "/team",
+            "CloudwatchLogStream": "s",
+            "IncludeAuthorizationPolicyContext": True,
+        }
+    }
+
+
+def test_missing_authorization_policy_context_reads_as_not_included() -> None:
+    state = build_state({"ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/g"}})
+    wants = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    refuses = build_policy({"connection-logging": {"include_authorization_policy_context": False}})
+    assert evaluate_at(state, wants).violated_rules == ("connection-logging",)
+    assert evaluate_at(state, refuses).findings == ()
+
+
+def test_context_without_logging_on_and_without_group_is_report_only() -> None:
+    state = build_state({"ConnectionLogOptions": {"Enabled": False}})
+    policy = build_policy({"connection-logging": {"include_authorization_policy_context": True}})
+    evaluation = evaluate_at(state, policy)
     (finding,) = evaluation.findings
     assert not finding.remediable
     assert evaluation.plan.is_empty
@@ -357,6 +409,24 @@ def test_group_based_authorization_rules_are_compliant() -> None:
         build_state(authorization_rules=(rule,)), build_policy({"authorization": {}})
     )
     assert evaluation.findings == ()
+
+
+def test_authorization_reports_access_all_rules_by_default_and_revokes_only_when_told() -> None:
+    # Given two access-all rules for the same CIDR (AWS keeps one per CIDR; a stale read may not)
+    rule = {"AccessAll": True, "DestinationCidr": "0.0.0.0/0", "Status": {"Code": "active"}}
+    state = build_state(authorization_rules=(rule, rule))
+    # When the rule has its defaults, Then it reports (telling the fix would be disruptive)
+    (finding,) = evaluate_at(state, build_policy({"authorization": {}})).findings
+    assert not finding.remediable
+    assert finding.disruptive
+    # When revoke_access_all is true, Then the CIDR's access-all rule is revoked once
+    policy = build_policy({"authorization": {"revoke_access_all": True}})
+    plan = evaluate_at(state, policy).plan
+    assert plan.calls == (RevokeAccessAll(target_network_cidr="0.0.0.0/0"),)
+    assert plan.parameters == {}
+    # And revoke_access_all with remediate: false only reports
+    quiet = build_policy({"authorization": {"revoke_access_all": True, "remediate": False}})
+    assert evaluate_at(state, quiet).plan.is_empty
 
 
 def test_authorization_forbid_access_all_false_is_not_checked() -> None:
@@ -551,7 +621,7 @@ def test_full_policy_on_a_compliant_endpoint_is_compliant() -> None:
     evaluation = evaluate_at(build_state(), build_policy(FULL_RULES))
     assert evaluation.status is EndpointStatus.COMPLIANT
     assert evaluation.max_severity is None
-    assert len(evaluation.rules_checked) == 15
+    assert evaluation.rules_checked == rule_ids()
 
 
 def test_findings_follow_rule_order_and_max_severity_is_the_worst() -> None:
@@ -625,3 +695,262 @@ def test_connect_handler_without_a_function_in_the_endpoints_location_is_only_re
     assert not finding.remediable
     assert evaluation.plan.is_empty
     assert "123456789012/eu-west-1" in finding.message
+
+
+# --- routes ----------------------------------------------------------------------------------
+def _route(
+    cidr: str, target: str = SUBNET, origin: str = "add-route", code: str = "active"
+) -> dict[str, Any]:
+    return {
+        "ClientVpnEndpointId": ENDPOINT_ID,
+        "DestinationCidr": cidr,
+        "TargetSubnet": target,
+        "Origin": origin,
+        "Status": {"Code": code},
+    }
+
+
+def test_routes_report_by_default_and_delete_only_when_told() -> None:
+    # Given a route to the internet, and the rule with its defaults
+    state = build_state(routes=(_route("0.0.0.0/0"),))
+    evaluation = evaluate_at(state, build_policy({"routes": {}}))
+    # Then it is reported, not remediable, nothing planned (but the disruption is told)
+    (finding,) = evaluation.findings
+    assert not finding.remediable
+    assert finding.disruptive
+    assert evaluation.plan.is_empty
+
+
+@pytest.mark.parametrize(
+    ("cidr", "forbidden"),
+    [("0.0.0.0/0", True), ("::/0", True), ("0.0.0.0/1", False), ("10.0.0.0/16", False)],
+)
+def test_a_route_is_forbidden_when_it_covers_a_forbidden_destination(
+    cidr: str, forbidden: bool
+) -> None:
+    state = build_state(routes=(_route(cidr),))
+    evaluation = evaluate_at(state, build_policy({"routes": {}}))
+    assert bool(evaluation.findings) is forbidden
+
+
+def test_a_wider_route_covers_a_forbidden_network() -> None:
+    state = build_state(routes=(_route("10.0.0.0/8"),))
+    policy = build_policy({"routes": {"forbidden_destinations": ["10.9.0.0/16"]}})
+    assert evaluate_at(state, policy).violated_rules == ("routes",)
+
+
+def test_an_exception_spares_exactly_its_destination_and_target() -> None:
+    other = "subnet-0aaaaaaaaaaaaaaaa"
+    state = build_state(routes=(_route("0.0.0.0/0"), _route("0.0.0.0/0", other)))
+    policy = build_policy(
+        {
+            "routes": {
+                "allowed_exceptions": [{"destination": "0.0.0.0/0", "target": SUBNET}],
+                "remove_forbidden": True,
+            }
+        }
+    )
+    evaluation = evaluate_at(state, policy)
+    (finding,) = evaluation.findings
+    assert finding.actual == [
+        {"DestinationCidr": "0.0.0.0/0", "Target": other, "Origin": "add-route", "Status": "active"}
+    ]
+    assert [call.target_subnet for call in evaluation.plan.calls] == [other]  # type: ignore[union-attr]
+
+
+def test_routes_being_deleted_are_gone_already() -> None:
+    state = build_state(routes=(_route("0.0.0.0/0", code="deleting"),))
+    assert evaluate_at(state, build_policy({"routes": {}})).findings == ()
+
+
+def test_a_route_an_association_added_is_reported_never_half_fixed() -> None:
+    # Given two forbidden routes, one added by an association (AWS refuses to delete it)
+    state = build_state(routes=(_route("0.0.0.0/0"), _route("::/0", origin="associate")))
+    evaluation = evaluate_at(state, build_policy({"routes": {"remove_forbidden": True}}))
+    # Then nothing is deleted: deleting one would not bring the endpoint into compliance
+    (finding,) = evaluation.findings
+    assert not finding.remediable
+    assert evaluation.plan.is_empty
+
+
+def test_routes_not_read_are_not_evaluated() -> None:
+    evaluation = evaluate_at(build_state(routes=None), build_policy({"routes": {}}))
+    assert evaluation.findings == ()
+    assert [rule.rule for rule in evaluation.unevaluated] == ["routes"]
+
+
+def test_routes_remediate_true_needs_remove_forbidden() -> None:
+    with pytest.raises(PolicyError, match="remove_forbidden: true"):
+        build_policy({"routes": {"remediate": True}})
+
+
+# --- device-posture --------------------------------------------------------------------------
+SHADOWED = {**AUTHORIZATION_POLICY, "ShadowMode": "enabled"}
+
+
+def test_device_posture_without_options_wants_a_policy_in_force() -> None:
+    # Given an endpoint whose Get answers with its id only (no policy), DevicePostureOptions
+    # absent (AWS's default: no trust providers)
+    state = build_state(
+        drop=("DevicePostureOptions",),
+        authorization_policy={"ClientVpnEndpointId": ENDPOINT_ID},
+    )
+    # When the rule has its defaults (no provider required)
+    (finding,) = evaluate_at(state, build_policy({"device-posture": {}})).findings
+    # Then the missing policy is the finding, and nothing can fix it
+    assert "no authorization policy in force" in finding.message
+    assert not finding.remediable
+    assert not finding.disruptive
+
+
+@pytest.mark.parametrize(
+    ("required", "met"),
+    [
+        ({"trust_provider_type": "crowdstrike"}, True),
+        ({"trust_provider_type": "crowdstrike", "tenant_id": "tenant-1"}, True),
+        ({"trust_provider_type": "crowdstrike", "tenant_id": "tenant-2"}, False),
+        ({"trust_provider_type": "jamf"}, False),
+    ],
+)
+def test_required_trust_providers_match_type_and_tenant(
+    required: dict[str, str], met: bool
+) -> None:
+    policy = build_policy({"device-posture": {"required_trust_providers": [required]}})
+    assert bool(evaluate_at(build_state(), policy).findings) is not met
+
+
+def test_missing_shadow_mode_reads_as_disabled_awss_default() -> None:
+    # AUTHORIZATION_POLICY has no ShadowMode: the API reference's default is "disabled".
+    assert evaluate_at(build_state(), build_policy({"device-posture": {}})).findings == ()
+
+
+@pytest.mark.parametrize("status", ["deleting", "failed"])
+def test_a_policy_being_deleted_or_failed_is_not_in_force(status: str) -> None:
+    state = build_state(authorization_policy={**AUTHORIZATION_POLICY, "Status": status})
+    (finding,) = evaluate_at(state, build_policy({"device-posture": {}})).findings
+    assert f"status {status}" in finding.message
+
+
+def test_shadow_mode_is_left_only_when_it_is_the_one_problem() -> None:
+    # Given a shadowed policy on an endpoint that also lacks its required provider
+    state = build_state(drop=("DevicePostureOptions",), authorization_policy=SHADOWED)
+    policy = build_policy({"device-posture": FULL_RULES["device-posture"]})
+    evaluation = evaluate_at(state, policy)
+    # Then both are reported, and nothing is enforced on an endpoint without its provider
+    (finding,) = evaluation.findings
+    assert "crowdstrike" in finding.message
+    assert "shadow mode" in finding.message
+    assert evaluation.plan.is_empty
+
+
+def test_shadow_mode_is_reported_not_left_by_default() -> None:
+    state = build_state(authorization_policy=SHADOWED)
+    evaluation = evaluate_at(state, build_policy({"device-posture": {}}))
+    (finding,) = evaluation.findings
+    assert not finding.remediable
+    assert finding.disruptive  # what leaving it would do, told even though it is off
+    assert evaluation.plan.is_empty
+
+
+def test_shadow_mode_allowed_is_not_a_finding() -> None:
+    state = build_state(authorization_policy=SHADOWED)
+    policy = build_policy({"device-posture": {"forbid_shadow_mode": False}})
+    assert evaluate_at(state, policy).findings == ()
+
+
+def test_device_posture_policy_not_read_is_not_evaluated() -> None:
+    evaluation = evaluate_at(
+        build_state(authorization_policy=None), build_policy({"device-posture": {}})
+    )
+    assert [rule.rule for rule in evaluation.unevaluated] == ["device-posture"]
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"remediate": True}, "leave_shadow_mode: true"),
+        ({"forbid_shadow_mode": False, "leave_shadow_mode": True}, "needs forbid_shadow_mode"),
+    ],
+)
+def test_device_posture_options_that_cannot_work_are_refused(
+    options: dict[str, bool], says: str
+) -> None:
+    with pytest.raises(PolicyError, match=says):
+        build_policy({"device-posture": options})
+
+
+# --- ip-address-type -------------------------------------------------------------------------
+def test_missing_ip_address_types_read_as_awss_default_ipv4() -> None:
+    # COMPLIANT_ITEM has neither field, as endpoints created before botocore 1.40.17.
+    policy = build_policy({"ip-address-type": {"allowed_traffic_types": ["dual-stack"]}})
+    (finding,) = evaluate_at(build_state(), policy).findings
+    assert finding.actual == {"TrafficIpAddressType": "ipv4"}
+    assert finding.message.endswith("recreate the endpoint.")
+    assert not finding.remediable
+
+
+def test_ip_address_type_needs_something_to_check() -> None:
+    with pytest.raises(PolicyError, match="allowed_endpoint_types"):
+        build_policy({"ip-address-type": {}})
+
+
+def test_ip_address_type_is_report_only() -> None:
+    with pytest.raises(PolicyError, match="cannot change an endpoint's IP address types"):
+        build_policy({"ip-address-type": {"allowed_endpoint_types": ["ipv4"], "remediate": True}})
+
+
+# --- certificate-revocation ------------------------------------------------------------------
+CERTIFICATE_OPTIONS = [
+    {
+        "Type": "certificate-authentication",
+        "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:x"},
+    }
+]
+
+
+def test_endpoints_without_client_certificates_need_no_revocation_list() -> None:
+    # COMPLIANT_ITEM authenticates by SAML: there is no list to have, and none was read
+    state = build_state(revocation_list=None)
+    policy = build_policy({"certificate-revocation": {}})
+    evaluation = evaluate_at(state, policy)
+    assert evaluation.findings == ()
+    assert evaluation.unevaluated == ()
+
+
+def test_certificate_endpoint_with_a_list_complies_and_unread_is_not_evaluated() -> None:
+    policy = build_policy({"certificate-revocation": {}})
+    with_list = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS})
+    assert evaluate_at(with_list, policy).findings == ()
+    unread = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS}, revocation_list=None)
+    assert [r.rule for r in evaluate_at(unread, policy).unevaluated] == ["certificate-revocation"]
+
+
+def test_the_revocation_list_text_never_reaches_the_state() -> None:
+    state = build_state({"AuthenticationOptions": CERTIFICATE_OPTIONS})
+    assert state.revocation_list is not None
+    assert "X509 CRL" not in state.model_dump_json()
+
+
+# --- transit-gateway -------------------------------------------------------------------------
+TGW = "tgw-0123456789abcdef0"
+
+
+def _on_transit_gateway(gateway: str = TGW) -> EndpointState:
+    return build_state({"TransitGatewayConfiguration": {"TransitGatewayId": gateway}})
+
+
+def test_transit_gateway_endpoints_can_be_allowed_to_listed_gateways() -> None:
+    policy = build_policy({"transit-gateway": {"allowed": True, "transit_gateway_ids": [TGW]}})
+    assert evaluate_at(_on_transit_gateway(), policy).findings == ()
+    (finding,) = evaluate_at(_on_transit_gateway("tgw-0aaaaaaaaaaaaaaaa"), policy).findings
+    assert TGW in finding.message
+
+
+def test_transit_gateway_allowed_without_a_list_checks_nothing() -> None:
+    policy = build_policy({"transit-gateway": {"allowed": True}})
+    assert evaluate_at(_on_transit_gateway(), policy).rules_checked == ()
+
+
+def test_transit_gateway_ids_need_allowed_true() -> None:
+    with pytest.raises(PolicyError, match="needs allowed: true"):
+        build_policy({"transit-gateway": {"transit_gateway_ids": [TGW]}})

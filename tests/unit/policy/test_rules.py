@@ -7,12 +7,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from cvpn_devkit.modify_simulator import apply_plan
+from cvpn_devkit.modify_simulator import apply_to_state
 
+from cvpn_guard.endpoint_calls import (
+    DeleteRoute,
+    EndpointCall,
+    LeaveShadowMode,
+    RevokeAccessAll,
+)
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
+    AUTHORIZATION_POLICY,
     BANNER,
     DEFAULT_SG,
     ENDPOINT_ID,
@@ -20,6 +27,8 @@ from tests.unit.policy.builders import (
     GOOD_SG,
     HANDLER,
     NOW,
+    POLICY_DOCUMENT,
+    SUBNET,
     VPC_ID,
     build_policy,
     build_state,
@@ -34,14 +43,30 @@ ACCESS_ALL_RULE = {
 }
 
 
+INTERNET_ROUTE = {
+    "ClientVpnEndpointId": ENDPOINT_ID,
+    "DestinationCidr": "0.0.0.0/0",
+    "TargetSubnet": SUBNET,
+    "Type": "Nat",
+    "Origin": "add-route",
+    "Status": {"Code": "active"},
+}
+
+
 @dataclass(frozen=True)
 class RuleCase:
     rule: str
-    violation: dict[str, Any]
-    fix: dict[str, Any] | None  # None: report only
+    violation: dict[str, Any]  # Describe keys replaced
+    fix: dict[str, Any] | None  # the Modify parameters planned; None: none
     disruptive: bool = False
     severity: Severity = Severity.MEDIUM
     authorization_rules: tuple[dict[str, Any], ...] = field(default=())
+    reads: dict[str, Any] = field(default_factory=dict)  # other reads replaced (build_state)
+    calls: tuple[EndpointCall, ...] = ()  # the other calls planned
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None or bool(self.calls)
 
     def __str__(self) -> str:
         return self.rule
@@ -69,7 +94,13 @@ CASES = [
     RuleCase(
         "connection-logging",
         {"ConnectionLogOptions": {"Enabled": False}},
-        {"ConnectionLogOptions": {"Enabled": True, "CloudwatchLogGroup": "/aws/clientvpn"}},
+        {
+            "ConnectionLogOptions": {
+                "Enabled": True,
+                "CloudwatchLogGroup": "/aws/clientvpn",
+                "IncludeAuthorizationPolicyContext": True,
+            }
+        },
         severity=Severity.HIGH,
     ),
     RuleCase("split-tunnel", {"SplitTunnel": False}, {"SplitTunnel": True}),
@@ -87,6 +118,15 @@ CASES = [
         severity=Severity.HIGH,
     ),
     RuleCase(
+        "device-posture",
+        {},
+        None,
+        disruptive=True,
+        severity=Severity.HIGH,
+        reads={"authorization_policy": {**AUTHORIZATION_POLICY, "ShadowMode": "enabled"}},
+        calls=(LeaveShadowMode(policy_document=POLICY_DOCUMENT),),
+    ),
+    RuleCase(
         "client-route-enforcement",
         {"ClientRouteEnforcementOptions": {"Enforced": False}},
         {"ClientRouteEnforcementOptions": {"Enforced": True}},
@@ -96,10 +136,30 @@ CASES = [
     ),
     RuleCase("transport-protocol", {"TransportProtocol": "tcp"}, None, severity=Severity.LOW),
     RuleCase(
+        "ip-address-type",
+        # An IPv6-only endpoint; its TrafficIpAddressType is absent: AWS's default, ipv4.
+        {"EndpointIpAddressType": "ipv6"},
+        None,
+    ),
+    RuleCase(
         "authentication",
         {"AuthenticationOptions": [{"Type": "certificate-authentication"}]},
         None,
         severity=Severity.HIGH,
+    ),
+    RuleCase(
+        "certificate-revocation",
+        {
+            "AuthenticationOptions": [
+                {
+                    "Type": "certificate-authentication",
+                    "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:x"},
+                }
+            ]
+        },
+        None,
+        severity=Severity.HIGH,
+        reads={"revocation_list": {}},  # Export answers nothing when no list was imported
     ),
     RuleCase(
         "dns-servers",
@@ -111,13 +171,35 @@ CASES = [
         "authorization",
         {},
         None,
+        disruptive=True,
         severity=Severity.HIGH,
         authorization_rules=(ACCESS_ALL_RULE,),
+        calls=(RevokeAccessAll(target_network_cidr="0.0.0.0/0"),),
+    ),
+    RuleCase(
+        "routes",
+        {},
+        None,
+        disruptive=True,
+        severity=Severity.HIGH,
+        reads={"routes": (INTERNET_ROUTE,)},
+        calls=(DeleteRoute(destination_cidr="0.0.0.0/0", target_subnet=SUBNET),),
     ),
     RuleCase(
         "security-groups",
         {"SecurityGroupIds": [DEFAULT_SG]},
         {"SecurityGroupIds": [GOOD_SG], "VpcId": VPC_ID},
+    ),
+    RuleCase(
+        "transit-gateway",
+        {
+            "TransitGatewayConfiguration": {
+                "TransitGatewayId": "tgw-0123456789abcdef0",
+                "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
+                "AvailabilityZones": ["eu-west-1a"],
+            }
+        },
+        None,
     ),
     RuleCase(
         "required-tags",
@@ -134,7 +216,7 @@ def only(case: RuleCase, **document: Any) -> Any:
 
 
 def violating(case: RuleCase) -> Any:
-    return build_state(case.violation, authorization_rules=case.authorization_rules)
+    return build_state(case.violation, authorization_rules=case.authorization_rules, **case.reads)
 
 
 def exemption(case: RuleCase, expires: date | None = None) -> dict[str, Any]:
@@ -173,7 +255,7 @@ def test_rule_fails_on_a_drifted_endpoint(case: RuleCase) -> None:
     assert evaluation.violated_rules == (case.rule,)
     (finding,) = evaluation.findings
     assert finding.severity is case.severity
-    assert finding.remediable is (case.fix is not None)
+    assert finding.remediable is case.fixable
     assert finding.disruptive is case.disruptive
     assert (finding.disruption_reason is not None) is case.disruptive
     assert finding.message.endswith(".")
@@ -188,14 +270,15 @@ def test_rule_fix_is_the_minimal_modify_and_converges(case: RuleCase) -> None:
     # When it is evaluated in enforce mode
     plan = evaluate_at(state, policy).plan
     # Then the plan is exactly the rule's fix (nothing for a report-only rule)
-    if case.fix is None:
+    if not case.fixable:
         assert plan.is_empty
         return
-    assert plan.parameters == case.fix
+    assert plan.parameters == (case.fix or {})
+    assert plan.calls == case.calls
     assert plan.rules == (case.rule,)
     assert plan.disruptive is case.disruptive
-    # And applying it brings the endpoint into compliance
-    fixed = state.model_copy(update={"endpoint": apply_plan(state.endpoint, plan)})
+    # And applying it (the Modify, then the other calls) brings the endpoint into compliance
+    fixed = apply_to_state(state, plan)
     assert evaluate_at(fixed, policy).status is EndpointStatus.COMPLIANT
 
 
@@ -232,10 +315,10 @@ def test_rule_is_checked_again_once_its_exemption_expired(case: RuleCase) -> Non
     assert case.rule in expired.message
     assert evaluation.exempted == ()
     # And the rule's fix is planned again
-    assert evaluation.plan.is_empty is (case.fix is None)
+    assert evaluation.plan.is_empty is not case.fixable
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.fix is not None], ids=str)
+@pytest.mark.parametrize("case", [c for c in CASES if c.fixable], ids=str)
 def test_rule_with_remediate_false_reports_without_planning(case: RuleCase) -> None:
     # Given a fixable rule with remediate: false
     policy = build_policy({case.rule: {**FULL_RULES[case.rule], "remediate": False}})
@@ -248,7 +331,7 @@ def test_rule_with_remediate_false_reports_without_planning(case: RuleCase) -> N
     assert evaluation.plan.is_empty
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.fix is not None], ids=str)
+@pytest.mark.parametrize("case", [c for c in CASES if c.fixable], ids=str)
 def test_rule_in_report_mode_is_remediable_but_not_planned(case: RuleCase) -> None:
     # Given a report-mode policy
     policy = only(case, mode="report")

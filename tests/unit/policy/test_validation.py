@@ -109,7 +109,7 @@ INVALID: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
         "authorization-remediate",
         {"rules": {"authorization": {"remediate": True}}},
         "rules.authorization.remediate",
-        ("never revokes",),
+        ("only when told to", "revoke_access_all: true"),
     ),
     (
         "tags-remediate",

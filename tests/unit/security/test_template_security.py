@@ -264,6 +264,85 @@ def test_every_modify_grant_follows_modify_only_tagged_endpoints(tagged_only: st
         assert MANAGED_TAG not in json.dumps(statement), statement
 
 
+# What the fixes beyond Modify call (cvpn_guard.endpoint_calls), and the reads rules need.
+CALL_ACTIONS = {
+    "ec2:RevokeClientVpnIngress",
+    "ec2:DeleteClientVpnRoute",
+    "ec2:ModifyClientVpnEndpointAuthorizationPolicy",
+}
+SUBNET_ARN = re.compile(
+    r"arn:\$\{AWS::Partition\}:ec2:(\$\{AWS::Region\}|\*):\$\{AWS::AccountId\}:subnet/\*"
+)
+
+
+def _granting(template: dict[str, Any], actions: set[str]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, statement)
+        for name, statement in _identity_statements(template)
+        if statement["Effect"] == "Allow" and actions & set(as_list(statement["Action"]))
+    ]
+
+
+def test_every_ec2_call_of_the_product_is_granted_to_both_functions() -> None:
+    # Given every EC2 operation the adapter makes, and every other call a fix makes
+    from cvpn_guard.endpoint_calls import DeleteRoute, LeaveShadowMode, RevokeAccessAll
+
+    adapter = (REPO / "shared" / "cvpn_guard" / "aws" / "ec2.py").read_text()
+    called = {f"ec2:{op}" for op in re.findall(r'aws_call\("([A-Za-z]+)"\)', adapter)}
+    calls = {f"ec2:{c.operation}" for c in (DeleteRoute, LeaveShadowMode, RevokeAccessAll)}
+    assert calls == CALL_ACTIONS
+    assert calls <= called
+    # Then the policy both roles share grants each of them, and nothing the product never calls
+    granted = {
+        action
+        for _, statement in _granting(transformed_template(), called)
+        for action in as_list(statement["Action"])
+        if action.startswith("ec2:")
+    }
+    assert called <= granted, called - granted
+    remediator = {
+        action
+        for name, statement in _identity_statements(transformed_template())
+        if name == "RemediatorPolicy" and statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+        if action.startswith("ec2:")
+    }
+    assert remediator == called, remediator ^ called
+
+
+def test_fixes_beyond_modify_are_granted_only_on_endpoints_and_the_subnets_routes_use() -> None:
+    statements = _granting(transformed_template(), CALL_ACTIONS)
+    assert {name for name, _ in statements} == {"RemediatorPolicy", "SweeperRole"}
+    for name, statement in statements:
+        assert set(as_list(statement["Action"])) <= CALL_ACTIONS, (name, statement)
+        arns = _resource_arns(statement)
+        if all(SUBNET_ARN.fullmatch(a) for a in arns):
+            # DeleteClientVpnRoute names a subnet too (Service Authorization Reference)
+            assert as_list(statement["Action"]) == ["ec2:DeleteClientVpnRoute"], statement
+            assert "ec2:Vpc" in statement["Condition"]["ArnLike"], statement
+        else:
+            assert all(ENDPOINT_ARN.fullmatch(a) for a in arns), (name, arns)
+
+
+@pytest.mark.parametrize("tagged_only", ["true", "false"])
+def test_fixes_beyond_modify_follow_modify_only_tagged_endpoints(tagged_only: str) -> None:
+    # Given the grants of revoke, delete route and modify policy as deployed
+    template = transformed_template()
+    conditions = _conditions(template, ModifyOnlyTaggedEndpoints=tagged_only)
+    statements = [_resolve(s, conditions) for _, s in _granting(template, CALL_ACTIONS)]
+    on_endpoints = [
+        s for s in statements if all(ENDPOINT_ARN.fullmatch(a) for a in _resource_arns(s))
+    ]
+    assert len(on_endpoints) == 2
+    # Then exactly like Modify: with "true" each needs the managed tag, with "false" none
+    for statement in on_endpoints:
+        required = statement.get("Condition", {}).get("StringEquals", {}).get(MANAGED_TAG)
+        assert required == ("true" if tagged_only == "true" else None), statement
+    for statement in statements:
+        if statement not in on_endpoints:
+            assert MANAGED_TAG not in json.dumps(statement), statement
+
+
 # ---- the SNS topic -----------------------------------------------------------------------
 
 

@@ -1,0 +1,58 @@
+"""certificate-revocation: certificate-authenticated endpoints refuse revoked client certificates."""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictBool
+
+from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.rules.base import PASSED, Needs, ReportOnly, Rule, RuleResult
+
+CERTIFICATE_AUTHENTICATION = "certificate-authentication"
+
+
+class CertificateRevocationConfig(ReportOnly):
+    report_only_because = (
+        "only your certificate authority can issue its revocation list (and importing one "
+        "resets every client connection)"
+    )
+    severity: Severity = Severity.HIGH
+    required: StrictBool = Field(
+        default=True,
+        description="true (certificate endpoints must have a revocation list) or false",
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.required
+
+
+class CertificateRevocation(Rule[CertificateRevocationConfig]):
+    """Certificate-authenticated endpoints must have a client revocation list (report only)."""
+
+    id = "certificate-revocation"
+    options = CertificateRevocationConfig
+    order = 115
+    fixable = False
+    needs = frozenset({Needs.REVOCATION_LIST})
+    example = {"required": True}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: CertificateRevocationConfig) -> RuleResult:
+        kinds = {option.type for option in state.endpoint.authentication_options or ()}
+        if CERTIFICATE_AUTHENTICATION not in kinds:
+            return PASSED  # no client certificates, nothing to revoke
+        listed = state.revocation_list
+        if listed is None:
+            return RuleResult.not_evaluable("the endpoint's revocation list was not read")
+        if listed.imported:
+            return PASSED
+        return RuleResult.violated(
+            expected={"CertificateRevocationList": "imported"},
+            actual={"CertificateRevocationList": None},
+            message=(
+                "The endpoint authenticates clients by certificate but has no client "
+                "certificate revocation list: a revoked or lost certificate still connects. "
+                "Import your CA's list (ImportClientVpnClientCertificateRevocationList)."
+            ),
+        )

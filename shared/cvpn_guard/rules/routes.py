@@ -1,0 +1,151 @@
+"""routes: destinations the endpoint must not route clients to (0.0.0.0/0 unless allowed)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool
+
+from cvpn_guard.endpoint import ClientVpnRoute, EndpointState, code_of
+from cvpn_guard.endpoint_calls import DeleteRoute
+from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy.values import Cidr, RouteTargetId, unique
+from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
+
+_DELETING = "deleting"
+# Routes an association added cannot be deleted, only disassociated (EC2 API Reference,
+# DeleteClientVpnRoute); DescribeClientVpnRoutes says so with Origin "associate".
+_ASSOCIATE = "associate"
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class RouteException(BaseModel):
+    """A route the policy allows although its destination is forbidden."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    destination: Cidr = Field(description="the route's DestinationCidr")
+    target: RouteTargetId = Field(
+        description="its TargetSubnet, or TransitGatewayAttachmentId on a transit gateway endpoint"
+    )
+
+
+class RoutesConfig(RuleConfig):
+    fix_switches: ClassVar[tuple[str, ...]] = ("remove_forbidden",)
+    severity: Severity = Severity.HIGH
+    forbidden_destinations: Annotated[
+        tuple[Cidr, ...], Field(min_length=1), AfterValidator(unique)
+    ] = Field(
+        default=("0.0.0.0/0", "::/0"),
+        description="networks no route may cover (a route to the network or a wider one)",
+    )
+    allowed_exceptions: tuple[RouteException, ...] = Field(
+        default=(), description="routes allowed all the same: {destination, target} pairs"
+    )
+    remove_forbidden: StrictBool = Field(
+        default=False,
+        description="true: delete forbidden routes (disruptive); false: only report",
+    )
+
+    def remediation_blocker(self) -> str | None:
+        if not self.remove_forbidden:
+            return (
+                "cvpn-guard deletes routes only when told to; add remove_forbidden: true, or "
+                "remove remediate"
+            )
+        return None
+
+    def forbidden_networks(self) -> tuple[_Network, ...]:
+        return tuple(ipaddress.ip_network(cidr) for cidr in self.forbidden_destinations)
+
+
+class Routes(Rule[RoutesConfig]):
+    """No route may send clients to a forbidden destination (0.0.0.0/0 by default) unless allowed."""
+
+    id = "routes"
+    options = RoutesConfig
+    order = 135
+    fixable = True
+    disruptive = True
+    needs = frozenset({Needs.ROUTES})
+    example = {"forbidden_destinations": ["0.0.0.0/0"], "remove_forbidden": True}
+
+    @classmethod
+    def check(cls, state: EndpointState, options: RoutesConfig) -> RuleResult:
+        if state.routes is None:
+            return RuleResult.not_evaluable("the endpoint's routes were not read")
+        forbidden = options.forbidden_networks()
+        allowed = {(allowed.destination, allowed.target) for allowed in options.allowed_exceptions}
+        offending = [
+            route
+            for route in state.routes
+            if _routes_to(route, forbidden)
+            and (_canonical(route.destination_cidr), route.target) not in allowed
+            and code_of(route.status) != _DELETING
+        ]
+        if not offending:
+            return PASSED
+        actual: list[JsonValue] = [
+            {
+                "DestinationCidr": route.destination_cidr,
+                "Target": route.target,
+                "Origin": route.origin,
+                "Status": code_of(route.status),
+            }
+            for route in offending
+        ]
+        described = ", ".join(f"{route.destination_cidr} via {route.target}" for route in offending)
+        return RuleResult.violated(
+            expected=[],
+            actual=actual,
+            message=(
+                f"{len(offending)} route(s) send clients to a forbidden destination "
+                f"({described}); the policy forbids {', '.join(options.forbidden_destinations)}."
+            ),
+            fix=_fix(offending),  # planned only when remediate (needs remove_forbidden)
+        )
+
+
+def _canonical(cidr: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_network(cidr or "", strict=False))
+    except ValueError:
+        return cidr
+
+
+def _routes_to(route: ClientVpnRoute, forbidden: tuple[_Network, ...]) -> bool:
+    # A route covers a forbidden network when it is that network or a wider one: all of the
+    # network's traffic then goes through the VPN.
+    try:
+        destination = ipaddress.ip_network(route.destination_cidr or "", strict=False)
+    except ValueError:
+        return False  # not a network (AWS documents none): nothing to judge
+    return any(_covers(destination, network) for network in forbidden)
+
+
+def _covers(destination: _Network, network: _Network) -> bool:
+    if isinstance(destination, ipaddress.IPv4Network) and isinstance(
+        network, ipaddress.IPv4Network
+    ):
+        return destination.supernet_of(network)
+    if isinstance(destination, ipaddress.IPv6Network) and isinstance(
+        network, ipaddress.IPv6Network
+    ):
+        return destination.supernet_of(network)
+    return False  # an IPv4 route never covers an IPv6 network, nor the other way round
+
+
+def _fix(offending: list[ClientVpnRoute]) -> Fix | None:
+    if any(route.origin == _ASSOCIATE for route in offending):
+        return None  # only disassociating the subnet removes it: report, never half-fix
+    calls = tuple(
+        DeleteRoute(destination_cidr=str(route.destination_cidr), target_subnet=route.target_subnet)
+        for route in offending
+    )
+    destinations = ", ".join(dict.fromkeys(str(route.destination_cidr) for route in offending))
+    return Fix(
+        {},
+        disruption=f"connected clients can no longer reach {destinations} through the VPN",
+        calls=calls,
+    )
