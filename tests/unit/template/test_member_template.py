@@ -25,7 +25,10 @@ PARAMETERS = {
 MEMBER_ROLE_ARN = "arn:aws:iam::123456789012:role/cvpn-guard-member"
 ENDPOINT_STATEMENTS = (
     "DescribeClientVpn",
+    "ReadClientVpnEndpointPolicies",
     "ModifyClientVpnEndpoints",
+    "FixWhatModifyCannot",
+    "DeleteRoutesThroughThisAccountsSubnets",
     "ApplySecurityGroupsOfThisAccountsVpcs",
     "NameTheEndpointsVpc",
 )
