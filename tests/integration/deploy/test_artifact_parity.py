@@ -1,7 +1,7 @@
 """Deploy parity: the artifact Lambda runs, run as Lambda runs it, end to end over HTTP.
 
 The layer and both functions are built in SAM's layout from the locked runtime requirements only
-(``tests/support/artifact.py``), then each handler is imported and invoked in a fresh isolated
+(``cvpn_devkit/artifact.py``), then each handler is imported and invoked in a fresh isolated
 interpreter (``-I -S``: the function folder, the layer's ``python/`` and the standard library;
 Python 3.12 where the machine has it, as the template declares) with the environment template.yaml
 gives it, against the emulator served over HTTP. Nothing of the dev environment is reachable, so
