@@ -12,6 +12,9 @@ STAMP := $(VENV)/.synced
 CHECKOV := tools/checkov/.venv/bin/checkov
 CHECKOV_REPORT := tools/checkov/.venv/report.json
 SAM := tools/sam/.venv/bin/sam
+# Cloud Custodian, the peer `make bench` compares the enforcer with: bench only, never a product
+# dependency (its pins differ from ours, and nothing of it may reach the layer).
+CUSTODIAN := tools/custodian/.venv/.synced
 
 # uv reads these; tests find uv through $UV. This machine reaches only package registries, so
 # uv must use the interpreters it finds rather than download one.
@@ -41,6 +44,7 @@ lock: $(UV)
 	$(UV) lock --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --python $(PYTHON)
 	cd tools/sam && $(UV) lock --python $(PYTHON)
+	cd tools/custodian && $(UV) lock --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py
 
 # Every lock still matches its pyproject.toml, and the layer's requirements match uv.lock.
@@ -48,6 +52,7 @@ lock-check: $(UV)
 	$(UV) lock --check --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --check --python $(PYTHON)
 	cd tools/sam && $(UV) lock --check --python $(PYTHON)
+	cd tools/custodian && $(UV) lock --check --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py --check
 
 demo: install
@@ -95,7 +100,9 @@ build: tools/sam/.venv/.synced
 	fi; \
 	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml
 
-bench: install
+# One table of ratios and counts from one run (and benchmarks/results.json); a few minutes on two
+# busy cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
+bench: install $(CUSTODIAN)
 	$(BIN)/python -m benchmarks
 
 clean:
