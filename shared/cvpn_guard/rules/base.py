@@ -111,7 +111,7 @@ class Needs(StrEnum):
 
 
 # Fix and RuleResult are NamedTuples: immutable like a frozen dataclass, but several times
-# cheaper to build, and every check builds some (see benchmarks/bench_evaluate.py).
+# cheaper to build, and every check builds some (see benchmarks/evaluate.py).
 class Fix(NamedTuple):
     """Part of one ModifyClientVpnEndpoint call that brings a rule into compliance.
 
