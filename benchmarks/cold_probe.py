@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +25,16 @@ from typing import Any
 
 NETWORK_EVENTS = frozenset({"socket.getaddrinfo", "socket.connect"})
 START: dict[str, float] = {}  # perf_counter() when the subject's first import began
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (VmHWM). Not ``ru_maxrss``: Linux carries that over
+    from the parent through fork and exec, so a child of a large process reports the parent's."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status: the probes need Linux")
 
 
 def _operation() -> str | None:
@@ -45,8 +54,7 @@ def _on_audit(event: str, args: tuple[Any, ...]) -> None:
     record = {
         "ms": elapsed * 1000,
         "operation": _operation(),
-        # ru_maxrss is in KiB on Linux.
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss_mib(),
         "modules": len(sys.modules),
     }
     sys.stdout.write(json.dumps(record) + "\n")
