@@ -39,21 +39,26 @@ tools/%/.venv/.synced: $(UV) tools/%/pyproject.toml tools/%/uv.lock
 
 install: $(STAMP)
 
-# Re-resolve every lock (after editing a pyproject.toml) and regenerate the layer's requirements.
+# Re-resolve every lock (after editing a pyproject.toml), regenerate the layer's requirements and
+# cut the trimmed service models (shared/cvpn_guard/aws/models/) from the newly locked botocore.
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --python $(PYTHON)
 	cd tools/sam && $(UV) lock --python $(PYTHON)
 	cd tools/custodian && $(UV) lock --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py
+	$(UV) sync --frozen --python $(PYTHON) && touch $(STAMP)
+	$(BIN)/python -m cvpn_guard.aws.service_models
 
-# Every lock still matches its pyproject.toml, and the layer's requirements match uv.lock.
-lock-check: $(UV)
+# Every lock still matches its pyproject.toml; the layer's requirements and the trimmed service
+# models match uv.lock (the models are those the locked botocore trims to).
+lock-check: install
 	$(UV) lock --check --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --check --python $(PYTHON)
 	cd tools/sam && $(UV) lock --check --python $(PYTHON)
 	cd tools/custodian && $(UV) lock --check --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py --check
+	$(BIN)/python -m cvpn_guard.aws.service_models --check
 
 demo: install
 	$(BIN)/cvpn-guard demo
