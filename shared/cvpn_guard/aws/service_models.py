@@ -1,21 +1,24 @@
-"""Trimmed botocore service models: only the operations cvpn-guard calls, found first by botocore.
+"""botocore's data, cut down to what cvpn-guard calls, loaded by the functions' botocore session.
 
-botocore's EC2 model describes 830 operations (3.7 MB of JSON, about 30 MB once loaded): reading
-it is most of what creating an EC2 client costs a cold Lambda, and most of the sweeper's memory.
-cvpn-guard calls five of them. ``python -m cvpn_guard.aws.service_models`` (run by ``make lock``)
-writes into ``models/`` a copy of each model that holds the operations below, every shape they
-reach, copied from the installed botocore as they are, and no documentation. ``enable`` puts that
-folder first on a botocore session's data path, so botocore loads it instead of its own.
+Creating a client reads botocore's data: the service's model (EC2's describes 830 operations:
+3.7 MB of JSON, about 30 MB once loaded), its endpoint rules, ``endpoints.json`` (1.2 MB, every
+service in every region) and a scan of the 400 service folders. That is most of what the AWS
+clients cost a cold Lambda, and most of the sweeper's memory. cvpn-guard calls nine operations of
+four services. ``python -m cvpn_guard.aws.service_models`` (run by ``make lock``) writes into
+``models/`` botocore's own data for those four services only: each model with the operations
+below and every shape they reach (as botocore has them, without documentation), their endpoint
+rules and paginators, and botocore's shared files (``endpoints.json`` keeping those services).
+``enable`` makes a session load that folder and nothing else, through botocore's own loader.
 
-The copies are used only with the botocore release they were cut from (``models/botocore-version.json``);
-with any other release, botocore's own models load as before. A test proves that each operation
-serializes requests and parses responses exactly as the full model does.
+The copy is used only with the botocore release it was cut from (``models/botocore-version.json``);
+with any other release, botocore's full data loads as before. Tests prove that each operation
+serializes requests and parses responses, and each client resolves its endpoint, exactly as with
+the full data.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore
 import botocore.session
+from botocore.loaders import Loader
 
 if TYPE_CHECKING:
     from botocore.session import Session
@@ -31,6 +35,7 @@ MODELS = Path(__file__).resolve().with_name("models")
 VERSION_FILE = MODELS / "botocore-version.json"  # JSON: package data ships *.json
 
 # What ``cvpn_guard.aws`` calls, per service (the enforcer, the sweeper, their state and policy).
+# The functions' clients know nothing else: a new call goes here first, then `make lock`.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "ec2": (
         "DescribeClientVpnEndpoints",
@@ -43,7 +48,36 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "dynamodb": ("PutItem", "GetItem", "DeleteItem"),
     "ssm": ("GetParameter",),
 }
+SHARED_FILES = ("partitions", "sdk-default-configuration", "_retry")  # copied as they are
 DROPPED_KEYS = frozenset({"documentation", "documentationUrl"})
+
+
+class CutDownLoader(Loader):
+    """botocore's loader, reading only the cut-down copy of botocore's data."""
+
+    def __init__(self) -> None:
+        super().__init__(extra_search_paths=[str(MODELS)], include_default_search_paths=False)
+
+    def is_builtin_path(self, path: str) -> bool:
+        # The files are botocore's built-in data, cut down. Taken for a user's own, the
+        # endpoints file would make botocore hand its legacy endpoint to the endpoint rules
+        # as a custom endpoint.
+        return True
+
+
+def enable(session: Session) -> bool:
+    """Make ``session`` load the cut-down data (call it before its first client).
+
+    Returns False, leaving the session alone, when the data was cut from another botocore.
+    """
+    try:
+        cut_from = json.loads(VERSION_FILE.read_text())["botocore"]
+    except (OSError, ValueError, KeyError):
+        return False
+    if cut_from != botocore.__version__:
+        return False
+    session.register_component("data_loader", CutDownLoader())
+    return True
 
 
 def _references(definition: Mapping[str, Any]) -> Iterator[str]:
@@ -84,41 +118,46 @@ def trim(model: Mapping[str, Any], operations: Iterable[str]) -> dict[str, Any]:
     return dict(_undocumented(trimmed))
 
 
-def model_path(service: str, api_version: str) -> Path:
-    """Where botocore's loader looks for the trimmed model (its data path layout)."""
-    return MODELS / service / api_version / "service-2.json"
+def _endpoints(data: Mapping[str, Any]) -> dict[str, Any]:
+    partitions = [
+        {
+            **partition,
+            "services": {s: v for s, v in partition["services"].items() if s in OPERATIONS},
+        }
+        for partition in data["partitions"]
+    ]
+    return {**data, "partitions": partitions}
+
+
+def _service_files(
+    loader: Loader, service: str, operations: tuple[str, ...]
+) -> Iterator[tuple[str, Any]]:
+    model = loader.load_service_model(service, "service-2")
+    folder = f"{service}/{model['metadata']['apiVersion']}"
+    yield f"{folder}/service-2", trim(model, operations)
+    yield f"{folder}/endpoint-rule-set-1", loader.load_service_model(service, "endpoint-rule-set-1")
+    paginators = loader.load_service_model(service, "paginators-1")["pagination"]
+    kept = {name: config for name, config in paginators.items() if name in operations}
+    if kept:
+        yield f"{folder}/paginators-1", {"pagination": kept}
 
 
 def render(session: Session) -> dict[Path, str]:
     """Every file of ``models/`` as the installed botocore calls for it."""
     loader = session.get_component("data_loader")
-    files = {VERSION_FILE: json.dumps({"botocore": botocore.__version__}) + "\n"}
+    documents: dict[str, Any] = {"botocore-version": {"botocore": botocore.__version__}}
+    documents["endpoints"] = _endpoints(loader.load_data("endpoints"))
+    documents |= {name: loader.load_data(name) for name in SHARED_FILES}
     for service, operations in OPERATIONS.items():
-        model = trim(loader.load_service_model(service, "service-2"), operations)
-        path = model_path(service, model["metadata"]["apiVersion"])
-        files[path] = json.dumps(model, separators=(",", ":")) + "\n"
-    return files
-
-
-def enable(session: Session) -> bool:
-    """Make ``session`` load the trimmed models (call it before its first client).
-
-    Returns False, leaving the session alone, when they were cut from another botocore.
-    """
-    try:
-        cut_from = json.loads(VERSION_FILE.read_text())["botocore"]
-    except (OSError, ValueError, KeyError):
-        return False
-    if cut_from != botocore.__version__:
-        return False
-    existing = session.get_config_variable("data_path")
-    paths = [str(MODELS), *([existing] if existing else [])]
-    session.set_config_variable("data_path", os.pathsep.join(paths))
-    return True
+        documents |= dict(_service_files(loader, service, operations))
+    return {
+        MODELS / f"{name}.json": json.dumps(document, separators=(",", ":")) + "\n"
+        for name, document in documents.items()
+    }
 
 
 def main(argv: list[str]) -> int:
-    """Write the models (``--check``: only say whether the committed ones are up to date)."""
+    """Write the data (``--check``: only say whether the committed copy is up to date)."""
     wanted = render(botocore.session.get_session())
     stale = [
         path for path, text in wanted.items() if not path.is_file() or path.read_text() != text

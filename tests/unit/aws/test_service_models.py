@@ -1,9 +1,11 @@
-"""The trimmed service models speak exactly as botocore's full models do, operation by operation.
+"""The cut-down botocore data speaks exactly as botocore's full data does.
 
 For each operation cvpn-guard calls, a request holding every member (nested, lists of two) is
 serialized by botocore under both models, and a response holding every member is written by
 moto's serializer from the full model and parsed by botocore under both: the results must be
-equal. And the committed models must be what the installed botocore trims to.
+equal. In every region of every partition, each client sends its requests to the same URL,
+signed for the same region and service. And the committed data must be what the installed
+botocore cuts down to.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 import botocore
 import botocore.session
 import pytest
+from botocore import xform_name
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.parsers import create_parser
@@ -63,10 +67,8 @@ def example(shape: Shape, depth: int = 0) -> Any:
 
 
 def _model(service: str, *, trimmed: bool) -> dict[str, Any]:
-    search_paths = [str(service_models.MODELS)] if trimmed else []
-    model: dict[str, Any] = Loader(extra_search_paths=search_paths).load_service_model(
-        service, "service-2"
-    )
+    loader = service_models.CutDownLoader() if trimmed else Loader()
+    model: dict[str, Any] = loader.load_service_model(service, "service-2")
     return model
 
 
@@ -82,7 +84,7 @@ def _both(service: str, operation: str) -> tuple[OperationModel, OperationModel]
 
 
 def test_the_committed_models_are_what_the_installed_botocore_trims_to() -> None:
-    # Given the installed botocore / When its models are trimmed again
+    # Given the installed botocore / When its data is cut down again
     wanted = service_models.render(botocore.session.get_session())
 
     # Then the committed files are exactly that (`make lock` rewrites them)
@@ -134,9 +136,58 @@ def test_the_functions_clients_load_only_the_trimmed_operations() -> None:
         assert sorted(ec2.meta.service_model.operation_names) == sorted(
             service_models.OPERATIONS["ec2"]
         )
+        assert isinstance(
+            default_session().get_component("data_loader"), service_models.CutDownLoader
+        )
     finally:
         default_session.cache_clear()
         cached_client.cache_clear()
+
+
+class _Sent(Exception):
+    """Raised by the send hook: the request is built, signed and never sent."""
+
+    def __init__(self, request: AWSPreparedRequest) -> None:
+        super().__init__(request.url)
+        self.url = request.url
+        authorization = request.headers.get("Authorization", b"")
+        text = authorization.decode() if isinstance(authorization, bytes) else authorization
+        self.scope = text.split("Credential=", 1)[-1].split(",", 1)[0].split("/", 2)[-1]
+
+
+def _sent(session: botocore.session.Session, service: str, region: str) -> tuple[str, str]:
+    """The URL and the credential scope (date/region/service) of the service's first request."""
+    client = session.create_client(
+        service, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+    def capture(request: AWSPreparedRequest, **_: Any) -> None:
+        raise _Sent(request)
+
+    client.meta.events.register("before-send", capture)
+    operation = client.meta.service_model.operation_model(service_models.OPERATIONS[service][0])
+    arguments = example(operation.input_shape, depth=DEPTH)  # required members only
+    method = getattr(client, xform_name(operation.name))
+    with pytest.raises(_Sent) as sent:
+        method(**arguments)
+    return sent.value.url, sent.value.scope
+
+
+def _regions() -> list[str]:
+    partitions = Loader().load_data("partitions")["partitions"]
+    return sorted(region for partition in partitions for region in partition["regions"])
+
+
+@pytest.mark.parametrize("service", sorted(service_models.OPERATIONS))
+def test_every_region_gets_the_same_endpoint_and_signature(service: str) -> None:
+    # Given one session on botocore's full data and one on the cut-down copy
+    full = botocore.session.get_session()
+    cut_down = botocore.session.get_session()
+    assert service_models.enable(cut_down)
+
+    # When each client sends its first request, in every region AWS has / Then they agree
+    for region in _regions():
+        assert _sent(cut_down, service, region) == _sent(full, service, region), region
 
 
 def test_models_cut_from_another_botocore_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
