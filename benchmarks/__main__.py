@@ -25,7 +25,7 @@ SAFE_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--runs", type=int, default=9, help="paired cold-start rounds (>= 7)")
+    parser.add_argument("--runs", type=int, default=11, help="paired cold-start rounds (>= 7)")
     parser.add_argument(
         "--sizes",
         default=",".join(str(size) for size in sweep.SIZES),
@@ -56,8 +56,10 @@ def main(argv: list[str]) -> int:
         artifact = build_artifact(Path(temporary) / "artifact", python)
         rows += cold_start.run(artifact, Path(temporary), arguments.runs)
         _section("cold start", started)
-        rows += sweep.run(artifact, sizes)
+        sweeps = sweep.run(artifact, sizes)
+        rows += sweeps
         _section("sweep", started)
+    rows = evaluate.with_share_of_sweep(rows, sweeps)
     print(f"cvpn-guard benchmarks - Python {platform.python_version()} on {platform.machine()}")
     print(render(rows))
     write_results(

@@ -41,7 +41,7 @@ class Row:
         return BOUNDS[self.compare][1](self.value, self.target)
 
     def cells(self) -> tuple[str, str, str, str]:
-        value = f"{self.value:.0f}" if float(self.value).is_integer() else f"{self.value:.2f}"
+        value = f"{self.value:.0f}" if self.unit == "calls" else f"{self.value:.2f}"
         if self.target is None:
             return self.name, f"{value} {self.unit}".strip(), "", self.note
         bound = f"{BOUNDS[self.compare][0]} {self.target:g}"
