@@ -97,13 +97,17 @@ pytest: install
 
 # The deployable artifact: `sam build` (layer from shared/requirements.txt, arm64 wheels) into
 # .aws-sam/build. SAM's Python builder needs the runtime's interpreter (python3.12) on PATH.
+# SAM ships no bytecode and Lambda mounts code read-only, so every cold start would compile
+# every module again: the runtime's interpreter compiles it here (checked-hash pycs, as
+# cvpn_devkit.artifact.compile_bytecode does for the deploy-parity test and the bench).
 build: tools/sam/.venv/.synced
 	@PY312="$$($(PYTHON) tools/find_python.py 3.12)"; \
 	if [ -z "$$PY312" ]; then \
 		echo "make build: no working python3.12 found (the template's runtime); install one" >&2; \
 		exit 1; \
 	fi; \
-	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml
+	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml && \
+	"$$PY312" -m compileall -q -j 0 --invalidation-mode checked-hash .aws-sam/build >/dev/null
 
 # One table of ratios and counts from one run (and benchmarks/results.json); a few minutes on two
 # busy cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
