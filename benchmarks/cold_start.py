@@ -34,6 +34,7 @@ ENDPOINT_ID = "cvpn-endpoint-0a1b2c3d4e5f60718"  # the one the event names
 FIRST_CALL = "DescribeClientVpnEndpoints"
 ENFORCER = "cvpn-guard-enforcer"
 PEER = "custodian-client-vpn-endpoint-policy"
+NO_BYTECODE = "enforcer, no bytecode shipped"
 
 # The Lambda runtime's variables and the credentials it injects; no developer configuration.
 LAMBDA_ENVIRONMENT = {
@@ -78,6 +79,7 @@ class Subject:
     sys_path: tuple[str, ...]
     environment: Mapping[str, str]
     workdir: Path
+    flags: tuple[str, ...] = ()
 
     def run(self, python: str) -> dict[str, Any]:
         settings = {
@@ -87,7 +89,7 @@ class Subject:
             "function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.workdir.name}",
         }
         done = subprocess.run(  # noqa: S603 - our interpreter, our probe
-            [python, "-I", "-S", str(PROBE), self.probe, json.dumps(settings)],
+            [python, "-I", "-S", *self.flags, str(PROBE), self.probe, json.dumps(settings)],
             env={**self.environment, "HOME": str(self.workdir)},
             cwd=self.workdir,
             capture_output=True,
@@ -122,6 +124,16 @@ def _subjects(artifact: Artifact, root: Path) -> list[Subject]:
             enforcer_path,
             enforcer_env | TRACING_ON,
             enforcer_dir,
+        ),
+        Subject(
+            NO_BYTECODE,
+            "enforcer",
+            enforcer_path,
+            enforcer_env | TRACING_OFF,
+            enforcer_dir,
+            # Bytecode looked up (and never written) under an empty folder: every module is
+            # compiled, as on Lambda when the artifact ships none (what `sam build` alone makes).
+            flags=("-B", "-X", f"pycache_prefix={root / 'no-bytecode'}"),
         ),
         Subject(
             "boto3 yardstick",
@@ -203,6 +215,15 @@ def run(artifact: Artifact, root: Path, runs: int) -> list[Row]:
                 target=1.1,
             ),
         ]
+    rows.append(
+        Row(
+            section,
+            f"{NO_BYTECODE} / enforcer",
+            _paired_ratio(records, NO_BYTECODE, "enforcer"),
+            "x",
+            note="what `make build`'s compileall saves: SAM ships no bytecode",
+        )
+    )
     for subject, runs_of in records.items():
         rows.append(
             Row(
