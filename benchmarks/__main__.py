@@ -25,7 +25,7 @@ SAFE_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--runs", type=int, default=11, help="paired cold-start rounds (>= 7)")
+    parser.add_argument("--runs", type=int, default=15, help="paired cold-start rounds (>= 7)")
     parser.add_argument(
         "--sizes",
         default=",".join(str(size) for size in sweep.SIZES),
