@@ -14,6 +14,9 @@ CHECKOV_REPORT := tools/checkov/.venv/report.json
 SAM := tools/sam/.venv/bin/sam
 # The SAM application and the member accounts' StackSet template (org/member.yaml).
 TEMPLATES := template.yaml org/member.yaml
+# Cloud Custodian, the peer `make bench` compares the enforcer with: bench only, never a product
+# dependency (its pins differ from ours, and nothing of it may reach the layer).
+CUSTODIAN := tools/custodian/.venv/.synced
 
 # uv reads these; tests find uv through $UV. This machine reaches only package registries, so
 # uv must use the interpreters it finds rather than download one.
@@ -38,19 +41,26 @@ tools/%/.venv/.synced: $(UV) tools/%/pyproject.toml tools/%/uv.lock
 
 install: $(STAMP)
 
-# Re-resolve every lock (after editing a pyproject.toml) and regenerate the layer's requirements.
+# Re-resolve every lock (after editing a pyproject.toml), regenerate the layer's requirements and
+# cut the trimmed service models (shared/cvpn_guard/aws/models/) from the newly locked botocore.
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --python $(PYTHON)
 	cd tools/sam && $(UV) lock --python $(PYTHON)
+	cd tools/custodian && $(UV) lock --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py
+	$(UV) sync --frozen --python $(PYTHON) && touch $(STAMP)
+	$(BIN)/python -m cvpn_guard.aws.service_models
 
-# Every lock still matches its pyproject.toml, and the layer's requirements match uv.lock.
-lock-check: $(UV)
+# Every lock still matches its pyproject.toml; the layer's requirements and the trimmed service
+# models match uv.lock (the models are those the locked botocore trims to).
+lock-check: install
 	$(UV) lock --check --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --check --python $(PYTHON)
 	cd tools/sam && $(UV) lock --check --python $(PYTHON)
+	cd tools/custodian && $(UV) lock --check --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py --check
+	$(BIN)/python -m cvpn_guard.aws.service_models --check
 
 demo: install
 	$(BIN)/cvpn-guard demo
@@ -89,15 +99,21 @@ pytest: install
 
 # The deployable artifact: `sam build` (layer from shared/requirements.txt, arm64 wheels) into
 # .aws-sam/build. SAM's Python builder needs the runtime's interpreter (python3.12) on PATH.
+# SAM ships no bytecode and Lambda mounts code read-only, so every cold start would compile
+# every module again: the runtime's interpreter compiles it here (checked-hash pycs, as
+# cvpn_devkit.artifact.compile_bytecode does for the deploy-parity test and the bench).
 build: tools/sam/.venv/.synced
 	@PY312="$$($(PYTHON) tools/find_python.py 3.12)"; \
 	if [ -z "$$PY312" ]; then \
 		echo "make build: no working python3.12 found (the template's runtime); install one" >&2; \
 		exit 1; \
 	fi; \
-	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml
+	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml && \
+	"$$PY312" -m compileall -q -j 0 --invalidation-mode checked-hash .aws-sam/build >/dev/null
 
-bench: install
+# One table of ratios and counts from one run (and benchmarks/results.json); a few minutes on two
+# busy cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
+bench: install $(CUSTODIAN)
 	$(BIN)/python -m benchmarks
 
 clean:

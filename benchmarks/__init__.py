@@ -1,5 +1,6 @@
-"""Micro-benchmarks of cvpn-guard: ``python -m benchmarks`` runs them all and prints figures.
+"""cvpn-guard's benchmarks: ``python -m benchmarks`` (``make bench``) prints one table.
 
-Each benchmark module exposes ``run() -> list[Figure]``; figures are printed, not asserted:
+Each section module exposes ``run(...) -> list[Row]``. Every pass/fail figure is a ratio or a
+count from the same run (paired), never an absolute time: this is a shared two-core machine, and
 timings belong in a record, not in a test that flakes on a busy CI machine.
 """

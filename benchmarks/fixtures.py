@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from string import Template
 from typing import Any
 
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.policy import Policy, load_policy
 
 ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:cvpn-guard-notifications"
+BANNER = "Authorized use only. Activity is monitored."
+LOG_GROUP = "/aws/clientvpn"
 
 DESCRIBE_ITEM: dict[str, Any] = {
     "ClientVpnEndpointId": ENDPOINT_ID,
@@ -74,14 +80,14 @@ AUTHORIZATION_RULES: list[dict[str, Any]] = [
     },
 ]
 
-FULL_POLICY_YAML = """
+FULL_POLICY_YAML = Template("""
 version: 1
 mode: enforce
 rules:
   disconnect-on-session-timeout: {required: true}
   session-timeout: {max_hours: 12}
-  login-banner: {required: true, text: "Authorized use only. Activity is monitored."}
-  connection-logging: {required: true, log_group: /aws/clientvpn}
+  login-banner: {required: true, text: "$banner"}
+  connection-logging: {required: true, log_group: $log_group}
   split-tunnel: {required: true}
   self-service-portal: {allowed: false}
   client-connect-handler:
@@ -101,7 +107,7 @@ exemptions:
     rules: [split-tunnel]
     reason: vendor appliance, ticket SEC-123
     expires: 2027-01-31
-"""
+""").substitute(banner=BANNER, log_group=LOG_GROUP)
 
 
 def full_policy() -> Policy:

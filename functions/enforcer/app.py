@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cvpn_guard.change_events.invocation import logger, metrics, process_event
 from cvpn_guard.runtime import get_runtime
-
-tracer = Tracer(service="cvpn-guard-enforcer")
+from cvpn_guard.tracing import trace_lambda_handler
 
 
 @logger.inject_lambda_context(correlation_id_path="detail.eventID", clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@trace_lambda_handler("cvpn-guard-enforcer")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for EventBridge "AWS API Call via CloudTrail" events."""
     return process_event(

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cvpn_guard.arns import account_of
 from cvpn_guard.org_sweep.invocation import logger, metrics, process_work
 from cvpn_guard.runtime import get_runtime
-
-tracer = Tracer(service="cvpn-guard-sweep-worker")
+from cvpn_guard.tracing import trace_lambda_handler
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@trace_lambda_handler("cvpn-guard-sweep-worker")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for the sweep queue's messages."""
     return process_work(

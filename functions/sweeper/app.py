@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cvpn_guard.runtime import get_runtime
 from cvpn_guard.sweeper.invocation import account_of, logger, metrics, sweep_or_fan_out
-
-tracer = Tracer(service="cvpn-guard-sweeper")
+from cvpn_guard.tracing import trace_lambda_handler
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@trace_lambda_handler("cvpn-guard-sweeper")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point for the schedule (the event's content is not used)."""
     return sweep_or_fan_out(runtime=get_runtime(), account=account_of(context.invoked_function_arn))

@@ -1,7 +1,9 @@
-"""boto3 clients with cvpn-guard's retry budget, cached per process.
+"""AWS clients with cvpn-guard's retry budget, cached per process.
 
 Lambda keeps the process warm between invocations, so clients are created on first use and
-reused; nothing is created at import time.
+reused; nothing is created at import time. The functions' clients come from a plain botocore
+session: boto3 would add nothing they use, only its import (and s3transfer's) to every cold
+start. That session loads the trimmed service models (``service_models``).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
+
+from cvpn_guard.aws import service_models
 
 if TYPE_CHECKING:
     from boto3.session import Session
@@ -31,8 +35,11 @@ def client_config(max_attempts: int) -> Config:
 
 
 @lru_cache(maxsize=1)
-def default_session() -> Session:
-    return boto3.session.Session()
+def default_session() -> botocore.session.Session:
+    """The process's botocore session (credentials and region from the environment)."""
+    session = botocore.session.get_session()
+    service_models.enable(session)
+    return session
 
 
 @lru_cache(maxsize=64)
@@ -40,7 +47,12 @@ def cached_client(
     service: str, region: str | None, max_attempts: int, endpoint_url: str | None = None
 ) -> Any:
     """A client for ``service`` in ``region``, shared by every caller in this process."""
-    return session_client(default_session(), service, region, max_attempts, endpoint_url)
+    return default_session().create_client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=client_config(max_attempts),
+    )
 
 
 def session_client(
@@ -50,7 +62,7 @@ def session_client(
     max_attempts: int,
     endpoint_url: str | None = None,
 ) -> Any:
-    """A client from an explicit session (the CLI's ``--profile``)."""
+    """A client from an explicit boto3 session (the CLI's ``--profile``)."""
     return session.client(
         service,  # type: ignore[call-overload]
         region_name=region,

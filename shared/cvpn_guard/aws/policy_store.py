@@ -1,19 +1,21 @@
 """Where the policy document comes from: SSM, a file, or the bundled default.
 
-The SSM value is cached for ``POLICY_CACHE_SECONDS`` by Powertools' parameter provider, so a
-warm Lambda does not call SSM on every event, yet a policy change reaches it within minutes.
+The SSM value is cached for ``POLICY_CACHE_SECONDS``, so a warm Lambda does not call SSM on every
+event, yet a policy change reaches it within minutes. (One GetParameter and a timestamp: Powertools'
+parameter provider would do the same but import boto3 and every other provider at cold start.)
 The document is parsed again only when its text changed: validation costs about 2 ms, the
 policy (and its mode override) is the same object for every warm invocation in between.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
-from cvpn_guard.exceptions import ConfigurationError
+from cvpn_guard.aws.clients import cached_client
+from cvpn_guard.aws.errors import aws_call
+from cvpn_guard.exceptions import AwsCallError, ConfigurationError
 from cvpn_guard.policy import Policy, default_policy, load_policy, load_policy_file
 
 if TYPE_CHECKING:
@@ -25,10 +27,17 @@ if TYPE_CHECKING:
 class PolicyStore:
     """Loads the configured policy; ENFORCEMENT_MODE, when set, overrides the policy's mode."""
 
-    def __init__(self, settings: Settings, ssm: SSMClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ssm: SSMClient | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._settings = settings
         self._ssm = ssm
-        self._provider: SSMProvider | None = None
+        self._clock = clock
+        self._read: tuple[str, float] | None = None  # (parameter text, when it was read)
         self._last: tuple[str, Policy] | None = None  # (parameter text, policy in force)
 
     def load(self) -> Policy:
@@ -50,13 +59,23 @@ class PolicyStore:
         return policy.with_mode(mode) if mode is not None else policy
 
     def _parameter(self, name: str) -> str:
-        if self._provider is None:
-            self._provider = SSMProvider(boto3_client=self._ssm)
+        now = self._clock()
+        if self._read is not None and now - self._read[1] < self._settings.policy_cache_seconds:
+            return self._read[0]
         try:
-            value = self._provider.get(name, max_age=self._settings.policy_cache_seconds)
-        except GetParameterError as error:
+            with aws_call("GetParameter"):
+                response = self._client().get_parameter(Name=name)
+        except AwsCallError as error:
             raise ConfigurationError(
                 f"cannot read the policy from SSM parameter {name!r}: {error}. "
                 "Check POLICY_PARAMETER and the function's ssm:GetParameter permission."
             ) from error
-        return str(value)
+        text = str(response["Parameter"]["Value"])
+        self._read = (text, now)
+        return text
+
+    def _client(self) -> SSMClient:
+        if self._ssm is None:
+            settings = self._settings
+            self._ssm = cached_client("ssm", settings.region, settings.aws_max_attempts)
+        return self._ssm

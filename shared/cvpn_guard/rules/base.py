@@ -127,7 +127,7 @@ class Needs(StrEnum):
 
 
 # Fix and RuleResult are NamedTuples: immutable like a frozen dataclass, but several times
-# cheaper to build, and every check builds some (see benchmarks/bench_evaluate.py).
+# cheaper to build, and every check builds some (see benchmarks/evaluate.py).
 class Fix(NamedTuple):
     """What brings a rule into compliance: part of the one ModifyClientVpnEndpoint call, and
     the other calls (:mod:`cvpn_guard.endpoint_calls`) for what Modify cannot change.

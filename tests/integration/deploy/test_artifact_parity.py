@@ -1,7 +1,7 @@
 """Deploy parity: the artifact Lambda runs, run as Lambda runs it, end to end over HTTP.
 
 The layer and both functions are built in SAM's layout from the locked runtime requirements only
-(``tests/support/artifact.py``), then each handler is imported and invoked in a fresh isolated
+(``cvpn_devkit/artifact.py``), then each handler is imported and invoked in a fresh isolated
 interpreter (``-I -S``: the function folder, the layer's ``python/`` and the standard library;
 Python 3.12 where the machine has it, as the template declares) with the environment template.yaml
 gives it, against the emulator served over HTTP. Nothing of the dev environment is reachable, so
@@ -286,3 +286,20 @@ def test_the_layer_holds_the_product_only(artifact: Artifact) -> None:
     sources = "\n".join(p.read_text() for p in (artifact.layer / "cvpn_guard").rglob("*.py"))
     for dev_only in ("FakeLambdaContext", "def apply_plan", "cvpn_emulator", "mock_aws"):
         assert dev_only not in sources, f"{dev_only} is in the layer"
+
+
+def test_the_artifact_ships_the_bytecode_lambda_could_not_keep(artifact: Artifact) -> None:
+    # Given the artifact as built (Lambda mounts it read-only: what it compiles is not kept)
+    sources = [
+        *(artifact.layer / "cvpn_guard").rglob("*.py"),
+        *(artifact.root / "functions").rglob("*.py"),
+    ]
+
+    # Then every module of cvpn_guard and of the functions has its bytecode beside it,
+    # checked against its source by hash (timestamps do not survive a zip reliably)
+    assert sources
+    for source in sources:
+        compiled = sorted((source.parent / "__pycache__").glob(f"{source.stem}.*.pyc"))
+        assert compiled, f"{source} ships without bytecode"
+        flags = int.from_bytes(compiled[0].read_bytes()[4:8], "little")
+        assert flags == 0b11, f"{compiled[0]} is not a checked-hash pyc"

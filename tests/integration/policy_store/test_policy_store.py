@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from cvpn_guard.aws.policy_store import PolicyStore
+from cvpn_guard.exceptions import ConfigurationError
 from cvpn_guard.policy import Mode
 from cvpn_guard.settings import Settings
 
@@ -56,3 +57,35 @@ def test_a_changed_document_is_parsed_and_used(ssm: Any) -> None:
     second = store.load()
     assert second is not first
     assert (first.mode, second.mode) == (Mode.ENFORCE, Mode.REPORT)
+
+
+def test_the_parameter_is_read_again_only_once_the_cache_age_has_passed(ssm: Any) -> None:
+    # Given a store that keeps what it read for 300 s, on a clock the test moves
+    now = [1_000.0]
+    settings = Settings.model_validate(
+        {"policy_parameter": "/cvpn-guard/policy", "policy_cache_seconds": 300}
+    )
+    store = PolicyStore(settings, ssm, clock=lambda: now[0])
+    first = store.load()
+
+    # When the parameter changes and 299 s pass / Then the policy read first is still in force
+    ssm.put_parameter(
+        Name="/cvpn-guard/policy", Value=POLICY.replace("enforce", "report"), Overwrite=True
+    )
+    now[0] += 299
+    assert store.load() is first
+
+    # And once 300 s have passed, the changed document is read and used
+    now[0] += 1
+    assert store.load().mode is Mode.REPORT
+
+
+def test_an_unreadable_parameter_says_what_to_check(ssm: Any) -> None:
+    # Given a store pointed at a parameter that does not exist
+    store = _store(ssm, policy_parameter="/cvpn-guard/missing")
+
+    # When it loads / Then the error names the parameter and the permission to check
+    with pytest.raises(ConfigurationError, match="ParameterNotFound") as raised:
+        store.load()
+    assert "'/cvpn-guard/missing'" in str(raised.value)
+    assert "ssm:GetParameter" in str(raised.value)
