@@ -66,6 +66,7 @@ def test_json_report_matches_the_seeded_truth_validates_and_nothing_is_modified(
         "kind": "cli",
         "event_id": None,
         "event_name": None,
+        "change": None,
         "actor": None,
         "regions": list(REGIONS),
     }

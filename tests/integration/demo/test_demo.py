@@ -106,7 +106,7 @@ def test_access_and_tag_changes_are_checked_as_they_happen(
     authorized = out.index("[authorize_ingress_for_all_groups.json]")
     revoked = out.index("[revoke_ingress.json]")
     assert re.search(r"AuthorizeClientVpnIngress engineering \(cvpn-endpoint-\w+\)", out)
-    assert "✗ authorization [high] (report only: needs a human)" in out[authorized:revoked]
+    assert "- [HIGH] authorization (needs a human)" in out[authorized:revoked]
     assert "→ enforcer: compliant" in out[revoked : revoked + 600]
     # One tag call on two endpoints checks each on its own
     assert re.search(r"CreateTags sales \(cvpn-endpoint-\w+\), partners \(cvpn-endpoint-\w+\)", out)

@@ -79,6 +79,9 @@ def test_burst_converges_with_one_modify_per_drifted_endpoint(
     policy_file = tmp_path / "policy.yaml"
     policy_file.write_text(FIXABLE_POLICY)
     monkeypatch.setenv("POLICY_FILE", str(policy_file))
+    # Powertools keeps one metric buffer per process and flushes it unlocked: Lambda never runs
+    # two invocations in one process, these threads do. Metrics are not what this test checks.
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     reset_runtime()
     ids, drifted = _seed(world)
     events = _events(ids)
