@@ -47,14 +47,17 @@ def example(shape: Shape, depth: int = 0) -> Any:
             for name, member in members.items()
             if depth < DEPTH or name in required
         }
+    minimum = int(shape.metadata.get("min", 0))  # the model's own bound (Findings: 1 at least)
     if kind == "list":
         member = shape.member  # type: ignore[attr-defined]
-        return [example(member, depth + 1) for _ in range(2)] if depth < DEPTH else []
+        count = max(2 if depth < DEPTH else 0, minimum)
+        return [example(member, depth + 1) for _ in range(count)]
     if kind == "map":
         key, value = shape.key, shape.value  # type: ignore[attr-defined]
         return {example(key, depth + 1): example(value, depth + 1)} if depth < DEPTH else {}
     if kind == "string":
-        return (getattr(shape, "enum", None) or [f"{shape.name}-value"])[0]
+        value = (getattr(shape, "enum", None) or [f"{shape.name}-value"])[0]
+        return str(value).ljust(minimum, "x")  # e.g. an ARN of 20 characters at least
     return {
         "integer": 7,
         "long": 7,
