@@ -10,6 +10,7 @@ docstring is the rule's documentation summary. See CONTRIBUTING.md, "Add a rule"
 from __future__ import annotations
 
 import copy
+from abc import abstractmethod
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, NamedTuple, Self, TypeVar
@@ -212,9 +213,13 @@ class Rule(Generic[ConfigT]):
             register_rule(cls)
 
     @classmethod
+    @abstractmethod
     def check(cls, state: EndpointState, options: ConfigT) -> RuleResult:
-        """Judge one endpoint; return :data:`PASSED` or a violation (with a fix when possible)."""
-        raise NotImplementedError(f"rule {cls.id} has no check")
+        """Judge one endpoint; return :data:`PASSED` or a violation (with a fix when possible).
+
+        Every rule defines it: the registry refuses a rule class without its own check, so the
+        mistake shows when the module is imported, not at the first evaluation.
+        """
 
     @classmethod
     def summary(cls) -> str:

@@ -40,6 +40,8 @@ class RuleRegistry:
         for attribute in ("id", "options", "fixable", "example"):
             if not hasattr(rule, attribute):
                 raise RuleDefinitionError(f"rule {rule.__qualname__} does not set {attribute}")
+        if getattr(rule.check, "__isabstractmethod__", False):
+            raise RuleDefinitionError(f"rule {rule.__qualname__} does not define check")
         if not RULE_ID.fullmatch(rule.id):
             raise RuleDefinitionError(f"rule id {rule.id!r} is not lowercase words joined by '-'")
         if rule.id in self._rules and self._rules[rule.id] is not rule:

@@ -35,3 +35,24 @@ def test_threads_asking_at_once_all_see_every_built_in_rule() -> None:
     # Then each saw the same, complete set
     (count,) = eval(done.stdout)
     assert count >= 15
+
+
+def test_a_rule_without_its_own_check_is_refused_when_defined() -> None:
+    from typing import Any
+
+    import pytest
+
+    from cvpn_guard.rules import Rule
+    from cvpn_guard.rules.registry import RuleDefinitionError, rule_ids
+    from cvpn_guard.rules.split_tunnel import SplitTunnelConfig
+
+    # Given a rule class that forgets its check, When it is defined, Then the registry refuses it
+    with pytest.raises(RuleDefinitionError, match="does not define check"):
+
+        class Forgetful(Rule[Any]):
+            id = "forgetful"
+            options = SplitTunnelConfig
+            fixable = False
+            example: dict[str, Any] = {}
+
+    assert "forgetful" not in rule_ids()
