@@ -18,6 +18,7 @@ from .faults import (
 )
 from .models import EndpointNotFoundError, seed_connections, set_endpoint_status
 from .patches import install
+from .roles import existing_roles_required, require_existing_roles
 
 __all__ = [
     "EndpointNotFoundError",
@@ -25,9 +26,11 @@ __all__ = [
     "call_counts",
     "clear_faults",
     "endpoint_call_counts",
+    "existing_roles_required",
     "ignore_changes",
     "inject_error",
     "install",
+    "require_existing_roles",
     "reset_call_counts",
     "seed_connections",
     "set_endpoint_status",

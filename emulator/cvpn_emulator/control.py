@@ -114,6 +114,11 @@ class EmulatorControl:
     def set_endpoint_status(self, endpoint_id: str, status: str) -> None:
         self._request("POST", "/endpoint-status", {"endpoint_id": endpoint_id, "status": status})
 
+    def require_existing_roles(self, required: bool = True) -> None:
+        """AssumeRole on a role that does not exist fails with ``AccessDenied``, as in AWS
+        (moto's default lets any role be assumed); moto's reset turns it off."""
+        self._request("POST", "/roles", {"require_existing": required})
+
     # -- counters ----------------------------------------------------------------------
 
     def call_counts(self) -> dict[str, int]:

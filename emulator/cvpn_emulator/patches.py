@@ -23,6 +23,7 @@ from . import faults
 from .entities import ENDPOINT_ID_PREFIX
 from .models import client_vpn_backend
 from .responses import ClientVpnResponses
+from .roles import install_roles, require_existing_roles
 from .security_hub import install_security_hub
 
 RESOURCE_TYPE = "client-vpn-endpoint"
@@ -39,6 +40,7 @@ def install() -> None:
             return
         _attach_responses()
         install_security_hub()
+        install_roles()
         _teach_resource_id_prefix()
         _teach_resource_existence()
         _reset_faults_with_moto()
@@ -93,11 +95,13 @@ def _teach_resource_existence() -> None:
 
 
 def _reset_faults_with_moto() -> None:
-    """``BackendDict.reset`` runs on /moto-api/reset and around every mock_aws context."""
+    """``BackendDict.reset`` runs on /moto-api/reset and around every mock_aws context: it
+    clears the faults and turns the role check off too."""
     original: Callable[[], Any] = BackendDict.reset
 
     def reset(cls: type[BackendDict[Any]]) -> None:
         original()
         faults.REGISTRY.reset()
+        require_existing_roles(False)
 
     BackendDict.reset = classmethod(reset)  # type: ignore[method-assign, assignment]

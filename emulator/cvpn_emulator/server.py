@@ -15,6 +15,8 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with 400/404/405
   "established_at"? (ISO 8601)}``
 - ``POST /cvpn-emulator/endpoint-status`` ``{"endpoint_id", "status"}``
 - ``GET /cvpn-emulator/calls`` (counts), ``DELETE /cvpn-emulator/calls``
+- ``POST /cvpn-emulator/roles`` ``{"require_existing": bool}`` (AssumeRole on a missing role
+  is ``AccessDenied``, as in AWS), ``GET /cvpn-emulator/roles``
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from werkzeug.wrappers import Request, Response
 from . import faults
 from .models import EndpointNotFoundError, seed_connections, set_endpoint_status
 from .patches import install
+from .roles import existing_roles_required, require_existing_roles
 
 CONTROL_PREFIX = "/cvpn-emulator"
 MAX_SEEDED_CONNECTIONS = 100_000
@@ -163,6 +166,16 @@ def _reset_calls() -> Json:
     return {"operations": {}, "endpoints": {}}
 
 
+def _post_roles(body: Json) -> tuple[int, Json]:
+    required = _field(body, "require_existing", bool, required=True)
+    require_existing_roles(required)
+    return 200, _roles()
+
+
+def _roles() -> Json:
+    return {"require_existing": existing_roles_required()}
+
+
 # (method, path) -> handler taking the JSON body (GET/DELETE handlers ignore it).
 _ROUTES: dict[tuple[str, str], Callable[[Json], tuple[int, Json]]] = {
     ("POST", "/faults"): _post_fault,
@@ -172,6 +185,8 @@ _ROUTES: dict[tuple[str, str], Callable[[Json], tuple[int, Json]]] = {
     ("POST", "/endpoint-status"): _post_endpoint_status,
     ("GET", "/calls"): lambda _: (200, _calls()),
     ("DELETE", "/calls"): lambda _: (200, _reset_calls()),
+    ("POST", "/roles"): _post_roles,
+    ("GET", "/roles"): lambda _: (200, _roles()),
 }
 
 

@@ -149,6 +149,12 @@ class Emulator:
         else:
             cvpn_emulator.set_endpoint_status(endpoint_id, status)
 
+    def require_existing_roles(self, required: bool = True) -> None:
+        if self.control:
+            self.control.require_existing_roles(required)
+        else:
+            cvpn_emulator.require_existing_roles(required)
+
     def reset(self) -> None:
         """moto's reset (all state, faults and counters), as a user of this mode calls it."""
         if self.control:

@@ -180,6 +180,14 @@ def test_endpoint_status_contract(server: str) -> None:
     assert described["Status"] == {"Code": "deleting"}
 
 
+def test_roles_contract(server: str) -> None:
+    status, body = call(server, "POST", "/cvpn-emulator/roles", {"require_existing": True})
+    assert (status, body) == (200, {"require_existing": True})
+    assert call(server, "GET", "/cvpn-emulator/roles") == (200, {"require_existing": True})
+    call(server, "POST", "/cvpn-emulator/roles", {"require_existing": False})
+    assert call(server, "GET", "/cvpn-emulator/roles") == (200, {"require_existing": False})
+
+
 @dataclass(frozen=True)
 class BadRequest:
     method: str
@@ -281,6 +289,16 @@ BAD_REQUESTS = [
         json.dumps({"endpoint_id": UNKNOWN_ENDPOINT, "status": "deleting"}).encode(),
         404,
         UNKNOWN_ENDPOINT,
+    ),
+    BadRequest(
+        "POST", "/cvpn-emulator/roles", b"{}", 400, "Field 'require_existing' is required"
+    ),
+    BadRequest(
+        "POST",
+        "/cvpn-emulator/roles",
+        b'{"require_existing": "yes"}',
+        400,
+        "Field 'require_existing' must be of type bool",
     ),
     BadRequest("PUT", "/cvpn-emulator/faults", None, 405, "POST"),
     BadRequest("GET", "/cvpn-emulator/nothing", None, 404, "No control endpoint"),
