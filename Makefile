@@ -24,7 +24,7 @@ export UV
 export UV_PYTHON_DOWNLOADS := never
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install lock lock-check demo test lint format typecheck cfn-lint checkov sam-validate \
+.PHONY: install lock lock-check demo demo-org test lint format typecheck cfn-lint checkov sam-validate \
 	pytest build bench clean
 
 $(UV):
@@ -64,6 +64,9 @@ lock-check: install
 
 demo: install
 	$(BIN)/cvpn-guard demo
+
+demo-org: install
+	$(BIN)/cvpn-guard demo --org
 
 test: install lock-check lint typecheck cfn-lint sam-validate checkov pytest
 

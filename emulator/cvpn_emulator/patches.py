@@ -21,6 +21,7 @@ from moto.ec2.responses import EC2Response
 
 from . import faults
 from .entities import ENDPOINT_ID_PREFIX
+from .eventbridge import install_eventbridge
 from .models import client_vpn_backend
 from .responses import ClientVpnResponses
 from .roles import install_roles, require_existing_roles
@@ -41,6 +42,7 @@ def install() -> None:
         _attach_responses()
         install_security_hub()
         install_roles()
+        install_eventbridge()
         _teach_resource_id_prefix()
         _teach_resource_existence()
         _reset_faults_with_moto()

@@ -63,7 +63,7 @@ def install_roles() -> None:
             )
         return original(self, region_name, **kwargs)
 
-    STSBackend.assume_role = assume_role  # type: ignore[method-assign]
+    STSBackend.assume_role = assume_role  # type: ignore[method-assign, assignment]
 
 
 def _role_exists(role_arn: str) -> bool:

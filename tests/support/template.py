@@ -10,8 +10,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cvpn_devkit.cfn import (
+    NO_VALUE,
+    PSEUDO_PARAMETERS,
+    Deployed,
+    TemplateError,
+    as_list,
+    placeholder,
+)
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
+
+# The CloudFormation evaluator lives in cvpn_devkit.cfn (the organization demo deploys the
+# member template with it); the template tests keep importing it from here.
+__all__ = [
+    "NO_VALUE",
+    "PSEUDO_PARAMETERS",
+    "Deployed",
+    "TemplateError",
+    "as_list",
+    "placeholder",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
@@ -87,143 +106,6 @@ def enforcer_rule_pattern() -> dict[str, Any]:
         text = text.replace(json.dumps({"Fn::GetAtt": [role, "Arn"]}), json.dumps(arn))
     pattern: dict[str, Any] = json.loads(text)
     return pattern
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-# ---- evaluating the template's intrinsic functions for given parameter values -------------
-#
-# Enough of CloudFormation to answer "what does this value become when the stack is deployed
-# with these parameters": Ref, Fn::If/Equals/Not/And/Or/Condition, Fn::Sub, Fn::Join,
-# Fn::Split, Fn::Select, Fn::GetAtt. Anything else fails loudly, so a test never passes on a
-# function it did not understand.
-
-NO_VALUE = object()
-"""What ``Ref: AWS::NoValue`` becomes; removed from the mappings and lists that hold it."""
-
-PSEUDO_PARAMETERS = {
-    "AWS::Partition": "aws",
-    "AWS::Region": "eu-west-1",
-    "AWS::AccountId": "123456789012",
-    "AWS::StackName": "cvpn-guard",
-    "AWS::URLSuffix": "amazonaws.com",
-}
-
-
-def placeholder(logical_id: str, attribute: str | None = None) -> str:
-    """What a Ref (or GetAtt) of one of the template's resources evaluates to here."""
-    return f"<{logical_id}.{attribute}>" if attribute else f"<{logical_id}>"
-
-
-class Deployed:
-    """The template's values once deployed with ``parameters`` (the rest at their defaults)."""
-
-    def __init__(self, template: dict[str, Any], **parameters: str) -> None:
-        self.template = template
-        self.parameters: dict[str, Any] = {
-            name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()
-        }
-        unknown = set(parameters) - set(self.parameters)
-        assert not unknown, f"the template has no parameter {unknown}"
-        self.parameters.update(parameters)
-        for name, value in self.parameters.items():
-            assert value is not None, f"parameter {name} has no default: pass a value"
-
-    def condition(self, name: str) -> bool:
-        result = self.value(self.template["Conditions"][name])
-        assert isinstance(result, bool), (name, result)
-        return result
-
-    def ref(self, name: str) -> Any:
-        if name == "AWS::NoValue":
-            return NO_VALUE
-        if name in PSEUDO_PARAMETERS:
-            return PSEUDO_PARAMETERS[name]
-        if name in self.parameters:
-            return self.parameters[name]
-        assert name in self.template["Resources"], f"Ref to unknown {name}"
-        return placeholder(name)
-
-    def _sub(self, text: str, variables: dict[str, Any]) -> str:
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name.startswith("!"):
-                return "${" + name[1:] + "}"
-            if name in variables:
-                return str(self.value(variables[name]))
-            if "." in name and name.split(".", 1)[0] in self.template["Resources"]:
-                logical_id, attribute = name.split(".", 1)
-                return placeholder(logical_id, attribute)
-            return str(self.ref(name))
-
-        return re.sub(r"\$\{([^}]+)\}", replace, text)
-
-    def value(self, expression: Any) -> Any:  # noqa: PLR0912 - one branch per function
-        if isinstance(expression, list):
-            items = [self.value(item) for item in expression]
-            return [item for item in items if item is not NO_VALUE]
-        if not isinstance(expression, dict):
-            return expression
-        if len(expression) != 1 or not next(iter(expression)).startswith(("Fn::", "Ref")):
-            if set(expression) == {"Condition"} and isinstance(expression["Condition"], str):
-                return self.condition(expression["Condition"])
-            items = {key: self.value(item) for key, item in expression.items()}
-            return {key: item for key, item in items.items() if item is not NO_VALUE}
-        ((function, arguments),) = expression.items()
-        if function == "Ref":
-            return self.ref(arguments)
-        if function == "Fn::If":
-            name, if_true, if_false = arguments
-            return self.value(if_true if self.condition(name) else if_false)
-        if function == "Fn::Equals":
-            left, right = (self.value(argument) for argument in arguments)
-            return bool(left == right)
-        if function == "Fn::Not":
-            return not self.value(arguments[0])
-        if function == "Fn::And":
-            return all(self.value(argument) for argument in arguments)
-        if function == "Fn::Or":
-            return any(self.value(argument) for argument in arguments)
-        if function == "Fn::Sub":
-            text, variables = (arguments, {}) if isinstance(arguments, str) else arguments
-            return self._sub(text, variables)
-        if function == "Fn::Join":
-            separator, items = arguments
-            return separator.join(str(item) for item in self.value(items))
-        if function == "Fn::Split":
-            separator, text = arguments
-            return str(self.value(text)).split(separator)
-        if function == "Fn::Select":
-            index, items = arguments
-            return self.value(items)[int(self.value(index))]
-        if function == "Fn::GetAtt":
-            logical_id, attribute = (
-                arguments if isinstance(arguments, list) else arguments.split(".", 1)
-            )
-            return placeholder(logical_id, attribute)
-        raise AssertionError(f"{function} is not understood by this evaluator")
-
-    def resource(self, logical_id: str) -> dict[str, Any]:
-        """One resource's properties as deployed."""
-        properties: dict[str, Any] = self.value(
-            self.template["Resources"][logical_id].get("Properties", {})
-        )
-        return properties
-
-    def statement(self, logical_id: str, sid: str) -> dict[str, Any]:
-        """One statement (by Sid) of a policy document of ``logical_id``, as deployed."""
-        found = [s for s in self.statements(logical_id) if s.get("Sid") == sid]
-        assert len(found) == 1, (logical_id, sid, found)
-        return found[0]
-
-    def statements(self, logical_id: str) -> list[dict[str, Any]]:
-        """Every statement of the policy documents of ``logical_id``, as deployed."""
-        properties = self.resource(logical_id)
-        documents = [properties[k] for k in ("PolicyDocument", "KeyPolicy") if k in properties]
-        documents += [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
-        return [s for document in documents for s in as_list(document["Statement"])]
 
 
 # ---- a small IAM evaluator: is one request allowed by a set of identity statements? --------

@@ -28,14 +28,15 @@ INTRO = (
 )
 
 
-def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
-    """Run the demo; 0 when every step went as the story says."""
+def run_demo(*, stdout: TextIO, stderr: TextIO, org: bool = False) -> int:
+    """Run the demo (``org``: the organization deployment's); 0 when every step went as the
+    story says."""
     started = time.monotonic()
     _tolerate_unencodable(stdout)
     console = Console(stdout)
     root = lambdas.repository_root()
     running_emulator = _emulator()
-    console.title("cvpn-guard demo")
+    console.title("cvpn-guard demo" + (" --org" if org else ""))
     console.para(INTRO, indent=0)
     ok = True
     with (
@@ -43,7 +44,8 @@ def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
         quiet_logs(),
         running_emulator() as url,
     ):
-        ok = Demo(console, root, url, Path(scratch)).run()
+        story = _organization_demo() if org else Demo
+        ok = story(console, root, url, Path(scratch)).run()
     console.line()
     console.line(
         f"Demo finished in {time.monotonic() - started:.1f} s. The emulator is stopped and "
@@ -52,6 +54,13 @@ def run_demo(*, stdout: TextIO, stderr: TextIO) -> int:
     if not ok:
         print("cvpn-guard demo: a step did not go as expected (see above)", file=stderr)
     return int(ExitCode.OK if ok else ExitCode.FINDINGS)
+
+
+def _organization_demo() -> type[Demo]:
+    # Imported here: the organization story builds on this module's Demo.
+    from cvpn_devkit.demo.org_story import OrganizationDemo
+
+    return OrganizationDemo
 
 
 def _tolerate_unencodable(stream: TextIO) -> None:
@@ -331,13 +340,15 @@ class Demo:
 
     # -- 5. what the subscriber received -------------------------------------------------
 
-    def received_report(self, plumbing: estate.Plumbing) -> ReceivedReport | None:
+    def received_report(
+        self, plumbing: estate.Plumbing, *, step: int = 5, publisher: str = "The sweeper"
+    ) -> ReceivedReport | None:
         """The compliance report exactly as the SQS subscriber received it."""
         c = self.console
         c.section(
-            5,
+            step,
             "The compliance report, as the subscriber received it",
-            f"The sweeper published the report to SNS; this is what arrived on the SQS queue "
+            f"{publisher} published the report to SNS; this is what arrived on the SQS queue "
             f"{estate.QUEUE_NAME}: an SNS envelope whose Message is the report's JSON (a large "
             "report arrives in numbered parts, each a valid report of some endpoints with the "
             "whole summary, that merge back into one).",

@@ -63,5 +63,5 @@ def _dispatch(args: object, stdout: TextIO, stderr: TextIO) -> int:
                 "the demo is part of the development install, not of the deployed product: "
                 "run it from a clone with `make demo`"
             ) from error
-        return run_demo(stdout=stdout, stderr=stderr)
+        return run_demo(stdout=stdout, stderr=stderr, org=bool(getattr(args, "org", False)))
     raise CliError(f"unknown command {command!r}; run cvpn-guard --help")

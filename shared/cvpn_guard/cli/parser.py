@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_scan(commands, common)
     _add_policy(commands, common)
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo",
         parents=[common],
         help="run the whole product end to end on a local emulator (no AWS account needed)",
@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
             "Start the local AWS emulator, seed a small estate of Client VPN endpoints, replay "
             "the sample CloudTrail events through the enforcer, run the sweeper and show what "
             "happened. Takes a few seconds; touches nothing outside this process."
+        ),
+    )
+    demo.add_argument(
+        "--org",
+        action="store_true",
+        help=(
+            "the organization deployment instead: three accounts, a member's change fixed "
+            "from the central account, an organization sweep and its report"
         ),
     )
     return parser

@@ -170,7 +170,9 @@ def render_table(report: ComplianceReport, names: Mapping[str, str] | None = Non
         + ("  (* = fixed)" if s.remediated else ""),
     ]
     lines += [
-        f"error: {e.region} {e.endpoint_id or ''} {e.code}: {e.message}" for e in report.errors
+        f"error: {' '.join(p for p in (e.account, e.region, e.endpoint_id) if p)} {e.code}: "
+        f"{e.message}"
+        for e in report.errors
     ]
     return "\n".join(lines) + "\n"
 

@@ -60,7 +60,9 @@ def test_a_created_account_can_be_entered_through_its_organization_access_role(
     assert _assume(emulator, f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole")
     # And the role trusts the management account
     iam = _client_in(emulator, account, "iam")
-    trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
+    trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"][
+        "AssumeRolePolicyDocument"
+    ]
     assert "arn:aws:iam::123456789012:root" in json.dumps(trust)
 
 

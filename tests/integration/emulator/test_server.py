@@ -290,9 +290,7 @@ BAD_REQUESTS = [
         404,
         UNKNOWN_ENDPOINT,
     ),
-    BadRequest(
-        "POST", "/cvpn-emulator/roles", b"{}", 400, "Field 'require_existing' is required"
-    ),
+    BadRequest("POST", "/cvpn-emulator/roles", b"{}", 400, "Field 'require_existing' is required"),
     BadRequest(
         "POST",
         "/cvpn-emulator/roles",

@@ -6,6 +6,7 @@ from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
+    ReportError,
     ReportSource,
     build_report,
     finding_text,
@@ -89,3 +90,29 @@ def test_the_endpoint_table_adds_a_name_column_only_when_names_are_given() -> No
     assert named[0].split() == ["ENDPOINT", "NAME", "ACCOUNT/REGION", "STATUS", "RULES"]
     assert named[2].split()[1] == "contractors"
     assert named[3:] == plain[3:]
+
+
+def test_an_error_line_names_the_account_when_the_error_has_one() -> None:
+    # Given an organization report with an account that could not be entered, and a region
+    # of the sweeper's own account that failed
+    report = build_report(
+        policy=default_policy(),
+        source=ReportSource(kind="sweeper"),
+        endpoints=[],
+        errors=[
+            ReportError(
+                account="210987654321",
+                region="us-east-1",
+                code="AccessDenied",
+                message="AssumeRole: not authorized",
+            ),
+            ReportError(region="eu-west-1", code="Throttling", message="Rate exceeded"),
+        ],
+    )
+
+    # When it is rendered, Then each error line says where, as precisely as it is known
+    lines = [line for line in render_table(report).splitlines() if line.startswith("error:")]
+    assert lines == [
+        "error: 210987654321 us-east-1 AccessDenied: AssumeRole: not authorized",
+        "error: eu-west-1 Throttling: Rate exceeded",
+    ]
