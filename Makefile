@@ -97,8 +97,10 @@ checkov: tools/checkov/.venv/.synced
 		print('checkov summary:', s); \
 		sys.exit(0 if s['passed'] > 0 and s['failed'] == 0 and s['parsing_errors'] == 0 else 1)"
 
+# One worker per core (at most 4): each test file stays on one worker, so a module's fixtures
+# (the demo's run, the built artifact) are made once. `.venv/bin/pytest FILE` runs serially.
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 # The deployable artifact: `sam build` (layer from shared/requirements.txt, arm64 wheels) into
 # .aws-sam/build. SAM's Python builder needs the runtime's interpreter (python3.12) on PATH.

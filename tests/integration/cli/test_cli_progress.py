@@ -17,9 +17,14 @@ SIZES = {"eu-west-1": 120, "us-east-1": 80}
 
 
 def test_progress_draws_a_bar_with_counts_per_region_on_stderr_only(
-    emulator_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    emulator_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given 200 endpoints in two regions, and progress forced on (stderr is not a terminal)
+    # Given 200 endpoints in two regions, progress forced on (stderr is not a terminal), and a
+    # terminal wide enough for the whole line (the bar is cut to the terminal's width)
+    monkeypatch.setenv("COLUMNS", "160")
     EmulatorControl(emulator_url).reset()
     truth = seed_large_estate(SIZES)
     cli = Cli(emulator_url, write_policy(tmp_path, truth), capsys)
