@@ -129,7 +129,15 @@ def _finding(
         "Types": [FINDING_TYPE],
         "CreatedAt": now,
         "UpdatedAt": now,
+        "LastObservedAt": now,
         "Severity": {"Label": severity or "INFORMATIONAL"},
+        # On an existing finding, BatchImportFindings changes Severity and Types only through
+        # FindingProviderFields (the top-level ones belong to BatchUpdateFindings users): a
+        # finding that went from HIGH to passed must say so here too.
+        "FindingProviderFields": {
+            "Severity": {"Label": severity or "INFORMATIONAL"},
+            "Types": [FINDING_TYPE],
+        },
         "Title": f"cvpn-guard {rule}: {report.endpoint_id}"[:256],
         "Description": description[:1024],
         "ProductFields": {"cvpn-guard/status": str(report.status)},

@@ -91,6 +91,30 @@ def test_every_rule_is_one_finding_failed_or_passed() -> None:
     assert passing["Workflow"] == {"Status": "RESOLVED"}
 
 
+def test_severity_and_types_also_travel_in_finding_provider_fields() -> None:
+    # Given a rule broken in one run and passing in the next
+    broken = _by_rule(
+        asff_findings(_report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
+    )["disconnect-on-session-timeout"]
+    passed = _by_rule(
+        asff_findings(
+            _report(status=EndpointStatus.COMPLIANT, findings=()),
+            rules_checked=RULES,
+            endpoint=DESCRIBED,
+            partition="aws",
+            now=NOW,
+        )
+    )["disconnect-on-session-timeout"]
+
+    # Then each import carries its severity where BatchImportFindings may update an existing
+    # finding's: FindingProviderFields (AWS: finding providers use it to update Severity, Types)
+    assert broken["FindingProviderFields"] == {
+        "Severity": {"Label": "HIGH"},
+        "Types": broken["Types"],
+    }
+    assert passed["FindingProviderFields"]["Severity"] == {"Label": "INFORMATIONAL"}
+
+
 def test_ids_are_stable_across_runs_and_unique_per_rule() -> None:
     first = asff_findings(
         _report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW
