@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-CONSOLE_SCRIPT = Path(sys.executable).parent / "cvpn-guard"
+from tests.integration.demo.conftest import run_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 
 @pytest.fixture(scope="module")
 def demo() -> subprocess.CompletedProcess[str]:
-    # Given a shell with nothing AWS-related configured (the demo brings its own)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
-    env["PYTHONIOENCODING"] = "utf-8"
-
-    # When the demo runs
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), "demo"],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
+    # When the demo runs (in a shell with nothing AWS-related configured)
+    return run_demo(timeout=120)
 
 
 def test_the_demo_exits_0_quietly(demo: subprocess.CompletedProcess[str]) -> None:

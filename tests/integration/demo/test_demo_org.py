@@ -3,16 +3,13 @@ end, one organization of three accounts on the emulator."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-CONSOLE_SCRIPT = Path(sys.executable).parent / "cvpn-guard"
+from tests.integration.demo.conftest import run_demo
+
 ACCOUNT_LINE = re.compile(r"✓ (\d{12})  (security|payments|sandbox)$")
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -20,20 +17,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 @pytest.fixture(scope="module")
 def demo() -> subprocess.CompletedProcess[str]:
-    # Given a shell with nothing AWS-related configured (the demo brings its own)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
-    env["PYTHONIOENCODING"] = "utf-8"
-
-    # When the organization demo runs
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), "demo", "--org"],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=180,
-    )
+    # When the organization demo runs (in a shell with nothing AWS-related configured)
+    return run_demo("--org", timeout=180)
 
 
 @pytest.fixture(scope="module")

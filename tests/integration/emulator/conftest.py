@@ -102,6 +102,21 @@ class Emulator:
     def ec2(self, region: str = REGION, **config: Any) -> Any:
         return self.client("ec2", region, **config)
 
+    def client_in(self, account: str, service: str, role: str = "admin") -> Any:
+        """A client acting in ``account`` through its role ``role`` (moto's way across
+        accounts: the role need not exist unless the role check is on)."""
+        credentials = self.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="test"
+        )["Credentials"]
+        return self.session.client(
+            service,
+            region_name=REGION,
+            endpoint_url=self.url,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+
     # The fault and state controls, through whichever API this mode exercises.
 
     def inject_error(

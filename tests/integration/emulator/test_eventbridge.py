@@ -25,20 +25,6 @@ def _received(sqs: Any, url: str) -> list[dict[str, Any]]:
     return [json.loads(message["Body"]) for message in messages]
 
 
-def _sender_client(emulator: Emulator, service: str) -> Any:
-    credentials = emulator.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{SENDER}:role/admin", RoleSessionName="admin"
-    )["Credentials"]
-    return emulator.session.client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=emulator.url,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
 def _put(events: Any, **entry: Any) -> None:
     entry = {"Source": "cvpn.test", "DetailType": "test", "Detail": '{"n": 1}', **entry}
     assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
@@ -70,7 +56,7 @@ def test_an_event_forwarded_to_another_accounts_bus_keeps_the_senders_envelope(
     events.put_targets(
         Rule="central", EventBusName="central", Targets=[{"Id": "q", "Arn": queue_arn}]
     )
-    sender = _sender_client(emulator, "events")
+    sender = emulator.client_in(SENDER, "events")
     sender.put_rule(Name="forward", EventPattern=PATTERN)
     sender.put_targets(Rule="forward", Targets=[{"Id": "bus", "Arn": bus_arn}])
 

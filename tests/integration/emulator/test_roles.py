@@ -59,28 +59,16 @@ def test_a_created_account_can_be_entered_through_its_organization_access_role(
     # When its administrator assumes the role Organizations created, Then it works
     assert _assume(emulator, f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole")
     # And the role trusts the management account
-    iam = _client_in(emulator, account, "iam")
+    iam = emulator.client_in(account, "iam", role="OrganizationAccountAccessRole")
     trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"][
         "AssumeRolePolicyDocument"
     ]
     assert "arn:aws:iam::123456789012:root" in json.dumps(trust)
 
 
-def _client_in(emulator: Emulator, account: str, service: str) -> object:
-    credentials = _assume(emulator, f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole")
-    return emulator.session.client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=emulator.url,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
 def _create_role_in(emulator: Emulator, account: str, name: str, trust: str) -> None:
     # With the check off for a moment: moto's way into an account without an organization.
     emulator.require_existing_roles(False)
-    iam = _client_in(emulator, account, "iam")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)  # type: ignore[attr-defined]
+    iam = emulator.client_in(account, "iam", role="OrganizationAccountAccessRole")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
     emulator.require_existing_roles(True)
