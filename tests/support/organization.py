@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+from cvpn_devkit.demo.replay import recorded_in
 
 MEMBER_ROLE = "cvpn-guard-member"
 MEMBER_ACCOUNTS = ("210987654321", "210987654322", "210987654323")
@@ -31,7 +32,4 @@ def member_client(account: str, service: str, region: str = "eu-west-1") -> Any:
 
 def forwarded(event: dict[str, Any], account: str) -> dict[str, Any]:
     """``event`` as the member rule forwards it from ``account`` to the organization bus."""
-    event["account"] = event["detail"]["recipientAccountId"] = account
-    identity = event["detail"].get("userIdentity", {})
-    identity["accountId"] = account
-    return event
+    return recorded_in(event, account)

@@ -218,7 +218,7 @@ class OrganizationDemo(Demo):
         sample = next(
             s for s in replay.load_samples(self.root / "events") if s.name == MEMBER_EVENT
         )
-        event = _in_account(sample.pointed_at(created.endpoint_id).event, account, region)
+        event = replay.recorded_in(sample.pointed_at(created.endpoint_id).event, account, region)
         c.line(f"▸ {replay.actor(event['detail'])} in {PAYMENTS} ({account})", 2)
         c.line(f"CreateClientVpnEndpoint {PAYMENTS_NEW.name} ({created.endpoint_id})", 4)
         organization.put_cloudtrail_event(self.account_client(account, "events", region), event)
@@ -261,7 +261,7 @@ class OrganizationDemo(Demo):
         sample = next(
             s for s in replay.load_samples(self.root / "events") if s.name == replay.ENFORCER_SAMPLE
         )
-        event = _in_account(sample.pointed_at(endpoint_id).event, account, region)
+        event = replay.recorded_in(sample.pointed_at(endpoint_id).event, account, region)
         issuer = event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]
         issuer["arn"] = f"arn:aws:iam::{account}:role/cvpn-guard-member"
         organization.put_cloudtrail_event(self.account_client(account, "events", region), event)
@@ -358,31 +358,3 @@ def _show_unreachable(c: Any, report: ComplianceReport, names: dict[str, str]) -
     for error in report.errors:
         who = names.get(error.account or "", error.account or "?")
         c.line(f"- {who} {error.region}: {error.code}", 4)
-
-
-def _in_account(event: dict[str, Any], account: str, region: str) -> dict[str, Any]:
-    """The sample as CloudTrail records it in ``account`` and ``region``."""
-    event["account"] = account
-    event["region"] = region
-    detail = event["detail"]
-    detail["recipientAccountId"] = account
-    detail["awsRegion"] = region
-    identity = detail.get("userIdentity", {})
-    identity["accountId"] = account
-    for key in ("arn",):
-        if key in identity:
-            identity[key] = _with_account(str(identity[key]), account)
-    issuer = identity.get("sessionContext", {}).get("sessionIssuer", {})
-    for key in ("arn", "accountId"):
-        if key in issuer:
-            issuer[key] = (
-                account if key == "accountId" else _with_account(str(issuer[key]), account)
-            )
-    return event
-
-
-def _with_account(arn: str, account: str) -> str:
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[4]:
-        parts[4] = account
-    return ":".join(parts)

@@ -10,6 +10,7 @@ every call).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -119,6 +120,36 @@ class SampleEvent:
         }
         text = ENDPOINT_ID.sub(lambda match: mapping[match.group(0)], text)
         return SampleEvent(self.name, json.loads(text))
+
+
+def recorded_in(
+    event: Mapping[str, Any], account: str, region: str | None = None
+) -> dict[str, Any]:
+    """A copy of ``event`` as CloudTrail records the call in ``account`` (and ``region``): the
+    envelope, the recipient and the caller's identity name that account, as in an event a
+    member account's rule forwards to the organization bus."""
+    recorded = copy.deepcopy(dict(event))
+    recorded["account"] = account
+    detail = recorded["detail"]
+    detail["recipientAccountId"] = account
+    if region:
+        recorded["region"] = detail["awsRegion"] = region
+    identity = detail.get("userIdentity") or {}
+    issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
+    identity["accountId"] = account
+    if "accountId" in issuer:
+        issuer["accountId"] = account
+    for caller in (identity, issuer):
+        if "arn" in caller:
+            caller["arn"] = _in_account(str(caller["arn"]), account)
+    return recorded
+
+
+def _in_account(arn: str, account: str) -> str:
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[4]:
+        parts[4] = account
+    return ":".join(parts)
 
 
 def load_samples(events_dir: Path) -> list[SampleEvent]:

@@ -8,7 +8,6 @@ central rule's target is a queue and the test hands the enforcer what arrived th
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import boto3
@@ -19,7 +18,7 @@ from cvpn_devkit.lambda_harness import repository_root
 from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import create_endpoint
 from tests.support.events import load_event
-from tests.support.organization import MEMBER_ROLE, member_client
+from tests.support.organization import MEMBER_ROLE, forwarded, member_client
 from tests.support.world import EnforcerWorld
 
 REGION = "eu-west-1"
@@ -58,14 +57,6 @@ def org(in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch) -> dic
     return {"member": member, "queue_url": queue_url, "sqs": sqs}
 
 
-def _recorded_in(event: dict[str, Any], account: str) -> dict[str, Any]:
-    """``event`` as CloudTrail records it in ``account``."""
-    event = copy.deepcopy(event)
-    event["account"] = event["detail"]["recipientAccountId"] = account
-    event["detail"]["userIdentity"]["accountId"] = account
-    return event
-
-
 def _put_in_member(member: str, event: dict[str, Any]) -> None:
     organization.put_cloudtrail_event(member_client(member, "events", REGION), event)
 
@@ -80,7 +71,7 @@ def test_a_member_change_crosses_to_the_central_bus_and_is_fixed_in_the_member_a
 
     # When CloudTrail puts the call on the member's default bus
     _put_in_member(
-        member, _recorded_in(load_event("create_endpoint_noncompliant", endpoint_id), member)
+        member, forwarded(load_event("create_endpoint_noncompliant", endpoint_id), member)
     )
 
     # Then the central rule delivers it once, still the member's event
@@ -102,11 +93,11 @@ def test_the_member_roles_own_change_and_other_calls_stay_in_the_member_account(
     member = org["member"]
     endpoint_id = "cvpn-endpoint-0123456789abcdef0"
     # Given the enforcer's own Modify, made through the member role
-    own = _recorded_in(load_event("modify_endpoint_by_enforcer", endpoint_id), member)
+    own = forwarded(load_event("modify_endpoint_by_enforcer", endpoint_id), member)
     issuer = own["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]
     issuer["arn"] = f"arn:aws:iam::{member}:role/{MEMBER_ROLE}"
     # And a call that changes nothing
-    describe = _recorded_in(load_event("modify_endpoint_by_user", endpoint_id), member)
+    describe = forwarded(load_event("modify_endpoint_by_user", endpoint_id), member)
     describe["detail"]["eventName"] = "DescribeClientVpnEndpoints"
 
     # When both are recorded in the member account
