@@ -16,39 +16,21 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from moto.ec2.models import ec2_backends
-
-from cvpn_emulator.models import client_vpn_backend
 from cvpn_emulator.server import start_emulator
-from tests.support.estate import compliant_overrides
+from tests.support.estate import compliant_overrides, seed_endpoint
 
-ACCOUNT = "123456789012"
 DRIFT_EVERY = 40
-CERTIFICATE = "arn:aws:acm:{region}:123456789012:certificate/0b3c1c1e-aaaa-bbbb-cccc-1234567890ab"
 
 
 def seed(sizes: Mapping[str, int], settings: Mapping[str, Any]) -> int:
     """Create the endpoints; return how many are drifted."""
     drifted = 0
     for region, size in sizes.items():
-        backend = client_vpn_backend(ec2_backends[ACCOUNT][region])
-        certificate = CERTIFICATE.format(region=region)
         for index in range(size):
             drift = index % DRIFT_EVERY == DRIFT_EVERY - 1
             drifted += drift
-            request = {
-                "ClientCidrBlock": "10.200.0.0/22",
-                "ServerCertificateArn": certificate,
-                "AuthenticationOptions": [
-                    {
-                        "Type": "certificate-authentication",
-                        "MutualAuthentication": {"ClientRootCertificateChainArn": certificate},
-                    }
-                ],
-                **settings,
-                **({"DisconnectOnSessionTimeout": False} if drift else {}),
-            }
-            backend.create_client_vpn_endpoint(request, {"Name": f"{region}-{index}"}, None, False)
+            changes = {"DisconnectOnSessionTimeout": False} if drift else {}
+            seed_endpoint(region, f"{region}-{index}", **{**settings, **changes})
     return drifted
 
 

@@ -5,28 +5,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cvpn_devkit.endpoint_request import create_request
+from cvpn_devkit.lambda_harness import ACCOUNT
+from moto.ec2.models import ec2_backends
+
+from cvpn_emulator.models import client_vpn_backend
+
 BANNER = (
     "Authorized use only. This VPN and all systems reached through it are monitored; "
     "by connecting you consent to monitoring. Disconnect now if you are not authorized."
 )
-CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/5e0a7a3c-1f0e-4b8e-9b1c-3d2e1f0a9b8c"
 
 
 def create_endpoint(ec2: Any, *, cidr: str = "10.100.0.0/22", **overrides: Any) -> str:
     """Create an endpoint; defaults are AWS's, so it breaks the default policy unless told."""
-    request: dict[str, Any] = {
-        "ClientCidrBlock": cidr,
-        "ServerCertificateArn": CERT,
-        "AuthenticationOptions": [
-            {
-                "Type": "certificate-authentication",
-                "MutualAuthentication": {"ClientRootCertificateChainArn": CERT},
-            }
-        ],
-        "ConnectionLogOptions": {"Enabled": False},
-    }
-    request.update(overrides)
+    request = create_request(ec2.meta.region_name, cidr=cidr, **overrides)
     return str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
+
+
+def seed_endpoint(region: str, name: str, *, cidr: str = "10.200.0.0/22", **settings: Any) -> str:
+    """Create an endpoint straight in the in-process emulator's backend (no HTTP: thousands
+    take a second); what it holds is read back through the real API."""
+    backend = client_vpn_backend(ec2_backends[ACCOUNT][region])
+    request = create_request(region, cidr=cidr, **settings)
+    return str(
+        backend.create_client_vpn_endpoint(request, {"Name": name}, None, False)[
+            "ClientVpnEndpointId"
+        ]
+    )
 
 
 def compliant_overrides() -> dict[str, Any]:

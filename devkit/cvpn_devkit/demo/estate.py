@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from cvpn_devkit.endpoint_request import create_request
+
 PRIMARY_REGION = "eu-west-1"
 SECOND_REGION = "us-east-1"
 ACCOUNT = "123456789012"  # the emulator's default account
@@ -28,8 +30,6 @@ APPROVED_BANNER = (
 OLD_BANNER = "Authorized use only. Activity is monitored."
 EXEMPTION_TICKET = "NET-4521: load-test rig, owned by the network team"
 EXEMPTION_DAYS = 90
-
-_CERTIFICATE = "arn:aws:acm:{region}:123456789012:certificate/5e0a7a3c-1f0e-4b8e-9b1c-3d2e1f0a9b8c"
 
 
 @dataclass(frozen=True)
@@ -191,27 +191,12 @@ def create_plumbing(client: ClientFactory, region: str = PRIMARY_REGION) -> Plum
 def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint:
     """Create ``spec`` on the emulator (and its access-all rule, when it has one)."""
     ec2 = client("ec2", spec.region)
-    certificate = _CERTIFICATE.format(region=spec.region)
-    request: dict[str, Any] = {
-        "ClientCidrBlock": "10.100.0.0/22",
-        "ServerCertificateArn": certificate,
-        "AuthenticationOptions": [
-            {
-                "Type": "certificate-authentication",
-                "MutualAuthentication": {"ClientRootCertificateChainArn": certificate},
-            }
-        ],
-        "TagSpecifications": [
-            {
-                "ResourceType": "client-vpn-endpoint",
-                "Tags": [
-                    {"Key": "Name", "Value": spec.name},
-                    {"Key": "owner", "Value": "platform"},
-                ],
-            }
-        ],
+    tags = [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}]
+    request = create_request(
+        spec.region,
+        TagSpecifications=[{"ResourceType": "client-vpn-endpoint", "Tags": tags}],
         **spec.settings,
-    }
+    )
     endpoint_id = str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
     if spec.access_all:
         ec2.authorize_client_vpn_ingress(

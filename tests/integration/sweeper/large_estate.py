@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moto.ec2.models import ec2_backends
-
-from cvpn_emulator.models import client_vpn_backend
+from tests.support.estate import seed_endpoint
 
 ACCOUNT = "123456789012"  # moto's default account, what STS GetCallerIdentity answers
 REGIONS = ("eu-west-1", "us-east-1")
@@ -27,7 +25,6 @@ SIZES: Mapping[str, int] = {"eu-west-1": 800, "us-east-1": 700}
 
 BANNER = "Authorized use only. Activity on this VPN is monitored."
 OLD_BANNER = "Welcome!"
-CERTIFICATE = "arn:aws:acm:{region}:123456789012:certificate/0b3c1c1e-aaaa-bbbb-cccc-1234567890ab"
 
 # One cycle of 40 endpoints: 35 compliant, 4 drifted in different ways, 1 exempt. Drift is
 # kept to 10%: each fix costs the emulator four calls, and this estate is swept often.
@@ -92,25 +89,6 @@ class EstateTruth:
         return sum(self.regions.values())
 
 
-def _create(region: str, settings: Mapping[str, Any], name: str) -> str:
-    backend = client_vpn_backend(ec2_backends[ACCOUNT][region])
-    certificate = CERTIFICATE.format(region=region)
-    request = {
-        "ClientCidrBlock": "10.200.0.0/22",
-        "ServerCertificateArn": certificate,
-        "AuthenticationOptions": [
-            {
-                "Type": "certificate-authentication",
-                "MutualAuthentication": {"ClientRootCertificateChainArn": certificate},
-            }
-        ],
-        "ConnectionLogOptions": {"Enabled": False},
-        **settings,
-    }
-    result = backend.create_client_vpn_endpoint(request, {"Name": name}, None, False)
-    return str(result["ClientVpnEndpointId"])
-
-
 def seed_large_estate(sizes: Mapping[str, int] = SIZES) -> EstateTruth:
     """Create the estate in the in-process emulator and return its truth."""
     truth = EstateTruth()
@@ -122,8 +100,8 @@ def seed_large_estate(sizes: Mapping[str, int] = SIZES) -> EstateTruth:
             slot = index % CYCLE
             if slot in DRIFT:
                 kind, changes, rules = DRIFT[slot]
-                endpoint_id = _create(
-                    region, compliant_settings() | changes, f"{region}-{index:04d}-{kind}"
+                endpoint_id = seed_endpoint(
+                    region, f"{region}-{index:04d}-{kind}", **(compliant_settings() | changes)
                 )
                 for target in (truth, regional):
                     target.drifted += 1
@@ -131,16 +109,16 @@ def seed_large_estate(sizes: Mapping[str, int] = SIZES) -> EstateTruth:
                     target.drifted_ids.add(endpoint_id)
                     target.ids_by_kind.setdefault(kind, []).append(endpoint_id)
             elif slot == EXEMPT_SLOT:
-                endpoint_id = _create(
+                endpoint_id = seed_endpoint(
                     region,
-                    compliant_settings() | dict(EXEMPT_SETTINGS),
                     f"{region}-{index:04d}-lab",
+                    **(compliant_settings() | dict(EXEMPT_SETTINGS)),
                 )
                 for target in (truth, regional):
                     target.exempt += 1
                     target.exempt_ids.append(endpoint_id)
             else:
-                _create(region, compliant_settings(), f"{region}-{index:04d}-ok")
+                seed_endpoint(region, f"{region}-{index:04d}-ok", **compliant_settings())
                 for target in (truth, regional):
                     target.compliant += 1
     return truth
