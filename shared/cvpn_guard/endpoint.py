@@ -18,6 +18,8 @@ from pydantic.alias_generators import to_pascal
 
 ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 """A Client VPN endpoint id, as AWS writes it (use ``fullmatch``)."""
+CERTIFICATE_AUTHENTICATION = "certificate-authentication"
+"""The AuthenticationOptions type of mutual (client certificate) authentication."""
 
 _AWS_SHAPE = ConfigDict(
     alias_generator=to_pascal,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import JsonValue
 from pydantic_core import to_jsonable_python
 
-from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
+from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
@@ -27,7 +27,6 @@ from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
 from cvpn_guard.rules import Needs, all_rules, get_rule
 
 GONE_STATES = frozenset({"deleting", "deleted"})
-CERTIFICATE_AUTHENTICATION = "certificate-authentication"
 SETTLE_DELAYS = (1.0, 2.0, 4.0)
 """Seconds between re-reads while EC2's reads catch up (7 s at most, well within the
 enforcer's timeout); EC2 documents eventual consistency without a bound, these cover the
