@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,23 +170,38 @@ def invoke(
     return outcome
 
 
-def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
+RunBuilt = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""(function, event) -> the built function's outcome, run as Lambda would run it."""
+
+
+@pytest.fixture
+def run_built(
     artifact: Artifact,
     stack: dict[str, Any],
     emulator_url: str,
     tmp_path: Path,
     xray_daemon: socket.socket,
+) -> RunBuilt:
+    """Invoke a built function with the environment template.yaml gives it, tracing on."""
+
+    def run(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        port = xray_daemon.getsockname()[1]
+        environment = lambda_environment(function, stack, emulator_url, tmp_path, port)
+        return invoke(artifact, function, event, environment, tmp_path)
+
+    return run
+
+
+def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
+    run_built: RunBuilt, stack: dict[str, Any], xray_daemon: socket.socket
 ) -> None:
     # Given a drifted endpoint, created with AWS defaults and DisconnectOnSessionTimeout=false
     ec2 = stack["clients"]["ec2"]
     endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
     event = load_event("create_endpoint_noncompliant", endpoint_id)
-    environment = lambda_environment(
-        "enforcer", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
-    )
 
     # When the built enforcer handles the real CloudTrail event of its creation
-    outcome = invoke(artifact, "enforcer", event, environment, tmp_path)
+    outcome = run_built("enforcer", event)
 
     # Then it ended remediated, the endpoint complies, and one SNS notice says so
     assert outcome["result"]["status"] == "remediated", outcome["result"]
@@ -202,23 +217,14 @@ def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
     assert xray_daemon.recv(65536)
 
 
-def test_built_sweeper_reports_every_endpoint(
-    artifact: Artifact,
-    stack: dict[str, Any],
-    emulator_url: str,
-    tmp_path: Path,
-    xray_daemon: socket.socket,
-) -> None:
+def test_built_sweeper_reports_every_endpoint(run_built: RunBuilt, stack: dict[str, Any]) -> None:
     # Given two endpoints, one drifted
     ec2 = stack["clients"]["ec2"]
     create_endpoint(ec2, DisconnectOnSessionTimeout=False)
     create_endpoint(ec2, cidr="10.104.0.0/22")
-    environment = lambda_environment(
-        "sweeper", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
-    )
 
     # When the built sweeper runs on its schedule
-    outcome = invoke(artifact, "sweeper", load_scheduled_event(), environment, tmp_path)
+    outcome = run_built("sweeper", load_scheduled_event())
 
     # Then it evaluated both and published one report that lists both
     assert outcome["result"]["summary"]["endpoints"] == 2, outcome["result"]
@@ -229,23 +235,16 @@ def test_built_sweeper_reports_every_endpoint(
 
 
 def test_built_sweep_worker_sweeps_its_target_and_merges_the_run(
-    artifact: Artifact,
-    stack: dict[str, Any],
-    emulator_url: str,
-    tmp_path: Path,
-    xray_daemon: socket.socket,
+    run_built: RunBuilt, stack: dict[str, Any]
 ) -> None:
     # Given an organization sweep run of one target (this account, this region)
     create_endpoint(stack["clients"]["ec2"], DisconnectOnSessionTimeout=False)
     table = stack["resolved"]["STATE_TABLE_NAME"]
     DynamoSweepRuns(stack["clients"]["dynamodb"], table).start("run-1", [(ACCOUNT, REGION)])
-    environment = lambda_environment(
-        "sweep_worker", stack, emulator_url, tmp_path, xray_daemon.getsockname()[1]
-    )
     body = json.dumps({"run_id": "run-1", "account": ACCOUNT, "region": REGION})
 
     # When the built worker takes the run's only item from the queue
-    outcome = invoke(artifact, "sweep_worker", {"Records": [{"body": body}]}, environment, tmp_path)
+    outcome = run_built("sweep_worker", {"Records": [{"body": body}]})
 
     # Then it swept the target, merged the run and published its report
     assert outcome["result"] == {"work_items": 1, "merged_runs": ["run-1"]}, outcome["result"]
