@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,11 @@ class OrganizationDemo(Demo):
         received = self.org_report(org, central)
         self.org_recap(received)
         return self.ok
+
+    @cached_property
+    def samples(self) -> dict[str, replay.SampleEvent]:
+        """The sample events of events/, by file name (read once)."""
+        return {sample.name: sample for sample in replay.load_samples(self.root / "events")}
 
     def account_client(self, account: str, service: str, region: str) -> Any:
         """A client acting in ``account``: its administrators', through the role
@@ -215,9 +221,7 @@ class OrganizationDemo(Demo):
         )
         created = estate.create_endpoint(self.in_account(account), PAYMENTS_NEW)
         self._remember(created)
-        sample = next(
-            s for s in replay.load_samples(self.root / "events") if s.name == MEMBER_EVENT
-        )
+        sample = self.samples[MEMBER_EVENT]
         event = replay.recorded_in(sample.pointed_at(created.endpoint_id).event, account, region)
         c.line(f"▸ {replay.actor(event['detail'])} in {PAYMENTS} ({account})", 2)
         c.line(f"CreateClientVpnEndpoint {PAYMENTS_NEW.name} ({created.endpoint_id})", 4)
@@ -258,9 +262,7 @@ class OrganizationDemo(Demo):
         """The enforcer's Modify is a CloudTrail event in the member account too: the member
         rule drops it, so it never comes back as a change to fix (no loop)."""
         c = self.console
-        sample = next(
-            s for s in replay.load_samples(self.root / "events") if s.name == replay.ENFORCER_SAMPLE
-        )
+        sample = self.samples[replay.ENFORCER_SAMPLE]
         event = replay.recorded_in(sample.pointed_at(endpoint_id).event, account, region)
         issuer = event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]
         issuer["arn"] = f"arn:aws:iam::{account}:role/cvpn-guard-member"
