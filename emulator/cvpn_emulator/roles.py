@@ -23,7 +23,6 @@ from moto.iam.models import iam_backends
 from moto.sts.exceptions import STSClientError
 from moto.sts.models import STSBackend
 
-ORGANIZATION_ROLE = "OrganizationAccountAccessRole"
 _lock = threading.Lock()
 _required = False
 
