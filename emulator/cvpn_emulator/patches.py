@@ -23,6 +23,7 @@ from . import faults
 from .entities import ENDPOINT_ID_PREFIX
 from .eventbridge import install_eventbridge
 from .models import client_vpn_backend
+from .organizations import install_organizations
 from .responses import ClientVpnResponses
 from .roles import install_roles, require_existing_roles
 from .security_hub import install_security_hub
@@ -42,6 +43,7 @@ def install() -> None:
         _attach_responses()
         install_security_hub()
         install_roles()
+        install_organizations()
         install_eventbridge()
         _teach_resource_id_prefix()
         _teach_resource_existence()

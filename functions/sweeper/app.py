@@ -18,5 +18,7 @@ from cvpn_guard.tracing import trace_lambda_handler
 @metrics.log_metrics
 @trace_lambda_handler("cvpn-guard-sweeper")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point for the schedule (the event's content is not used)."""
-    return sweep_or_fan_out(runtime=get_runtime(), account=account_of(context.invoked_function_arn))
+    """Entry point for the schedule (and, in organization mode, the deadline timer)."""
+    return sweep_or_fan_out(
+        event, runtime=get_runtime(), account=account_of(context.invoked_function_arn)
+    )

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cvpn_guard.arns import partition_of, region_of
-from cvpn_guard.exceptions import ConfigurationError
+from cvpn_guard.exceptions import AwsCallError, ConfigurationError
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.settings import Settings, get_settings
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cvpn_guard.aws.state_table import DynamoStateTable
     from cvpn_guard.aws.sweep_queue import SweepQueue
     from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
+    from cvpn_guard.org_sweep.accounts import SweepScope
     from cvpn_guard.ports import NotificationPort
 
 
@@ -62,6 +63,16 @@ class Runtime:
         if members is None or account == home_account:
             return self.client(service, region)
         return members.client(service, region, account)
+
+    def cloudtrail_in(
+        self, account: str, region: str, *, home_account: str | None
+    ) -> CloudTrailApi:
+        """CloudTrail in ``account`` (see :meth:`client_in`)."""
+        from cvpn_guard.aws.cloudtrail import CloudTrailApi
+
+        return CloudTrailApi(
+            self.client_in(account, "cloudtrail", region, home_account=home_account)
+        )
 
     def client_vpn_in(self, account: str, region: str, *, home_account: str | None) -> ClientVpnApi:
         """Client VPN operations in ``account`` (see :meth:`client_in`)."""
@@ -162,10 +173,27 @@ def sweep_queue(runtime: Runtime) -> SweepQueue:
     return SweepQueue(runtime.client("sqs"), url)
 
 
-def organization_accounts(runtime: Runtime) -> list[str]:
-    """The accounts to sweep: SWEEP_ACCOUNTS, else every ACTIVE account of the organization."""
-    from cvpn_guard.aws.organizations import active_accounts
+def organization_accounts(runtime: Runtime, *, home_account: str) -> SweepScope:
+    """The accounts to sweep: SWEEP_ACCOUNTS, else every ACTIVE account of the organization
+    (the management account only where it can be entered: ``org_sweep.accounts``)."""
+    from cvpn_guard.aws import organizations
+    from cvpn_guard.org_sweep.accounts import organization_scope
 
-    if runtime.settings.sweep_accounts:
-        return list(runtime.settings.sweep_accounts)
-    return active_accounts(runtime.client("organizations"))
+    def management_account() -> str | None:
+        try:
+            return organizations.management_account(runtime.client("organizations"))
+        except AwsCallError:
+            return None  # cannot be told: every listed account is swept as before
+
+    def enter(account: str) -> None:
+        members = runtime.member_accounts
+        if members is not None:
+            members.credentials(account)
+
+    return organization_scope(
+        configured=runtime.settings.sweep_accounts,
+        list_accounts=lambda: organizations.active_accounts(runtime.client("organizations")),
+        management_account=management_account,
+        enter=enter,
+        home_account=home_account,
+    )

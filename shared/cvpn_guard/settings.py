@@ -31,6 +31,7 @@ _ENVIRONMENT_NAMES = {
     "sweep_queue_url": "SWEEP_QUEUE_URL",
     "sweep_accounts": "SWEEP_ACCOUNTS",
     "security_hub": "SECURITY_HUB",
+    "sweep_deadline_minutes": "SWEEP_DEADLINE_MINUTES",
 }
 
 
@@ -80,6 +81,10 @@ class Settings(BaseModel):
     sweep_accounts: tuple[str, ...] = ()
     """SWEEP_ACCOUNTS: comma-separated accounts the org sweep covers (default: every ACTIVE
     account Organizations lists)."""
+    sweep_deadline_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    """SWEEP_DEADLINE_MINUTES: organization mode: a run not merged this many minutes after it
+    started is merged by the finisher (its missing targets as ``not_swept``); empty: by the
+    next sweep."""
     security_hub: bool = False
     """SECURITY_HUB: "true" imports each verdict into Security Hub as ASFF findings, in the
     endpoint's own account (through its member role in organization mode)."""
@@ -95,6 +100,7 @@ class Settings(BaseModel):
         "notification_topic_arn",
         "member_role_name",
         "sweep_queue_url",
+        "sweep_deadline_minutes",
         mode="before",
     )
     @classmethod

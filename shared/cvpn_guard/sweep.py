@@ -33,11 +33,12 @@ MAX_REGION_WORKERS = 8
 
 @dataclass
 class RegionSweep:
-    """The verdicts and errors of one region."""
+    """The verdicts and errors of one region (and, in an org sweep, its CloudTrail state)."""
 
     region: str
     endpoints: list[EndpointReport] = field(default_factory=list)
     errors: list[ReportError] = field(default_factory=list)
+    cloudtrail: list[RegionTrail] = field(default_factory=list)
 
 
 def _check_one(
@@ -102,16 +103,22 @@ def sweep_region(
     return outcome
 
 
-def region_trail(region: str, trails: TrailPort) -> RegionTrail:
+def region_trail(region: str, trails: TrailPort, *, account: str | None = None) -> RegionTrail:
     """Whether a CloudTrail trail logs ``region``'s API calls (never raises: unknown instead)."""
     try:
         found = trails.trails()
     except AwsCallError as error:
-        return RegionTrail(region=region, logging=None, problem=f"{error.code}: {error.message}")
+        return RegionTrail(
+            region=region,
+            account=account,
+            logging=None,
+            problem=f"{error.code}: {error.message}",
+        )
     logging = tuple(trail.arn for trail in found if trail.logging)
     unknown = [f"{trail.arn}: {trail.problem}" for trail in found if trail.logging is None]
     return RegionTrail(
         region=region,
+        account=account,
         logging=True if logging else (None if unknown else False),
         trails=logging,
         problem="; ".join(unknown) or None,
@@ -154,7 +161,7 @@ def sweep(
 
     def trail(region: str) -> RegionTrail:
         assert trails_for is not None
-        return region_trail(region, trails_for(region))
+        return region_trail(region, trails_for(region), account=account)
 
     workers = max(1, min(MAX_REGION_WORKERS, len(region_list)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:

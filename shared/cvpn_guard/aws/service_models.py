@@ -51,14 +51,14 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
         "DeleteClientVpnRoute",
     ),
     "sns": ("Publish",),
-    "dynamodb": ("PutItem", "GetItem", "DeleteItem", "UpdateItem", "TransactWriteItems"),
+    "dynamodb": ("PutItem", "GetItem", "DeleteItem", "UpdateItem", "BatchGetItem"),
     "ssm": ("GetParameter",),
     # The sweeper's CloudTrail check and organization mode's calls.
     "cloudtrail": ("DescribeTrails", "GetTrailStatus"),
     "sts": ("AssumeRole",),
     "sqs": ("SendMessageBatch",),
     "securityhub": ("BatchImportFindings", "BatchUpdateFindings"),
-    "organizations": ("ListAccounts",),
+    "organizations": ("ListAccounts", "DescribeOrganization"),
 }
 SHARED_FILES = ("partitions", "sdk-default-configuration", "_retry")  # copied as they are
 DROPPED_KEYS = frozenset({"documentation", "documentationUrl"})

@@ -264,7 +264,7 @@ def _print_summary(
         return  # the table ends with the same counts and lists the errors
     print(f"cvpn-guard: {summary_line(report, regions)}", file=stderr)
     for error in report.errors[:MAX_ERRORS_SHOWN]:
-        where = error.region + (f" {error.endpoint_id}" if error.endpoint_id else "")
+        where = " ".join(p for p in (error.region, error.endpoint_id) if p) or "the sweep"
         print(f"cvpn-guard: could not check {where}: {error.code}: {error.message}", file=stderr)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         print(f"cvpn-guard: … and {len(report.errors) - MAX_ERRORS_SHOWN} more errors", file=stderr)

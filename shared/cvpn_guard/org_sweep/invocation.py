@@ -5,7 +5,6 @@ The worker's Logger and Metrics live here, where they are used (as for the other
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -13,11 +12,11 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
-from cvpn_guard.org_sweep.work import WorkItem
+from cvpn_guard.org_sweep.work import MalformedWorkItem, RunGone, WorkItem
 from cvpn_guard.org_sweep.worker import complete_target, sweep_target
 from cvpn_guard.policy import Policy
-from cvpn_guard.ports import ClientVpnPort
-from cvpn_guard.report import report_notices
+from cvpn_guard.ports import ClientVpnPort, TrailPort
+from cvpn_guard.report import publish_report
 from cvpn_guard.runtime import Runtime, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region
 from cvpn_guard.sweep import RegionSweep
@@ -28,7 +27,13 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> dict[str, Any]:
-    """Sweep the SQS records' targets; the last of a run publishes the organization report."""
+    """Sweep the SQS records' targets; the last of a run publishes the organization report.
+
+    A failure of the run's state or of the publish raises: SQS delivers the item again and the
+    worker carries on where it failed (``org_sweep.worker``). A message that is not a work
+    item, or one whose run the state table no longer holds, is logged and counted, not retried
+    (it would fail the same way every time).
+    """
     policy = load_policy_or_alarm(
         runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
     )
@@ -36,12 +41,23 @@ def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> d
     def api_for(account: str, region: str) -> ClientVpnPort:
         return runtime.client_vpn_in(account, region, home_account=home_account)
 
+    def trails_for(account: str, region: str) -> TrailPort:
+        return runtime.cloudtrail_in(account, region, home_account=home_account)
+
     runs = sweep_runs(runtime)
     merged: list[str] = []
     records = event.get("Records", []) if isinstance(event, dict) else []
     for record in records:
-        item = WorkItem.from_message(json.loads(record["body"]))
-        result = sweep_target(item, api_for, policy, locks=runtime.state)
+        try:
+            item = WorkItem.from_message(str(record.get("body")))
+        except MalformedWorkItem as error:
+            count(metrics, "MalformedWorkItem")
+            logger.error(
+                "not a sweep work item: dropped",
+                extra={"message_id": record.get("messageId"), "error": str(error)},
+            )
+            continue
+        result = sweep_target(item, api_for, policy, locks=runtime.state, trails_for=trails_for)
         count(metrics, "Evaluated", value=len(result.endpoints))
         count(metrics, "SweepErrors", value=len(result.errors))
         logger.info(
@@ -65,14 +81,24 @@ def process_work(event: Any, *, runtime: Runtime, home_account: str | None) -> d
                 home_account=home_account,
             )
             export_or_log(export, logger=logger, metrics=metrics)
-        report = complete_target(item, result, runs=runs, policy=policy)
+        try:
+            report = complete_target(
+                item,
+                result,
+                runs=runs,
+                policy=policy,
+                publish=partial(publish_report, runtime.notifier),
+            )
+        except RunGone as gone:
+            count(metrics, "SweepRunGone")
+            logger.warning(
+                "the run is no longer in the state table (expired, or merged long ago): the "
+                "target was swept and fixed, but is in no report",
+                extra={"run_id": item.run_id, "error": str(gone)},
+            )
+            continue
         if report is None:
             continue
-        notices = report_notices(report)
-        notifier = runtime.notifier
-        if notifier is not None:
-            for notice in notices:
-                notifier.publish(notice)
         merged.append(item.run_id)
         logger.info(
             "organization sweep merged",

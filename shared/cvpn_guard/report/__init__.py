@@ -11,6 +11,7 @@ from cvpn_guard.report.model import (
     SCHEMA_ID,
     ComplianceReport,
     EndpointReport,
+    NotSwept,
     PolicyRef,
     RegionTrail,
     ReportChange,
@@ -33,6 +34,7 @@ from cvpn_guard.report.parts import (
 from cvpn_guard.report.publishing import (
     compose_endpoint_notice,
     needs_notice,
+    publish_report,
     report_notices,
     subject_for,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "SCHEMA_ID",
     "ComplianceReport",
     "EndpointReport",
+    "NotSwept",
     "Notice",
     "PolicyRef",
     "RegionTrail",
@@ -71,6 +74,7 @@ __all__ = [
     "json_schema",
     "merge_parts",
     "needs_notice",
+    "publish_report",
     "render_csv",
     "render_summary",
     "render_table",

@@ -103,9 +103,32 @@ class ReportError(_Frozen):
     """A region or endpoint that could not be evaluated (no access, throttled after retries)."""
 
     account: str | None = None
-    region: str
+    region: str | None = Field(
+        default=None,
+        description="null: the error concerns no single region (e.g. an organization sweep "
+        "that found no account to sweep).",
+    )
     endpoint_id: str | None = None
     code: str
+    message: str
+    shortened: bool = Field(default=False, description=SHORTENED + ".")
+
+
+NotSweptReason = Literal["deadline_passed", "management_account"]
+
+
+class NotSwept(_Frozen):
+    """An account (or one of its regions) the organization sweep knows of but did not sweep.
+
+    ``deadline_passed``: its work item had not reported when the run's deadline came (the
+    worker failed for good, or is still running), so the run was merged without it.
+    ``management_account``: the organization's management account, which a service-managed
+    StackSet never deploys the member role to (the message says what to do).
+    """
+
+    account: str
+    region: str | None = Field(default=None, description="null: every swept region.")
+    reason: NotSweptReason
     message: str
     shortened: bool = Field(default=False, description=SHORTENED + ".")
 
@@ -145,6 +168,9 @@ class ReportSummary(_Frozen):
     remediation_failed: int
     exempt: int
     errors: int
+    not_swept: int = Field(
+        default=0, description="Accounts or account x region targets the sweep did not cover."
+    )
     by_rule: dict[str, int] = Field(description="Endpoints whose findings include each rule.")
 
 
@@ -156,6 +182,9 @@ class RegionTrail(_Frozen):
     """
 
     region: str
+    account: str | None = Field(
+        default=None, description="The account the trail state belongs to (null: not told)."
+    )
     logging: bool | None = Field(
         description="true: a trail covering the region is logging; false: none is; "
         "null: it could not be told (see problem)."
@@ -164,6 +193,7 @@ class RegionTrail(_Frozen):
     problem: str | None = Field(
         default=None, description="Why the status is unknown or partly unknown."
     )
+    shortened: bool = Field(default=False, description=SHORTENED + ".")
 
 
 class ReportPart(_Frozen):
@@ -202,14 +232,24 @@ class ComplianceReport(_Frozen):
     errors: tuple[ReportError, ...] = ()
     cloudtrail: tuple[RegionTrail, ...] = Field(
         default=(),
-        description="Per swept region, whether real-time enforcement can run there (sweeps "
-        "only; the same in every part).",
+        description="Per swept account and region, whether real-time enforcement can run "
+        "there (sweeps only; a split report carries them after its errors, like the errors).",
+    )
+    not_swept: tuple[NotSwept, ...] = Field(
+        default=(),
+        description="What an organization sweep did not cover, and why (after the cloudtrail "
+        "entries in a split report).",
     )
 
     @property
     def clean(self) -> bool:
-        """True when every endpoint is settled and nothing failed to be checked."""
-        return not self.errors and all(endpoint.settled for endpoint in self.endpoints)
+        """True when every endpoint is settled and nothing failed to be checked or was left
+        out of the sweep."""
+        return (
+            not self.errors
+            and not self.not_swept
+            and all(endpoint.settled for endpoint in self.endpoints)
+        )
 
     def to_json(self) -> str:
         """Compact, deterministic JSON (what subscribers receive)."""
@@ -231,7 +271,9 @@ def compact_json(model: BaseModel, *, ascii_only: bool = False) -> str:
 
 
 def summarize(
-    endpoints: Iterable[EndpointReport], errors: Iterable[ReportError] = ()
+    endpoints: Iterable[EndpointReport],
+    errors: Iterable[ReportError] = (),
+    not_swept: Iterable[NotSwept] = (),
 ) -> ReportSummary:
     """Count statuses and per-rule findings."""
     statuses: Counter[str] = Counter()
@@ -249,6 +291,7 @@ def summarize(
         remediation_failed=statuses[EndpointStatus.REMEDIATION_FAILED],
         exempt=statuses[EndpointStatus.EXEMPT],
         errors=sum(1 for _ in errors),
+        not_swept=sum(1 for _ in not_swept),
         by_rule=dict(sorted(by_rule.items())),
     )
 
@@ -260,27 +303,33 @@ def build_report(
     endpoints: Iterable[EndpointReport],
     errors: Iterable[ReportError] = (),
     cloudtrail: Iterable[RegionTrail] = (),
+    not_swept: Iterable[NotSwept] = (),
     generated_at: datetime | None = None,
+    report_id: str | None = None,
 ) -> ComplianceReport:
     """Assemble a report; endpoints are sorted by account, region and id for stable output.
 
-    Its ``report_id`` is a fresh UUID: the parts of a split report share it, and no two
-    reports do (not even two runs over an unchanged estate).
+    Its ``report_id`` is a fresh UUID unless one is given: the parts of a split report share
+    it, and no two reports do (not even two runs over an unchanged estate). An organization
+    sweep passes one derived from its run, so a report published again after a failure
+    carries the same id (subscribers can drop the copy).
     """
     ordered = tuple(sorted(endpoints, key=lambda e: (e.account, e.region, e.endpoint_id)))
     error_list = tuple(errors)
+    left_out = tuple(sorted(not_swept, key=lambda n: (n.account, n.region or "")))
     identity = policy.identity
     return ComplianceReport(
-        report_id=str(uuid.uuid4()),
+        report_id=report_id or str(uuid.uuid4()),
         generated_at=generated_at or datetime.now(UTC),
         policy=PolicyRef(
             version=identity.version, content_hash=identity.content_hash, mode=str(policy.mode)
         ),
         source=source,
-        summary=summarize(ordered, error_list),
+        summary=summarize(ordered, error_list, left_out),
         endpoints=ordered,
         errors=error_list,
-        cloudtrail=tuple(sorted(cloudtrail, key=lambda trail: trail.region)),
+        cloudtrail=tuple(sorted(cloudtrail, key=lambda trail: (trail.account or "", trail.region))),
+        not_swept=left_out,
     )
 
 

@@ -4,8 +4,10 @@ SNS refuses messages over 256 KB. A large estate's report is never truncated: it
 ``n`` parts, each a complete ``ComplianceReport`` that validates against the schema and reads
 on its own. Every part carries the report's ``report_id``, ``part = {index, count}``, and the
 WHOLE report's ``generated_at``, ``policy``, ``source`` and ``summary`` (so every part knows
-the totals), plus its own run of whole endpoints, in the report's order. The errors follow the
-last endpoint, packed the same way, so they travel in the last part(s). ``merge_parts``
+the totals), plus its own run of whole endpoints, in the report's order. The errors, then the
+CloudTrail states and the targets not swept follow the last endpoint, packed the same way, so
+they travel in the last part(s) (an organization's sweep has one CloudTrail state per account
+and region: thousands of them would not fit beside every part's header). ``merge_parts``
 concatenates the runs in index order and gives back the report.
 
 An endpoint (or error) too large for a part even on its own is never dropped: its long values
@@ -27,6 +29,8 @@ from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.report.model import (
     ComplianceReport,
     EndpointReport,
+    NotSwept,
+    RegionTrail,
     ReportError,
     ReportPart,
     compact_json,
@@ -41,7 +45,7 @@ _CUTS = (2_000, 500, 100, 20)
 # Stands in for a part's index and count while measuring: no real number is longer.
 _WIDEST_PART = ReportPart(index=999_999, count=999_999)
 
-Item = EndpointReport | ReportError
+Item = EndpointReport | ReportError | RegionTrail | NotSwept
 Sizer = Callable[[BaseModel], int]
 
 
@@ -61,14 +65,24 @@ def split_report(
     if len(document.encode()) <= max_bytes:
         return [report]
     size = _sizer(ascii_only=document.isascii())
-    frame = report.model_copy(update={"endpoints": (), "errors": (), "part": _WIDEST_PART})
+    frame = report.model_copy(
+        update={
+            "endpoints": (),
+            "errors": (),
+            "cloudtrail": (),
+            "not_swept": (),
+            "part": _WIDEST_PART,
+        }
+    )
     room = max_bytes - size(frame)
     if room < max_bytes // 2:
         raise ReportPartsError(
             f"the report's header (policy, source, summary) takes {size(frame):,} bytes: too "
             f"much of a part's {max_bytes:,} to leave room for endpoints"
         )
-    runs = _runs([*report.endpoints, *report.errors], room, size)
+    runs = _runs(
+        [*report.endpoints, *report.errors, *report.cloudtrail, *report.not_swept], room, size
+    )
     if len(runs) == 1:  # one endpoint that had to be shortened: still one whole report
         return [_with(report, runs[0], part=None)]
     return [
@@ -107,15 +121,19 @@ def merge_parts(parts: Iterable[ComplianceReport]) -> ComplianceReport:
         update={
             "endpoints": tuple(e for part in ordered for e in part.endpoints),
             "errors": tuple(e for part in ordered for e in part.errors),
+            "cloudtrail": tuple(t for part in ordered for t in part.cloudtrail),
+            "not_swept": tuple(n for part in ordered for n in part.not_swept),
             "part": None,
         }
     )
     summary = merged.summary
-    if (len(merged.endpoints), len(merged.errors)) != (summary.endpoints, summary.errors):
+    held = (len(merged.endpoints), len(merged.errors), len(merged.not_swept))
+    counted = (summary.endpoints, summary.errors, summary.not_swept)
+    if held != counted:
         raise ReportPartsError(
-            f"report {merged.report_id}: the parts hold {len(merged.endpoints)} endpoints and "
-            f"{len(merged.errors)} errors, the summary counts {summary.endpoints} and "
-            f"{summary.errors}"
+            f"report {merged.report_id}: the parts hold {held[0]} endpoints, {held[1]} errors "
+            f"and {held[2]} targets not swept; the summary counts {counted[0]}, {counted[1]} "
+            f"and {counted[2]}"
         )
     return merged
 
@@ -174,8 +192,11 @@ def _shortenings(item: Item) -> Iterator[Item]:
 
 
 def _shortened(item: Item, limit: int) -> Item:
-    if isinstance(item, ReportError):
+    if isinstance(item, ReportError | NotSwept):
         return item.model_copy(update={"message": cut_text(item.message, limit), "shortened": True})
+    if isinstance(item, RegionTrail):
+        problem = None if item.problem is None else cut_text(item.problem, limit)
+        return item.model_copy(update={"problem": problem, "shortened": True})
     return item.model_copy(
         update={
             "findings": tuple(
@@ -219,6 +240,8 @@ def _with(
         update={
             "endpoints": tuple(item for item in run if isinstance(item, EndpointReport)),
             "errors": tuple(item for item in run if isinstance(item, ReportError)),
+            "cloudtrail": tuple(item for item in run if isinstance(item, RegionTrail)),
+            "not_swept": tuple(item for item in run if isinstance(item, NotSwept)),
             "part": part,
         }
     )
@@ -226,5 +249,9 @@ def _with(
 
 def _name(item: Item) -> str:
     if isinstance(item, ReportError):
-        return f"the error {item.code} in {item.region}"
+        return f"the error {item.code} in {item.region or 'no region'}"
+    if isinstance(item, RegionTrail):
+        return f"the CloudTrail state of {item.account or '?'}/{item.region}"
+    if isinstance(item, NotSwept):
+        return f"the target not swept {item.account}/{item.region or '*'}"
     return f"endpoint {item.endpoint_id}"

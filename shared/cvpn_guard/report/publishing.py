@@ -8,6 +8,7 @@ through ``short_json`` quoting, so no string can break either format.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.report.model import ComplianceReport, EndpointReport
@@ -20,6 +21,9 @@ from cvpn_guard.report.render import (
     render_summary,
     short_json,
 )
+
+if TYPE_CHECKING:
+    from cvpn_guard.ports import NotificationPort
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line breaks
 _UNSAFE_SUBJECT = re.compile(r"[^\x20-\x7e]")
@@ -103,3 +107,16 @@ def report_notices(report: ComplianceReport) -> list[Notice]:
             )
         )
     return notices
+
+
+def publish_report(notifier: NotificationPort | None, report: ComplianceReport) -> int:
+    """Send every notice of ``report`` (nothing without a notifier); returns how many were sent.
+
+    Raises whatever the notifier raises: a report that could not be sent is not sent.
+    """
+    if notifier is None:
+        return 0
+    notices = report_notices(report)
+    for notice in notices:
+        notifier.publish(notice)
+    return len(notices)

@@ -61,15 +61,22 @@ def render_summary(report: ComplianceReport) -> str:
             "No real-time enforcement (no CloudTrail trail logging; only sweeps see drift):",
         ]
         lines += [
-            f"  {trail.region}: "
+            f"  {_where(trail.account, trail.region)}: "
             + ("no logging trail" if trail.logging is False else f"unknown: {trail.problem}")
             for trail in dark
         ]
     if report.errors:
         lines += ["", "Could not check:"]
         lines += [
-            f"  {e.region}{' ' + e.endpoint_id if e.endpoint_id else ''}: {e.code}: {short_json(e.message, 120)}"
+            f"  {_where(e.account, e.region, e.endpoint_id)}: {e.code}: {short_json(e.message, 120)}"
             for e in report.errors
+        ]
+    if report.not_swept:
+        lines += ["", "Not swept:"]
+        lines += [
+            f"  {_where(n.account, n.region or 'every region')}: {n.reason}: "
+            f"{short_json(n.message, 400)}"
+            for n in report.not_swept
         ]
     attention = sorted(
         (e for e in report.endpoints if e.status is not EndpointStatus.COMPLIANT),
@@ -85,6 +92,13 @@ def render_summary(report: ComplianceReport) -> str:
         if len(attention) > MAX_LISTED:
             lines.append(f"  … and {len(attention) - MAX_LISTED} more (see the JSON report)")
     return "\n".join(lines) + "\n"
+
+
+def _where(*parts: str | None) -> str:
+    # "123456789012/eu-west-1 cvpn-endpoint-…", leaving out what the entry does not say.
+    account, *rest = parts
+    place = "/".join(p for p in (account, rest[0] if rest else None) if p) or "-"
+    return " ".join([place, *(p for p in rest[1:] if p)])
 
 
 def _rows(report: ComplianceReport) -> list[dict[str, str]]:
@@ -167,12 +181,17 @@ def render_table(report: ComplianceReport, names: Mapping[str, str] | None = Non
         "",
         f"{s.endpoints} endpoints: {s.compliant} compliant, {s.non_compliant} non-compliant, {s.remediated} remediated, "
         f"{s.remediation_failed} remediation failed, {s.exempt} exempt, {s.errors} errors"
+        + (f", {s.not_swept} not swept" if s.not_swept else "")
         + ("  (* = fixed)" if s.remediated else ""),
     ]
     lines += [
         f"error: {' '.join(p for p in (e.account, e.region, e.endpoint_id) if p)} {e.code}: "
         f"{e.message}"
         for e in report.errors
+    ]
+    lines += [
+        f"not swept: {' '.join(p for p in (n.account, n.region) if p)} {n.reason}: {n.message}"
+        for n in report.not_swept
     ]
     return "\n".join(lines) + "\n"
 

@@ -10,11 +10,21 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard import arns
-from cvpn_guard.exceptions import ConfigurationError
+from cvpn_guard.exceptions import AwsCallError, ConfigurationError
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
+from cvpn_guard.org_sweep.accounts import SweepScope
 from cvpn_guard.org_sweep.fan_out import start_org_sweep
+from cvpn_guard.org_sweep.finisher import FinishedRuns, finish_overdue_runs
+from cvpn_guard.org_sweep.work import plan as plan_run
 from cvpn_guard.policy import Policy
-from cvpn_guard.report import ComplianceReport, ReportSource, report_notices
+from cvpn_guard.report import (
+    ComplianceReport,
+    ReportError,
+    ReportSource,
+    build_report,
+    publish_report,
+    report_notices,
+)
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region
 from cvpn_guard.sweep import sweep
@@ -94,27 +104,135 @@ def sweep_summary(report: ComplianceReport) -> dict[str, Any]:
     }
 
 
-def sweep_or_fan_out(*, runtime: Runtime, account: str) -> dict[str, Any]:
-    """Sweep (single account), or in organization mode enqueue the organization's targets."""
+FINISH_OVERDUE_EVENT = {"cvpn-guard": "finish-overdue-sweeps"}
+"""What the deadline timer sends (template.yaml, SweepDeadlineTimer): merge what is due, no
+new sweep."""
+
+
+def sweep_or_fan_out(event: Any, *, runtime: Runtime, account: str) -> dict[str, Any]:
+    """Sweep (single account), or in organization mode enqueue the organization's targets
+    (or, on the deadline timer's event, only merge the runs that are due)."""
     if runtime.settings.sweep_queue_url:
-        return fan_out(runtime=runtime)
+        if (
+            isinstance(event, dict)
+            and event.get("cvpn-guard") == FINISH_OVERDUE_EVENT["cvpn-guard"]
+        ):
+            return finish_overdue(runtime=runtime)
+        return fan_out(runtime=runtime, account=account)
     return sweep_summary(run_sweep(runtime=runtime, account=account))
 
 
-def fan_out(*, runtime: Runtime) -> dict[str, Any]:
+def _finish(runtime: Runtime, policy: Policy, *, new_sweep: bool) -> FinishedRuns:
+    """Merge the open runs that are due; a failure is logged and counted, never fatal to the
+    sweep that starts next (the run stays open and the next pass tries again)."""
+    try:
+        finished = finish_overdue_runs(
+            sweep_runs(runtime),
+            policy=policy,
+            publish=partial(publish_report, runtime.notifier),
+            new_sweep=new_sweep,
+        )
+    except AwsCallError as error:
+        count(metrics, "SweepRunFinishFailed", dimension=("code", error.code))
+        logger.error(
+            "could not merge the overdue organization sweeps (the next pass tries again)",
+            extra={"operation": error.operation, "code": error.code, "error": error.message},
+        )
+        return FinishedRuns()
+    for report in finished.merged:
+        # The alarm on unmerged runs (template.yaml, UnmergedSweepRunsAlarm) watches this.
+        count(metrics, "SweepRunOverdue")
+        logger.warning(
+            "organization sweep merged at its deadline: some targets never reported",
+            extra={
+                "run_id": report.source.event_id,
+                "not_swept": report.summary.not_swept,
+                "summary": report.summary.model_dump(),
+            },
+        )
+    return finished
+
+
+def finish_overdue(*, runtime: Runtime) -> dict[str, Any]:
+    """The deadline timer's pass: merge the runs past their deadline."""
+    policy = load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing merged"
+    )
+    finished = _finish(runtime, policy, new_sweep=False)
+    return {
+        "merged_runs": [report.source.event_id for report in finished.merged],
+        "open_runs": finished.waiting,
+    }
+
+
+def fan_out(*, runtime: Runtime, account: str) -> dict[str, Any]:
     """Enqueue every account x region for the sweep workers; sweep nothing here (one Lambda
-    looping over hundreds of accounts would outlast its 15 minutes)."""
+    looping over hundreds of accounts would outlast its 15 minutes).
+
+    The runs a new sweep supersedes are merged first; a sweep that finds no account to sweep
+    publishes a report that says so (an error entry), and counts it.
+    """
     regions = runtime.settings.regions_to_sweep
     if not regions:
         raise ConfigurationError("no region to sweep: set SWEEP_REGIONS or AWS_REGION")
-    accounts = organization_accounts(runtime)
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    items = start_org_sweep(
-        run_id, accounts, regions, runs=sweep_runs(runtime), queue=sweep_queue(runtime)
+    policy = load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
     )
+    finished = _finish(runtime, policy, new_sweep=True)
+    scope = organization_accounts(runtime, home_account=account)
+    started = datetime.now(UTC)
+    if not scope.accounts:
+        return _nothing_to_sweep(runtime, policy, scope, regions)
+    minutes = runtime.settings.sweep_deadline_minutes
+    plan = plan_run(
+        f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        scope.accounts,
+        regions,
+        started_at=int(started.timestamp()),
+        deadline=int(started.timestamp()) + minutes * 60 if minutes else None,
+        not_swept=scope.not_swept,
+    )
+    items = start_org_sweep(plan, runs=sweep_runs(runtime), queue=sweep_queue(runtime))
     count(metrics, "WorkItemsQueued", value=len(items))
     logger.info(
         "organization sweep queued",
-        extra={"run_id": run_id, "accounts": len(accounts), "regions": list(regions)},
+        extra={
+            "run_id": plan.run_id,
+            "accounts": len(scope.accounts),
+            "listed_by": scope.listed_by,
+            "regions": list(regions),
+            "not_swept": [entry.model_dump() for entry in scope.not_swept],
+            "deadline": plan.deadline,
+            "overdue_runs_merged": len(finished.merged),
+        },
     )
-    return {"run_id": run_id, "accounts": len(accounts), "work_items": len(items)}
+    return {
+        "run_id": plan.run_id,
+        "accounts": len(scope.accounts),
+        "work_items": len(items),
+        "overdue_runs_merged": [report.source.event_id for report in finished.merged],
+    }
+
+
+def _nothing_to_sweep(
+    runtime: Runtime, policy: Policy, scope: SweepScope, regions: tuple[str, ...]
+) -> dict[str, Any]:
+    if scope.listed_by == "ListAccounts":
+        why = (
+            "Organizations ListAccounts listed no ACTIVE account to sweep: check that the "
+            "stack runs in the management account or a delegated administrator account, or "
+            "list the accounts in SweepAccounts"
+        )
+    else:
+        why = "SweepAccounts names no account to sweep: list account ids, or leave it empty"
+    report = build_report(
+        policy=policy,
+        source=ReportSource(kind="sweeper", regions=regions),
+        endpoints=[],
+        errors=[ReportError(code="NoAccountToSweep", message=why)],
+        not_swept=scope.not_swept,
+    )
+    publish_report(runtime.notifier, report)
+    count(metrics, "NoAccountToSweep")
+    logger.error("organization sweep found no account to sweep", extra={"reason": why})
+    return {"run_id": None, "accounts": 0, "work_items": 0, "error": why}

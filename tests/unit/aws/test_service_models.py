@@ -36,8 +36,11 @@ CASES = [
 DEPTH = 6  # deeper than any kept shape, except the recursive ones (DynamoDB's AttributeValue)
 
 
-def example(shape: Shape, depth: int = 0) -> Any:
-    """A value with every member of ``shape`` (only required ones below ``DEPTH``)."""
+def example(shape: Shape | None, depth: int = 0) -> Any:
+    """A value with every member of ``shape`` (only required ones below ``DEPTH``); an
+    operation without input (DescribeOrganization) takes ``{}``."""
+    if shape is None:
+        return {}
     kind = shape.type_name
     if kind == "structure":
         members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]

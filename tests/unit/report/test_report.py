@@ -16,6 +16,8 @@ from cvpn_guard.report import (
     DEFAULT_MAX_PART_BYTES,
     ComplianceReport,
     EndpointReport,
+    NotSwept,
+    RegionTrail,
     ReportChange,
     ReportError,
     ReportPart,
@@ -264,6 +266,52 @@ def test_a_large_report_is_split_between_whole_endpoints_into_parts_that_are_rep
     assert merged == report
 
 
+def test_an_organizations_report_splits_its_cloudtrail_states_and_targets_not_swept() -> None:
+    # Given an organization's report: 1,200 accounts x 17 regions each with its CloudTrail
+    # state (far more than one part's header could carry), a few endpoints, and targets the
+    # run's deadline left out
+    accounts = [f"{100000000000 + n}" for n in range(1_200)]
+    regions = [f"eu-region-{n}" for n in range(17)]
+    report = build_report(
+        policy=default_policy(),
+        source=ReportSource(kind="sweeper", regions=tuple(regions)),
+        endpoints=_banner_endpoints(5),
+        cloudtrail=[
+            RegionTrail(account=account, region=region, logging=True, trails=("arn:trail",))
+            for account in accounts
+            for region in regions
+        ],
+        not_swept=[
+            NotSwept(
+                account=accounts[n],
+                region=regions[0],
+                reason="deadline_passed",
+                message="no result before the deadline",
+            )
+            for n in range(3)
+        ],
+        generated_at=NOW,
+    )
+
+    # When it is turned into SNS notices
+    notices = report_notices(report)
+
+    # Then every part fits, validates, and the states travel after the endpoints
+    documents = [json.loads(notice.document) for notice in notices]
+    assert len(documents) > 5
+    for notice, document in zip(notices, documents, strict=True):
+        assert len(notice.document.encode()) <= DEFAULT_MAX_PART_BYTES
+        _assert_valid(document)
+    assert documents[0]["endpoints"]
+    assert not documents[-1]["endpoints"]
+    assert documents[-1]["not_swept"]
+    # And merging gives back every state once, and the targets not swept
+    merged = merge_parts(ComplianceReport.model_validate(d) for d in documents)
+    assert merged == report
+    assert len(merged.cloudtrail) == 1_200 * 17
+    assert merged.summary.not_swept == 3
+
+
 def test_a_report_that_fits_is_sent_whole() -> None:
     # Given a report of a few endpoints
     report = _sweep(_banner_endpoints(3))
@@ -322,7 +370,8 @@ def test_merging_refuses_parts_that_do_not_add_up_to_the_summary(
 
     # When merged / Then the counts are compared with the summary's
     with pytest.raises(
-        ReportPartsError, match="hold 39 endpoints and 2 errors, the summary counts 40 and 2"
+        ReportPartsError,
+        match="hold 39 endpoints, 2 errors and 0 targets not swept; the summary counts 40, 2 and 0",
     ):
         merge_parts([parts[0], damaged, *parts[2:]])
 
