@@ -89,7 +89,20 @@ def classify_event(raw: Any, guard: LoopGuard, *, own_account: str | None = None
     found = endpoint_ids(record, call)
     if isinstance(found, Skip):
         return replace(found, event_id=event_id, event_name=name)
-    account = record.recipientAccountId or event.account
+    # EventBridge sets the envelope's account (the bus's sender, kept across the organization
+    # bus); the record's recipientAccountId is whatever the event's body says. A body that
+    # disagrees is not acted on: enforcing it would assume the member role of an account
+    # the event does not come from.
+    account = event.account
+    recipient = record.recipientAccountId
+    if recipient and recipient != account:
+        return Skip(
+            SkipReason.ACCOUNT_MISMATCH,
+            f"the event comes from account {account[:32]} but its CloudTrail record names "
+            f"account {recipient[:32]}: not acted on (a misrouted or forged event)",
+            event_id,
+            name,
+        )
     if own_account and account != own_account:
         return Skip(
             SkipReason.OTHER_ACCOUNT,

@@ -17,6 +17,8 @@ class SkipReason(StrEnum):
     DRY_RUN = "dry_run"
     OWN_CHANGE = "own_change"
     OTHER_ACCOUNT = "other_account"
+    ACCOUNT_MISMATCH = "account_mismatch"
+    """The CloudTrail record names another account than the envelope EventBridge set."""
     NOT_AN_ENDPOINT = "not_an_endpoint"
     """A tag call on other resources only (the rule pattern normally keeps these out)."""
 

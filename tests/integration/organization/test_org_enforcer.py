@@ -55,6 +55,26 @@ def test_a_forwarded_member_change_is_enforced_in_the_member_account(
     assert json.loads(notice["Message"])["endpoints"][0]["account"] == MEMBER
 
 
+def test_a_forwarded_event_whose_record_names_another_account_is_not_acted_on(
+    org_world: EnforcerWorld,
+) -> None:
+    # Given a drifted endpoint in a member account, and an event on the organization bus that
+    # comes from another member (EventBridge's envelope) but names the first in its body
+    victim = MEMBER_ACCOUNTS[1]
+    member_ec2 = member_client(victim, "ec2")
+    endpoint_id = create_endpoint(member_ec2, DisconnectOnSessionTimeout=False)
+    event = forwarded(load_event("create_endpoint_noncompliant", endpoint_id), MEMBER)
+    event["detail"]["recipientAccountId"] = victim
+
+    # When the enforcer receives it
+    result = org_world.invoke(event)
+
+    # Then it is skipped with its reason: no member role assumed, nothing changed
+    assert (result["status"], result["reason"]) == ("skipped", "account_mismatch")
+    assert _describe(member_ec2, endpoint_id)["DisconnectOnSessionTimeout"] is False
+    assert org_world.notices() == []
+
+
 def test_the_member_role_is_assumed_with_the_functions_session_name(
     in_process_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

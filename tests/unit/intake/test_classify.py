@@ -236,6 +236,32 @@ def test_a_member_accounts_change_is_work_in_organization_mode() -> None:
     assert change.account == "210987654321"
 
 
+def test_a_record_that_names_another_account_than_its_envelope_is_skipped() -> None:
+    # Given an event on the organization bus from member 210987654321 (EventBridge sets the
+    # envelope) whose CloudTrail record names another member account
+    event = load_event("modify_endpoint_by_user")
+    event["account"] = "210987654321"
+    event["detail"]["recipientAccountId"] = "210987654322"
+
+    # When it is classified in organization mode
+    outcome = classify_event(event, ORG_GUARD, own_account=None)
+
+    # Then nothing is enforced in either account, and the reason names both
+    assert isinstance(outcome, Skip)
+    assert outcome.reason is SkipReason.ACCOUNT_MISMATCH
+    assert "210987654321" in outcome.detail and "210987654322" in outcome.detail
+
+
+def test_the_envelopes_account_is_the_account_acted_in() -> None:
+    # A record without recipientAccountId (it is optional) is acted on in the envelope's
+    event = load_event("modify_endpoint_by_user")
+    event["account"] = "210987654321"
+    del event["detail"]["recipientAccountId"]
+    outcome = classify_event(event, ORG_GUARD, own_account=None)
+    assert isinstance(outcome, tuple)
+    assert outcome[0].account == "210987654321"
+
+
 def test_our_fix_through_a_member_role_is_our_own_change() -> None:
     # Given our enforcer's fix in a member account, made as that account's cvpn-guard-member
     event = load_event("modify_endpoint_by_enforcer")
