@@ -249,7 +249,8 @@ def test_a_record_that_names_another_account_than_its_envelope_is_skipped() -> N
     # Then nothing is enforced in either account, and the reason names both
     assert isinstance(outcome, Skip)
     assert outcome.reason is SkipReason.ACCOUNT_MISMATCH
-    assert "210987654321" in outcome.detail and "210987654322" in outcome.detail
+    assert "210987654321" in outcome.detail
+    assert "210987654322" in outcome.detail
 
 
 def test_the_envelopes_account_is_the_account_acted_in() -> None:
