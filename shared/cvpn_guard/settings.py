@@ -81,7 +81,7 @@ class Settings(BaseModel):
     sweep_accounts: tuple[str, ...] = ()
     """SWEEP_ACCOUNTS: comma-separated accounts the org sweep covers (default: every ACTIVE
     account Organizations lists)."""
-    sweep_deadline_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    sweep_deadline_minutes: int | None = Field(default=None, ge=5, le=9999)
     """SWEEP_DEADLINE_MINUTES: organization mode: a run not merged this many minutes after it
     started is merged by the finisher (its missing targets as ``not_swept``); empty: by the
     next sweep."""

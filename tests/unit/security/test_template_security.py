@@ -25,10 +25,12 @@ from tests.support.eventbridge import matches
 from tests.support.events import load_event
 from tests.support.template import (
     REPO,
+    Deployed,
     as_list,
     enforcer_rule_pattern,
     resources_of_type,
     source_template,
+    statement_applies,
     transformed_template,
 )
 
@@ -361,28 +363,46 @@ def _substitute_role_arns(value: Any) -> Any:
     return value
 
 
-def _publish_denied(statements: list[dict[str, Any]], principal_arn: str) -> bool:
-    """Whether a Deny of the topic policy applies to sns:Publish by ``principal_arn`` (TLS)."""
-    for statement in statements:
-        if statement["Effect"] != "Deny" or statement["Principal"] not in ("*", {"AWS": "*"}):
-            continue
-        if not any(fnmatch.fnmatchcase("sns:Publish", a) for a in as_list(statement["Action"])):
-            continue
-        conditions = statement.get("Condition", {})
-        if conditions == {"Bool": {"aws:SecureTransport": "false"}}:
-            continue  # our functions publish over TLS: the plain-HTTP deny is not about them
-        applies = True
-        for operator, keys in conditions.items():
-            values = as_list(keys["aws:PrincipalArn"])
-            if operator == "ArnNotEquals":
-                applies &= principal_arn not in values
-            elif operator == "ArnNotLike":
-                applies &= not any(fnmatch.fnmatchcase(principal_arn, v) for v in values)
-            else:
-                raise AssertionError(f"condition {operator} is not understood by this test")
-        if applies:
-            return True
-    return False
+def _publish_verdict(statements: list[dict[str, Any]], context: dict[str, Any]) -> str:
+    """What the topic policy says of sns:Publish over TLS in request ``context``: "deny",
+    "allow" or "silent" (then the principal's own IAM policy decides)."""
+    topic = as_list(statements[0]["Resource"])[0]  # every statement names the topic
+    relevant = [
+        statement
+        for statement in statements
+        if any(fnmatch.fnmatchcase("sns:Publish", a) for a in as_list(statement["Action"]))
+    ]
+    request = {"aws:SecureTransport": "true", **context}
+    if any(
+        s["Effect"] == "Deny" and statement_applies(s, "sns:Publish", topic, request)
+        for s in relevant
+    ):
+        return "deny"
+    allows = [
+        s
+        for s in relevant
+        if s["Effect"] == "Allow" and statement_applies(s, "sns:Publish", topic, request)
+    ]
+    return "allow" if allows else "silent"
+
+
+def _topic_policy_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The topic policy as deployed (stack "cvpn-guard"), our roles' ARNs filled in."""
+    deployed = Deployed(_substitute_role_arns(copy.deepcopy(template)))
+    return as_list(deployed.resource("NotificationTopicPolicy")["PolicyDocument"]["Statement"])
+
+
+def _as_role(arn: str) -> dict[str, Any]:
+    return {"aws:PrincipalArn": arn, "aws:SourceAccount": ACCOUNT}
+
+
+def _as_cloudwatch_alarm(alarm_arn: str, account: str = ACCOUNT) -> dict[str, Any]:
+    # A service principal's request: aws:PrincipalServiceName, no principal ARN.
+    return {
+        "aws:PrincipalServiceName": "cloudwatch.amazonaws.com",
+        "aws:SourceArn": alarm_arn,
+        "aws:SourceAccount": account,
+    }
 
 
 def test_topic_policy_denies_publish_to_every_principal_but_our_functions() -> None:
@@ -390,13 +410,14 @@ def test_topic_policy_denies_publish_to_every_principal_but_our_functions() -> N
     template = transformed_template()
     (policy,) = resources_of_type(template, "AWS::SNS::TopicPolicy").values()
     assert policy["Properties"]["Topics"] == [{"Ref": "NotificationTopic"}]
-    statements = _substitute_role_arns(policy["Properties"]["PolicyDocument"]["Statement"])
+    statements = _topic_policy_statements(template)
     ours = {_fake_arn(role) for role in _function_role_ids(template)}
     assert len(ours) == 2
 
-    # Then our functions' roles may publish, and anyone else is denied, whatever IAM says
+    # Then our functions' roles may publish (their IAM policy allows it), anyone else is
+    # denied, whatever IAM says
     for arn in ours:
-        assert not _publish_denied(statements, arn), arn
+        assert _publish_verdict(statements, _as_role(arn)) == "silent", arn
     others = [
         f"arn:aws:iam::{ACCOUNT}:root",
         f"arn:aws:iam::{ACCOUNT}:role/Admin",
@@ -406,12 +427,33 @@ def test_topic_policy_denies_publish_to_every_principal_but_our_functions() -> N
         _fake_arn("SweeperFunctionScheduleRole"),
     ]
     for arn in others:
-        assert _publish_denied(statements, arn), arn
-    # And no statement of the topic policy itself allows publishing
+        assert _publish_verdict(statements, _as_role(arn)) == "deny", arn
+
+
+def test_only_the_stacks_own_alarms_may_publish_as_cloudwatch() -> None:
+    # Given the topic policy as deployed by stack "cvpn-guard"
+    statements = _topic_policy_statements(transformed_template())
+    alarm = f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:cvpn-guard-"
+
+    # Then the stack's alarms may publish; another stack's alarm, or another account's, not
+    assert _publish_verdict(statements, _as_cloudwatch_alarm(alarm + "failures-kept")) == "allow"
+    assert (
+        _publish_verdict(
+            statements,
+            _as_cloudwatch_alarm(f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:other-stack"),
+        )
+        == "silent"
+    )
+    assert (
+        _publish_verdict(
+            statements, _as_cloudwatch_alarm(alarm + "failures-kept", account="210987654321")
+        )
+        == "silent"
+    )
+    # And no one else is allowed by the topic policy itself
     for statement in statements:
-        if statement["Effect"] == "Allow":
-            for action in as_list(statement["Action"]):
-                assert not fnmatch.fnmatchcase("sns:Publish", action), statement
+        if statement["Effect"] == "Allow" and "sns:Publish" in as_list(statement["Action"]):
+            assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
 
 
 # ---- encryption and retention ------------------------------------------------------------

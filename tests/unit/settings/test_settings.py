@@ -35,9 +35,16 @@ def test_sweep_defaults_to_the_functions_own_region() -> None:
 
 def test_empty_parameters_mean_unset() -> None:
     # CloudFormation passes "" for parameters left empty.
-    settings = Settings.from_environment({"ENFORCEMENT_MODE": "", "POLICY_PARAMETER": ""})
+    settings = Settings.from_environment(
+        {"ENFORCEMENT_MODE": "", "POLICY_PARAMETER": "", "SWEEP_DEADLINE_MINUTES": ""}
+    )
     assert settings.enforcement_mode is None
     assert settings.policy_parameter is None
+    assert settings.sweep_deadline_minutes is None  # the next sweep merges overdue runs
+
+
+def test_an_org_sweep_deadline_is_minutes() -> None:
+    assert Settings.from_environment({"SWEEP_DEADLINE_MINUTES": "90"}).sweep_deadline_minutes == 90
 
 
 @pytest.mark.parametrize(
@@ -45,6 +52,8 @@ def test_empty_parameters_mean_unset() -> None:
     [
         ({"ENFORCEMENT_MODE": "fix-everything"}, "ENFORCEMENT_MODE"),
         ({"AWS_MAX_ATTEMPTS": "0"}, "AWS_MAX_ATTEMPTS"),
+        ({"SWEEP_DEADLINE_MINUTES": "4"}, "SWEEP_DEADLINE_MINUTES"),
+        ({"SWEEP_DEADLINE_MINUTES": "2h"}, "SWEEP_DEADLINE_MINUTES"),
     ],
 )
 def test_invalid_values_name_the_variable(environ: dict[str, str], variable: str) -> None:

@@ -133,16 +133,18 @@ def test_member_role_grants_exactly_the_enforcers_endpoint_statements(tagged_onl
     central = Deployed(source_template(), ModifyOnlyTaggedEndpoints=tagged_only)
     deployed = member(ModifyOnlyTaggedEndpoints=tagged_only)
 
-    # Then the member role has those statements (any region of its account) and nothing else
+    # Then the member role has those statements (any region of its account), the sweeper's
+    # CloudTrail reads for the organization report, and nothing else
     expected = [
         _region_free(central.statement("RemediatorPolicy", sid)) for sid in ENDPOINT_STATEMENTS
-    ]
+    ] + [central.statement("SweeperRole", "SeeWhetherCloudTrailLogs")]
     assert deployed.statements("MemberRole") == expected
 
 
 def test_the_member_role_imports_security_hub_findings_only_when_asked() -> None:
     assert [p["PolicyName"] for p in member().resource("MemberRole")["Policies"]] == [
-        "enforce-client-vpn"
+        "enforce-client-vpn",
+        "see-cloudtrail",
     ]
     deployed = member(SecurityHubFindings="true")
     statements = {s["Sid"]: s for s in deployed.statements("MemberRole")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.support.template import Deployed, source_template
@@ -141,3 +142,83 @@ def test_security_hub_export_is_opt_in_and_limited_to_our_own_findings() -> None
     imports = deployed.statement("SecurityHubPolicy", "ImportFindings")
     assert imports["Action"] == "securityhub:BatchImportFindings"
     assert imports["Resource"] == "arn:aws:securityhub:*:123456789012:product/123456789012/default"
+
+
+# ---- what needs a human reaches the topic: the failure queue, unmerged sweeps -------------
+
+
+def test_the_failure_queue_and_unmerged_sweeps_raise_alarms_that_notify_the_topic() -> None:
+    from cvpn_guard.sweeper.invocation import SERVICE
+
+    deployed = _deployed(OrganizationId=ORG)
+    failures = deployed.resource("FailureQueueAlarm")
+    assert failures["Namespace"] == "AWS/SQS"
+    assert failures["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert failures["Dimensions"] == [{"Name": "QueueName", "Value": "<FailureQueue.QueueName>"}]
+    assert (failures["ComparisonOperator"], failures["Threshold"]) == ("GreaterThanThreshold", 0)
+    unmerged = deployed.resource("UnmergedSweepRunsAlarm")
+    watched = {
+        query["MetricStat"]["Metric"]["MetricName"]: query["MetricStat"]["Metric"]
+        for query in unmerged["Metrics"]
+        if "MetricStat" in query
+    }
+    # The metrics the sweeper emits (cvpn_guard.sweeper.invocation), as Powertools' EMF
+    # names them: namespace CvpnGuard, the service dimension of the sweeper's Metrics
+    assert set(watched) == {"SweepRunOverdue", "SweepRunFinishFailed"}
+    for metric in watched.values():
+        assert metric["Namespace"] == "CvpnGuard"
+        assert metric["Dimensions"] == [{"Name": "service", "Value": SERVICE}]
+    for alarm in (failures, unmerged):
+        assert alarm["AlarmActions"] == ["<NotificationTopic>"]
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmName"].startswith("cvpn-guard-")  # what the key and topic allow
+
+
+def test_single_account_mode_keeps_the_failure_queue_alarm_only() -> None:
+    created = _created(_deployed())
+    assert "FailureQueueAlarm" in created
+    assert not created & {"UnmergedSweepRunsAlarm", "SweepDeadlineTimer", "SweepDeadlineTimerRole"}
+
+
+def test_the_key_lets_cloudwatch_encrypt_notices_of_the_stacks_own_alarms_only() -> None:
+    statement = _deployed().statement("CvpnGuardKey", "CloudWatchAlarmsNotify")
+    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {
+            "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cvpn-guard-*"
+        },
+    }
+
+
+def test_a_deadline_adds_a_timer_that_only_merges_overdue_sweeps() -> None:
+    from cvpn_guard.sweeper.invocation import FINISH_OVERDUE_EVENT
+
+    # Without a deadline the next sweep merges overdue runs: no timer
+    assert "SweepDeadlineTimer" not in _created(_deployed(OrganizationId=ORG))
+    # With one, a timer sends the sweeper the event that only merges what is due
+    deployed = _deployed(OrganizationId=ORG, OrgSweepDeadlineMinutes="120")
+    timer = deployed.resource("SweepDeadlineTimer")
+    assert timer["ScheduleExpression"] == "rate(10 minutes)"
+    assert timer["Target"]["Arn"] == "<SweeperFunction.Arn>"
+    assert json.loads(timer["Target"]["Input"]) == FINISH_OVERDUE_EVENT
+    (invoke,) = deployed.statements("SweepDeadlineTimerRole")
+    assert (invoke["Action"], invoke["Resource"]) == (
+        "lambda:InvokeFunction",
+        "<SweeperFunction.Arn>",
+    )
+    sweeper = deployed.resource("SweeperFunction")["Environment"]["Variables"]
+    assert sweeper["SWEEP_DEADLINE_MINUTES"] == "120"
+    # And a single-account stack never gets one, whatever the parameter says
+    assert "SweepDeadlineTimer" not in _created(_deployed(OrgSweepDeadlineMinutes="120"))
+
+
+def test_the_deadline_is_refused_at_deploy_time_unless_minutes() -> None:
+    import re
+
+    pattern = source_template()["Parameters"]["OrgSweepDeadlineMinutes"]["AllowedPattern"]
+    for good in ("", "5", "120", "9999"):
+        assert re.fullmatch(pattern, good), good
+    for bad in ("0", "4", "-5", "2h", "120 ", "10000"):
+        assert not re.fullmatch(pattern, bad), bad

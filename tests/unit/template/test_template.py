@@ -218,8 +218,14 @@ def test_modify_is_scoped_to_client_vpn_endpoints_of_this_account_and_region() -
 
 
 def test_only_describe_actions_use_every_resource() -> None:
-    # organizations:ListAccounts takes no resource type: "*" is its only resource.
-    allowed_on_star = {"ec2:Describe", "xray:Put", "organizations:ListAccounts"}
+    # organizations:ListAccounts and DescribeOrganization take no resource type: "*" is
+    # their only resource.
+    allowed_on_star = {
+        "ec2:Describe",
+        "xray:Put",
+        "organizations:ListAccounts",
+        "organizations:DescribeOrganization",
+    }
     # Read-only, and their resource is whatever trail covers the region (shadow trails too).
     trail_reads = {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}
     for statement in iam_statements(transformed_template()):
