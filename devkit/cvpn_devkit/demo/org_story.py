@@ -19,7 +19,7 @@ from cvpn_devkit.demo.environment import emulator_session
 from cvpn_devkit.demo.inbox import ReceivedReport, drain
 from cvpn_devkit.demo.render import Console
 from cvpn_devkit.demo.story import Demo
-from cvpn_guard.report import ComplianceReport
+from cvpn_guard.report import ComplianceReport, short_json
 
 MANAGEMENT, PAYMENTS, SANDBOX = "security", "payments", "sandbox"
 MEMBER_EVENT = "create_endpoint_noncompliant.json"
@@ -338,7 +338,30 @@ class OrganizationDemo(Demo):
         if not any(e.account == sandbox for e in received.report.errors):
             self.ok = False
             c.line(f"the report should name {SANDBOX} (no role yet) among its errors", 2)
+        self._show_trails(received.report, org)
         return received
+
+    def _show_trails(self, report: ComplianceReport, org: organization.Organization) -> None:
+        """Each account x region's CloudTrail state: where real-time enforcement can run."""
+        c = self.console
+        names = {account: name for name, account in org.accounts.items()}
+        c.line()
+        c.line(
+            f"report.cloudtrail: {len(report.cloudtrail)} entries, one per account x region "
+            "(does a logging trail feed the enforcer there?):",
+            2,
+        )
+        for trail in report.cloudtrail:
+            if trail.logging is None:
+                state = f"unknown ({short_json(trail.problem or '', 60)})"
+            else:
+                state = "logging" if trail.logging else "no logging trail"
+            who = names.get(trail.account or "", trail.account or "?")
+            c.line(f"{who:<9} {trail.region:<10} {state}", 4)
+        targets = len(org.accounts) * len(report.source.regions)
+        if len(report.cloudtrail) != targets:
+            self.ok = False
+            c.line(f"expected {targets} CloudTrail entries, one per account x region", 4)
 
     def org_recap(self, received: ReceivedReport | None) -> None:
         c = self.console
