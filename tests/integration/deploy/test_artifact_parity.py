@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 
 from cvpn_emulator.control import EmulatorControl
 from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
+from cvpn_guard.org_sweep.work import plan
 from tests.support.artifact import (
     LAYER_REQUIREMENTS,
     Artifact,
@@ -240,17 +242,22 @@ def test_built_sweep_worker_sweeps_its_target_and_merges_the_run(
     # Given an organization sweep run of one target (this account, this region)
     create_endpoint(stack["clients"]["ec2"], DisconnectOnSessionTimeout=False)
     table = stack["resolved"]["STATE_TABLE_NAME"]
-    DynamoSweepRuns(stack["clients"]["dynamodb"], table).start("run-1", [(ACCOUNT, REGION)])
-    body = json.dumps({"run_id": "run-1", "account": ACCOUNT, "region": REGION})
+    run = plan("run-1", [ACCOUNT], [REGION], started_at=int(time.time()))
+    DynamoSweepRuns(stack["clients"]["dynamodb"], table).start(run)
+    (item,) = run.items
+    body = json.dumps(item.as_message())
 
     # When the built worker takes the run's only item from the queue
     outcome = run_built("sweep_worker", {"Records": [{"body": body}]})
 
-    # Then it swept the target, merged the run and published its report
+    # Then it swept the target, merged the run and published its report, with the target's
+    # CloudTrail state
     assert outcome["result"] == {"work_items": 1, "merged_runs": ["run-1"]}, outcome["result"]
     notices = received_notices(stack["clients"]["sqs"], stack["queue_url"])
     assert len(notices) == 1, notices
-    assert len(json.loads(notices[0]["Message"])["endpoints"]) == 1
+    report = json.loads(notices[0]["Message"])
+    assert len(report["endpoints"]) == 1
+    assert [(t["account"], t["region"]) for t in report["cloudtrail"]] == [(ACCOUNT, REGION)]
 
 
 def test_a_runtime_dependency_missing_from_the_layer_fails_with_its_name(
