@@ -27,6 +27,7 @@ from tests.support.template import (
     REPO,
     as_list,
     enforcer_rule_pattern,
+    inline_policies,
     resources_of_type,
     source_template,
     transformed_template,
@@ -49,7 +50,7 @@ def _identity_statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[s
             for statement in as_list(properties["PolicyDocument"]["Statement"]):
                 yield name, statement
         if kind == "AWS::IAM::Role":
-            for policy in properties.get("Policies", []):
+            for policy in inline_policies(properties):
                 for statement in as_list(policy["PolicyDocument"]["Statement"]):
                     yield name, statement
 
