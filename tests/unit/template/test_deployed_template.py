@@ -218,8 +218,6 @@ def test_enforcer_reserves_concurrency_only_when_asked(
     # Then it reserves exactly that, and nothing when empty: an account whose unreserved
     # concurrency is below 100 + the reservation could not deploy the stack otherwise
     assert properties.get("ReservedConcurrentExecutions") == reserved
-    # And the sweeper keeps its single reserved execution (one sweep at a time)
-    assert deployed.resource("SweeperFunction")["ReservedConcurrentExecutions"] == 1
 
 
 def test_enforcer_reserves_no_concurrency_by_default(template: dict[str, Any]) -> None:
@@ -227,18 +225,49 @@ def test_enforcer_reserves_no_concurrency_by_default(template: dict[str, Any]) -
     assert "ReservedConcurrentExecutions" not in Deployed(template).resource("EnforcerFunction")
 
 
+@pytest.mark.parametrize(("value", "reserved"), [("", None), ("1", "1"), ("2", "2")])
+def test_sweeper_reserves_concurrency_only_when_asked(
+    template: dict[str, Any], value: str, reserved: str | None
+) -> None:
+    # Given the stack deployed with this SweeperReservedConcurrency (default: empty)
+    deployed = Deployed(template, SweeperReservedConcurrency=value)
+
+    # When the sweeper function's properties are evaluated
+    properties = deployed.resource("SweeperFunction")
+
+    # Then it reserves exactly that and nothing when empty, like the enforcer: a fixed
+    # reservation of 1 kept accounts with a quota below 101 from deploying the stack
+    assert properties.get("ReservedConcurrentExecutions") == reserved
+
+
+def test_the_stack_reserves_no_concurrency_by_default(template: dict[str, Any]) -> None:
+    # Given the stack deployed with its defaults
+    deployed = Deployed(template)
+
+    # Then neither function reserves concurrency: an account with a regional quota of 10
+    # (Lambda keeps 100 unreserved, so it can reserve nothing) deploys the stack
+    for function in ("EnforcerFunction", "SweeperFunction"):
+        assert "ReservedConcurrentExecutions" not in deployed.resource(function), function
+    assert template["Parameters"]["SweeperReservedConcurrency"]["Default"] == ""
+
+
+RESERVED_CONCURRENCY = ["EnforcerReservedConcurrency", "SweeperReservedConcurrency"]
+
+
+@pytest.mark.parametrize("parameter", RESERVED_CONCURRENCY)
 @pytest.mark.parametrize("value", ["", "1", "10", "9999"])
-def test_enforcer_reserved_concurrency_accepts_empty_or_1_to_9999(value: str) -> None:
-    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+def test_reserved_concurrency_accepts_empty_or_1_to_9999(parameter: str, value: str) -> None:
+    pattern = source_template()["Parameters"][parameter]["AllowedPattern"]
     assert re.fullmatch(pattern, value)
 
 
+@pytest.mark.parametrize("parameter", RESERVED_CONCURRENCY)
 @pytest.mark.parametrize("value", ["0", "-1", " 10", "10 ", "ten", "10000", "1.5"])
-def test_enforcer_reserved_concurrency_rejects_anything_else(value: str) -> None:
+def test_reserved_concurrency_rejects_anything_else(parameter: str, value: str) -> None:
     # Given the parameter's AllowedPattern (CloudFormation matches it against the whole value)
-    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+    pattern = source_template()["Parameters"][parameter]["AllowedPattern"]
 
-    # Then 0 (which would throttle every event), spaces and non-numbers are refused
+    # Then 0 (which would throttle every invocation), spaces and non-numbers are refused
     assert re.fullmatch(pattern, value) is None
 
 

@@ -253,11 +253,8 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["arm64"]
-    # One sweep at a time; the enforcer's cap is the EnforcerReservedConcurrency parameter
-    # (tests/unit/template/test_deployed_template.py).
-    assert (
-        template["Resources"]["SweeperFunction"]["Properties"]["ReservedConcurrentExecutions"] == 1
-    )
+    # Both functions' caps are parameters (EnforcerReservedConcurrency,
+    # SweeperReservedConcurrency: tests/unit/template/test_deployed_template.py).
     for group in resources_of_type(template, "AWS::Logs::LogGroup").values():
         assert "RetentionInDays" in group["Properties"]
 
