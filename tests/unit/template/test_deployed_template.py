@@ -167,6 +167,64 @@ def test_security_groups_must_belong_to_a_vpc_of_this_account(template: dict[str
     assert verdict == {group: False}
 
 
+# ---- reads of one endpoint: its connections (user names, client IPs), rules and routes ---
+
+ENDPOINT_READS = [
+    "ec2:DescribeClientVpnConnections",
+    "ec2:DescribeClientVpnAuthorizationRules",
+    "ec2:DescribeClientVpnRoutes",
+]
+OTHER_ACCOUNT = "210987654321"
+
+
+def _endpoint(region: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:ec2:{region}:{account}:client-vpn-endpoint/cvpn-endpoint-0d2c4e6f8a0b1c3d5"
+
+
+@pytest.mark.parametrize("action", ENDPOINT_READS)
+@pytest.mark.parametrize(
+    ("role", "place", "expected"),
+    [
+        ("EnforcerRole", (REGION, ACCOUNT), True),
+        ("EnforcerRole", ("us-east-1", ACCOUNT), False),  # the enforcer works in its region
+        ("EnforcerRole", (REGION, OTHER_ACCOUNT), False),
+        ("SweeperRole", (REGION, ACCOUNT), True),
+        ("SweeperRole", ("us-east-1", ACCOUNT), True),  # a swept region
+        ("SweeperRole", ("ap-south-1", ACCOUNT), False),  # not swept
+        ("SweeperRole", ("us-east-1", OTHER_ACCOUNT), False),
+    ],
+)
+def test_endpoint_reads_reach_only_this_accounts_endpoints_where_the_function_works(
+    template: dict[str, Any], action: str, role: str, place: tuple[str, str], expected: bool
+) -> None:
+    # Given a stack that sweeps its own region and us-east-1
+    deployed = Deployed(template, SweepRegions=f"{REGION},us-east-1")
+
+    # When the function reads one endpoint (the Service Authorization Reference lists
+    # client-vpn-endpoint* for these actions: EC2 authorizes the endpoint's ARN)
+    region, account = place
+    endpoint = _endpoint(region, account)
+    verdict = allowed(
+        _role_statements(deployed, role), action, {endpoint: {}}, {"aws:RequestedRegion": region}
+    )
+
+    # Then only endpoints of this account, in the regions the function works in, are readable
+    assert verdict == {endpoint: expected}
+
+
+@pytest.mark.parametrize("action", ["ec2:DescribeClientVpnEndpoints", "ec2:DescribeSecurityGroups"])
+@pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
+def test_describes_without_a_resource_type_stay_on_every_resource(
+    template: dict[str, Any], action: str, role: str
+) -> None:
+    # Given either function's permissions, When it lists endpoints or security groups (actions
+    # with no resource type in the reference: IAM evaluates them against "*")
+    statements = _role_statements(Deployed(template), role)
+
+    # Then they are allowed
+    assert allowed(statements, action, {"*": {}}, {"aws:RequestedRegion": REGION}) == {"*": True}
+
+
 # ---- connection logs: no permission that pretends to limit the log group -----------------
 
 
