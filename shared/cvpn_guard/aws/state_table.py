@@ -23,7 +23,7 @@ from cvpn_guard.exceptions import AwsCallError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-LEASE_SECONDS = 120  # longer than one enforcement (describe, modify, verify, publish)
+LEASE_SECONDS = 200  # longer than an enforcer invocation and than two calls (test_call_budget)
 WAIT_SECONDS = 60  # how long an invocation waits for a busy endpoint before giving up
 OUTBOX_DAYS = 7  # Lambda's maximum event age is 6 hours; a week is generous
 
