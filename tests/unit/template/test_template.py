@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cvpn_guard.intake import WATCHED_CALLS
 from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.policy.storage import ADVANCED_TIER_BYTES, STANDARD_TIER_BYTES, ssm_fit
 from tests.support.eventbridge import compile_pattern, matches
 from tests.support.events import (
     ENFORCER_ROLE_ARN,
@@ -270,6 +272,22 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
 def test_policy_parameter_holds_the_bundled_default_policy() -> None:
     value = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
     assert load_policy(value, source="template").identity == default_policy().identity
+
+
+@pytest.mark.parametrize(
+    "example",
+    [*sorted((REPO / "policies").glob("*.yaml")), REPO / "shared/cvpn_guard/policy/default.yaml"],
+    ids=lambda path: path.name,
+)
+def test_the_stacks_policy_parameter_holds_every_example_policy(example: Path) -> None:
+    # Given the tier of the parameter the stack creates (without one, SSM applies the
+    # account's default tier: Standard, 4 KB, unless changed)
+    tier = source_template()["Resources"]["PolicyParameter"]["Properties"].get("Tier")
+    limits = {"Standard": STANDARD_TIER_BYTES, "Advanced": ADVANCED_TIER_BYTES}
+
+    # Then every example policy, as stored, fits in it (policies/strict.yaml needs Advanced)
+    assert tier in limits, "PolicyParameter names no tier: SSM's default holds 4 KB"
+    assert ssm_fit(example.read_bytes()).size <= limits[tier], (example.name, tier)
 
 
 def test_the_stack_defers_to_the_documents_mode_by_default() -> None:
