@@ -8,8 +8,8 @@ happen. The clock is injected (no sleeps): the lease's time is the test's.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import boto3
@@ -59,12 +59,26 @@ def _policy(**rules: dict[str, Any]) -> Any:
     return load_policy(json.dumps({"version": 1, "mode": "enforce", "rules": rules}))
 
 
-def _tables(time: FakeTime) -> tuple[DynamoStateTable, DynamoStateTable]:
+@contextmanager
+def _lease_taken_after(
+    world: EnforcerWorld, endpoint_id: str, operation: str
+) -> Iterator[tuple[_SlowAfter, DynamoStateTable]]:
+    """Sandbox A's Client VPN operations and state table. After A's first ``operation``, time
+    passes beyond A's lease and sandbox B (same table, same clock) takes it, until the end of
+    the block."""
+    time = FakeTime()
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    return (
-        DynamoStateTable(dynamodb, "cvpn-guard-state", clock=time.clock, sleep=time.sleep),
-        DynamoStateTable(dynamodb, "cvpn-guard-state", clock=time.clock, sleep=time.sleep),
+    a, b = (
+        DynamoStateTable(dynamodb, "cvpn-guard-state", clock=time.clock, sleep=time.sleep)
+        for _ in range(2)
     )
+    with ExitStack() as sandbox_b:
+
+        def lease_taken_by_b() -> None:
+            time.now += LEASE_SECONDS + 1
+            sandbox_b.enter_context(b.hold(f"{ACCOUNT}/{REGION}/{endpoint_id}"))
+
+        yield _SlowAfter(ClientVpnApi(world.ec2), operation, lease_taken_by_b), a
 
 
 def test_a_sweep_whose_lease_was_taken_does_not_modify_the_endpoint(
@@ -75,17 +89,7 @@ def test_a_sweep_whose_lease_was_taken_does_not_modify_the_endpoint(
     # sandbox B takes it
     world = in_process_world
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
-    time = FakeTime()
-    a, b = _tables(time)
-    key = f"{ACCOUNT}/{REGION}/{endpoint_id}"
-    with ExitStack() as sandbox_b:
-
-        def lease_taken_by_b() -> None:
-            time.now += LEASE_SECONDS + 1
-            sandbox_b.enter_context(b.hold(key))
-
-        api = _SlowAfter(ClientVpnApi(world.ec2), "describe_endpoint", lease_taken_by_b)
-
+    with _lease_taken_after(world, endpoint_id, "describe_endpoint") as (api, a):
         # When A's sweep goes on to fix it
         outcome = sweep_region(
             api,
@@ -95,14 +99,14 @@ def test_a_sweep_whose_lease_was_taken_does_not_modify_the_endpoint(
             locks=a,
         )
 
-        # Then A never modifies it: the renewal before the Modify fails, and the endpoint is
-        # an error entry of the report saying why (B, or the next sweep, fixes it)
-        assert world.modify_calls(endpoint_id) == 0
-        (error,) = outcome.errors
-        assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
-        assert "the write to the endpoint was not made" in error.message
-        assert outcome.endpoints == []
-        assert world.describe(endpoint_id)["DisconnectOnSessionTimeout"] is False
+    # Then A never modifies it: the renewal before the Modify fails, and the endpoint is an
+    # error entry of the report saying why (B, or the next sweep, fixes it)
+    assert world.modify_calls(endpoint_id) == 0
+    (error,) = outcome.errors
+    assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
+    assert "the write to the endpoint was not made" in error.message
+    assert outcome.endpoints == []
+    assert world.describe(endpoint_id)["DisconnectOnSessionTimeout"] is False
 
 
 def test_a_lease_lost_after_the_modify_stops_the_fixes_other_calls(
@@ -113,30 +117,20 @@ def test_a_lease_lost_after_the_modify_stops_the_fixes_other_calls(
     world = in_process_world
     endpoint_id, subnet_id = associated_endpoint(world, DisconnectOnSessionTimeout=False)
     route_to_internet(world, endpoint_id, subnet_id)
-    time = FakeTime()
-    a, b = _tables(time)
-    key = f"{ACCOUNT}/{REGION}/{endpoint_id}"
-    with ExitStack() as sandbox_b:
-
-        def lease_taken_by_b() -> None:
-            time.now += LEASE_SECONDS + 1
-            sandbox_b.enter_context(b.hold(key))
-
-        api = _SlowAfter(ClientVpnApi(world.ec2), "modify_endpoint", lease_taken_by_b)
-        policy = _policy(
-            **{
-                "disconnect-on-session-timeout": {"required": True},
-                "routes": {"remove_forbidden": True},
-            }
-        )
-
+    policy = _policy(
+        **{
+            "disconnect-on-session-timeout": {"required": True},
+            "routes": {"remove_forbidden": True},
+        }
+    )
+    with _lease_taken_after(world, endpoint_id, "modify_endpoint") as (api, a):
         # When A's sweep fixes it
         outcome = sweep_region(api, policy, account=ACCOUNT, region=REGION, locks=a)
 
-        # Then the Modify (made under A's renewed lease) stands, and the route deletion after
-        # it is not made: its renewal finds B's lease
-        assert world.modify_calls(endpoint_id) == 1
-        assert calls_for(world, endpoint_id, "DeleteClientVpnRoute") == 0
-        assert "0.0.0.0/0" in destinations(world, endpoint_id)
-        (error,) = outcome.errors
-        assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
+    # Then the Modify (made under A's renewed lease) stands, and the route deletion after it
+    # is not made: its renewal finds B's lease
+    assert world.modify_calls(endpoint_id) == 1
+    assert calls_for(world, endpoint_id, "DeleteClientVpnRoute") == 0
+    assert "0.0.0.0/0" in destinations(world, endpoint_id)
+    (error,) = outcome.errors
+    assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
