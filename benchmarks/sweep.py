@@ -80,7 +80,7 @@ def _environment(url: str, deployment: dict[str, str]) -> dict[str, str]:
         **deployment,
         "SWEEP_REGIONS": ",".join(REGIONS),
         "ENFORCEMENT_MODE": "document",
-        "AWS_MAX_ATTEMPTS": "6",
+        "AWS_MAX_ATTEMPTS": "5",
         "POWERTOOLS_SERVICE_NAME": SWEEPER,
         "POWERTOOLS_METRICS_NAMESPACE": "CvpnGuard",
         "POWERTOOLS_LOG_LEVEL": "WARNING",

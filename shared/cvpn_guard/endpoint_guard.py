@@ -21,7 +21,7 @@ from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import Mode, Policy
-from cvpn_guard.ports import ClientVpnPort
+from cvpn_guard.ports import ClientVpnPort, Lease
 from cvpn_guard.remediation import RemediationPlan
 from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
 from cvpn_guard.rules import Needs, all_rules, get_rule
@@ -153,14 +153,16 @@ class EndpointGuard:
         )
 
     def enforce(
-        self, endpoint_id: str, *, just_created: bool = False
+        self, endpoint_id: str, *, lease: Lease, just_created: bool = False
     ) -> EnforcementResult | EndpointUnavailable:
         """Describe one endpoint now, evaluate it and, in enforce mode, fix it with one Modify.
 
-        ``just_created``: the endpoint was created moments ago, so a NotFound may only mean
-        EC2's reads have not caught up yet; it is read again (bounded) before it counts as
-        gone. AWS errors other than a permanent Modify rejection propagate as
-        ``AwsCallError`` (the caller decides to retry).
+        ``lease``: the caller's lease on the endpoint, renewed right before each write (the
+        Modify and every other call of the fix); a renewal that fails raises ``LeaseLost``
+        and nothing more is written. ``just_created``: the endpoint was created moments ago,
+        so a NotFound may only mean EC2's reads have not caught up yet; it is read again
+        (bounded) before it counts as gone. AWS errors other than a permanent Modify
+        rejection propagate as ``AwsCallError`` (the caller decides to retry).
         """
         item = self._api.describe_endpoint(endpoint_id)
         for delay in self._settle if just_created else ():
@@ -180,13 +182,14 @@ class EndpointGuard:
             return self._result(evaluation, plan, evaluation.status)
         users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
         if plan.modifies:
+            lease.renew()  # outside the try: a lost lease is not AWS refusing the fix
             try:
                 self._api.modify_endpoint(endpoint_id, plan.parameters)
             except AwsCallError as refused:
                 return self._result(
                     evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
                 )
-        made, error = self._call(endpoint_id, plan)
+        made, error = self._call(endpoint_id, plan, lease)
         if error is not None and not plan.modifies and made == 0:
             # Nothing changed: like a refused Modify, there is nothing to verify.
             return self._result(
@@ -194,12 +197,16 @@ class EndpointGuard:
             )
         return self._verify(item, state, evaluation, plan, users, error=error)
 
-    def _call(self, endpoint_id: str, plan: RemediationPlan) -> tuple[int, AwsCallError | None]:
-        """Make the plan's other calls in order; stop at the first AWS refuses.
+    def _call(
+        self, endpoint_id: str, plan: RemediationPlan, lease: Lease
+    ) -> tuple[int, AwsCallError | None]:
+        """Make the plan's other calls in order, each under a renewed lease; stop at the
+        first AWS refuses.
 
         Returns how many succeeded, and the refusal (None when every call succeeded).
         """
         for made, call in enumerate(plan.calls):
+            lease.renew()
             try:
                 call.run(self._api, endpoint_id)
             except AwsCallError as error:

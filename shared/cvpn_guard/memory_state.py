@@ -9,6 +9,13 @@ from contextlib import contextmanager
 from typing import Any
 
 
+class _ThreadLock:
+    """A lock of this process: held until released, it never expires."""
+
+    def renew(self) -> None:
+        """Nothing to extend."""
+
+
 class InMemoryState:
     """Per-key locks and an outbox dict, safe across threads of one process."""
 
@@ -18,12 +25,12 @@ class InMemoryState:
         self._outbox: dict[str, Mapping[str, Any]] = {}
 
     @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
+    def hold(self, key: str) -> Iterator[_ThreadLock]:
         """Hold the lock of ``key`` for the ``with`` block."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            yield
+            yield _ThreadLock()
 
     def pending(self, key: str) -> Mapping[str, Any] | None:
         """The outbox record of ``key``, if any."""

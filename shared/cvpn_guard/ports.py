@@ -94,11 +94,24 @@ class NotificationPort(Protocol):
         ...
 
 
+class Lease(Protocol):
+    """One invocation's hold on one endpoint, valid for a while (it can expire)."""
+
+    def renew(self) -> None:
+        """Extend the lease; called right before each write to the endpoint.
+
+        Raises ``LeaseLost`` (an ``AwsCallError``) when the lease expired or another
+        invocation holds it now: the write must not be made.
+        """
+        ...
+
+
 class EndpointLocks(Protocol):
     """Serialises work on one endpoint across concurrent invocations."""
 
-    def hold(self, key: str) -> AbstractContextManager[None]:
-        """Hold the lock on ``key`` for the duration of the ``with`` block."""
+    def hold(self, key: str) -> AbstractContextManager[Lease]:
+        """Hold the lease on ``key`` for the duration of the ``with`` block; renew it before
+        each write (a holder that outlives its lease must not write)."""
         ...
 
 

@@ -35,7 +35,10 @@ _ENVIRONMENT_NAMES = {
 }
 
 
-DEFAULT_MAX_ATTEMPTS = 6  # botocore's retry budget per call when AWS_MAX_ATTEMPTS is not set
+# botocore's retry budget per call when AWS_MAX_ATTEMPTS is not set, template.yaml's value:
+# with it one call's worst case (aws.clients.worst_case_call_seconds) fits inside the
+# enforcer's timeout and the endpoint lease (tests/unit/aws/test_call_budget.py).
+DEFAULT_MAX_ATTEMPTS = 5
 
 
 def _split(value: object) -> object:

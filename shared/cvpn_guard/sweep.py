@@ -54,8 +54,9 @@ def _check_one(
     if isinstance(verdict, EndpointUnavailable) or verdict.plan.is_empty:
         return verdict
     # A fix is due: under the lease, describe again (the enforcer may just have fixed it).
-    with locks.hold(lock_key):
-        return guard.enforce(str(item.get("ClientVpnEndpointId")))
+    # A sweep outlives a lease: the guard renews it before each write.
+    with locks.hold(lock_key) as lease:
+        return guard.enforce(str(item.get("ClientVpnEndpointId")), lease=lease)
 
 
 def sweep_region(

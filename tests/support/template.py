@@ -77,6 +77,15 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
     return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
 
 
+def inline_policies(role_properties: dict[str, Any]) -> list[dict[str, Any]]:
+    """A role's inline policies, those behind an ``Fn::If`` included (either branch)."""
+    policies: list[dict[str, Any]] = []
+    for policy in role_properties.get("Policies", []):
+        branches = policy["Fn::If"][1:] if set(policy) == {"Fn::If"} else [policy]
+        policies += [branch for branch in branches if "PolicyDocument" in branch]
+    return policies
+
+
 def iam_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     """Every IAM statement of roles (inline) and managed policies."""
     statements: list[dict[str, Any]] = []
@@ -85,7 +94,7 @@ def iam_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
         if resource["Type"] == "AWS::IAM::ManagedPolicy":
             statements += properties["PolicyDocument"]["Statement"]
         if resource["Type"] == "AWS::IAM::Role":
-            for policy in properties.get("Policies", []):
+            for policy in inline_policies(properties):
                 statements += policy["PolicyDocument"]["Statement"]
     return statements
 

@@ -19,8 +19,39 @@ from cvpn_guard.aws import service_models
 if TYPE_CHECKING:
     from boto3.session import Session
 
-CONNECT_TIMEOUT_SECONDS = 5
-READ_TIMEOUT_SECONDS = 20
+# One call's worst case must fit inside the enforcer's timeout, and a lease renewal plus the
+# write it guards inside the lease (state_table.LEASE_SECONDS; a test checks both with
+# template.yaml's values). AWS answers these APIs in well under a second; the timeouts only
+# bound a call that stalls. botocore retries a connect or read timeout like any transient
+# error, within the same attempt budget.
+CONNECT_TIMEOUT_SECONDS = 3
+READ_TIMEOUT_SECONDS = 8
+
+# botocore's standard retry mode (botocore 1.44.8, botocore/retries/standard.py,
+# ExponentialBackoff.delay_amount): before attempt i + 1 it sleeps
+# rand(0, 1) * min(base * 2 ** (i - 1), 20 s), with base 1 s after a throttling error
+# (50 ms otherwise), raised to the response's x-amz-retry-after value but never more than
+# 5 s above that. A test pins these against the installed botocore.
+BACKOFF_THROTTLING_BASE_SECONDS = 1
+BACKOFF_MAX_SECONDS = 20
+BACKOFF_RETRY_AFTER_EXTRA_SECONDS = 5
+
+
+def worst_case_call_seconds(max_attempts: int) -> float:
+    """The longest one call can take: every attempt stalls until its connect and read
+    timeouts, and every pause between attempts is the longest backoff allows.
+
+    Each socket operation is bounded, not the whole exchange: a response that keeps
+    trickling, or a name with several addresses that all time out, could take longer. Neither
+    is how AWS's regional endpoints fail in practice.
+    """
+    stalls = max_attempts * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
+    pauses = sum(
+        min(BACKOFF_THROTTLING_BASE_SECONDS * 2 ** (attempt - 1), BACKOFF_MAX_SECONDS)
+        + BACKOFF_RETRY_AFTER_EXTRA_SECONDS
+        for attempt in range(1, max_attempts)
+    )
+    return float(stalls + pauses)
 
 
 def client_config(max_attempts: int) -> Config:

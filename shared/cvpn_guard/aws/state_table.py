@@ -4,6 +4,13 @@ Lambda runs concurrent invocations in separate processes, so "two events for the
 endpoint at once must cause one ModifyClientVpnEndpoint" needs a lock outside the process: a
 lease item written with a conditional put. Items carry a TTL so a crashed invocation's lease
 or a forgotten outbox record disappears by itself.
+
+A lease is valid until its ``expires_at``; then anyone may take it. The enforcer never
+outlives one (its timeout is shorter), but the sweeper and the sweep worker run longer, so
+the holder renews it right before each write to the endpoint: a conditional put that
+succeeds only while the lease is still its own and unexpired. A renewal that fails raises
+``LeaseLost`` and the write is not made. A renewed lease lasts ``LEASE_SECONDS``: longer than
+the renewal and the write after it together (tests/unit/aws/test_call_budget.py).
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from cvpn_guard.exceptions import AwsCallError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-LEASE_SECONDS = 120  # longer than one enforcement (describe, modify, verify, publish)
+LEASE_SECONDS = 200  # longer than an enforcer invocation and than two calls (test_call_budget)
 WAIT_SECONDS = 60  # how long an invocation waits for a busy endpoint before giving up
 OUTBOX_DAYS = 7  # Lambda's maximum event age is 6 hours; a week is generous
+
+Clock = Callable[[], float]
 
 
 class LeaseTimeout(AwsCallError):
@@ -37,6 +46,65 @@ class LeaseTimeout(AwsCallError):
         )
 
 
+class LeaseLost(AwsCallError):
+    """Our lease expired, or another invocation took it: the write it was to guard is not
+    made (the other holder, or the next event or sweep, brings the endpoint into line)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "RenewLease",
+            "LeaseLost",
+            f"the lease of {key} expired or another invocation holds it now: "
+            "the write to the endpoint was not made",
+        )
+
+
+def _lease_item(pk: str, owner: str, now: float) -> dict[str, Any]:
+    return {
+        "pk": {"S": pk},
+        "owner": {"S": owner},
+        "expires_at": {"N": str(int(now) + LEASE_SECONDS)},
+    }
+
+
+class DynamoLease:
+    """One held lease (``ports.Lease``): ``renew`` right before each write to the endpoint."""
+
+    def __init__(
+        self, dynamodb: DynamoDBClient, table_name: str, pk: str, owner: str, clock: Clock
+    ) -> None:
+        self._db = dynamodb
+        self._table = table_name
+        self._pk = pk
+        self._owner = owner
+        self._clock = clock
+
+    def renew(self) -> None:
+        """Extend the lease by ``LEASE_SECONDS`` from now, if it is still ours and unexpired.
+
+        Raises
+        ------
+        LeaseLost
+            It expired (whether or not someone took it since) or another invocation holds it.
+        """
+        now = self._clock()
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=_lease_item(self._pk, self._owner, now),
+                ConditionExpression="#owner = :owner AND expires_at >= :now",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={
+                    ":owner": {"S": self._owner},
+                    ":now": {"N": str(int(now))},
+                },
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise LeaseLost(self._pk.removeprefix("lease#")) from error
+            raise AwsCallError("PutItem", error_code(error), str(error)) from error
+
+
 class DynamoStateTable:
     """``EndpointLocks`` and ``NoticeOutbox`` on one table (key ``pk``, TTL ``expires_at``)."""
 
@@ -45,7 +113,7 @@ class DynamoStateTable:
         dynamodb: DynamoDBClient,
         table_name: str,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db = dynamodb
@@ -54,14 +122,15 @@ class DynamoStateTable:
         self._sleep = sleep
 
     @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
+    def hold(self, key: str) -> Iterator[DynamoLease]:
         """Hold the lease of ``key``, waiting (with backoff) while another invocation has it."""
         owner = uuid.uuid4().hex
-        self._acquire(f"lease#{key}", owner)
+        pk = f"lease#{key}"
+        self._acquire(pk, owner)
         try:
-            yield
+            yield DynamoLease(self._db, self._table, pk, owner, self._clock)
         finally:
-            self._release(f"lease#{key}", owner)
+            self._release(pk, owner)
 
     def _acquire(self, pk: str, owner: str) -> None:
         deadline = self._clock() + WAIT_SECONDS
@@ -71,11 +140,7 @@ class DynamoStateTable:
             try:
                 self._db.put_item(
                     TableName=self._table,
-                    Item={
-                        "pk": {"S": pk},
-                        "owner": {"S": owner},
-                        "expires_at": {"N": str(int(now) + LEASE_SECONDS)},
-                    },
+                    Item=_lease_item(pk, owner, now),
                     ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
                     ExpressionAttributeValues={":now": {"N": str(int(now))}},
                 )

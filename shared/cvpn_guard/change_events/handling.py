@@ -12,7 +12,8 @@ the endpoints of one tag call are each handled, recorded and notified on their o
    event (on-failure destination) without a second modify or a second notice.
 3. The endpoint's lease serialises concurrent invocations (all steps run under it), so
    duplicates and simultaneous events cause one ModifyClientVpnEndpoint; the later ones
-   find the endpoint fixed or the event done.
+   find the endpoint fixed or the event done. The guard renews the lease before each write
+   to the endpoint, so a holder that outlived it never writes.
 4. A remediation's notice is saved before it is published.
 """
 
@@ -26,7 +27,7 @@ from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.intake import ChangeKind, EndpointChange
 from cvpn_guard.policy import Policy
-from cvpn_guard.ports import EndpointLocks, NoticeOutbox, NotificationPort
+from cvpn_guard.ports import EndpointLocks, Lease, NoticeOutbox, NotificationPort
 from cvpn_guard.report import (
     Notice,
     ReportSource,
@@ -88,8 +89,8 @@ def handle_change(
     AwsCallError
         An AWS call failed after botocore's retries; Lambda's retry takes it from here.
     """
-    with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}"):
-        return _handle_locked(change, guard, policy, notifier, outbox)
+    with locks.hold(f"{change.account}/{change.region}/{change.endpoint_id}") as lease:
+        return _handle_locked(change, guard, policy, notifier, outbox, lease=lease)
 
 
 def _handle_locked(
@@ -98,6 +99,8 @@ def _handle_locked(
     policy: Policy,
     notifier: NotificationPort | None,
     outbox: NoticeOutbox,
+    *,
+    lease: Lease,
 ) -> ChangeOutcome:
     key = change.key
     earlier = outbox.pending(key) or {}
@@ -114,7 +117,9 @@ def _handle_locked(
         )
 
     # Right after a create, EC2 may not show the endpoint yet: read again before "gone".
-    result = guard.enforce(change.endpoint_id, just_created=change.kind is ChangeKind.CREATED)
+    result = guard.enforce(
+        change.endpoint_id, lease=lease, just_created=change.kind is ChangeKind.CREATED
+    )
     if isinstance(result, EndpointUnavailable):
         outbox.save(key, DONE)
         return ChangeOutcome(

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 import pytest
+from cvpn_devkit.lambda_harness import ACCOUNT
 
+from cvpn_guard.aws.ec2 import ClientVpnApi
+from cvpn_guard.aws.state_table import DynamoStateTable
 from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.policy import load_policy
+from cvpn_guard.sweep import RegionSweep, sweep_region
 from tests.support.estate import create_endpoint
 from tests.support.events import load_event
-from tests.support.world import EnforcerWorld
+from tests.support.world import REGION, EnforcerWorld
 
 # The world's clients use botocore's standard retry mode with AWS_MAX_ATTEMPTS=3.
 WITHIN_BUDGET = 2
@@ -133,3 +140,55 @@ def test_duplicate_deliveries_at_once_modify_once_and_notify_once(
     assert sorted(r["status"] for r in results) == ["duplicate", "duplicate", "remediated"]
     assert world.modify_calls(endpoint_id) == 1
     assert len(world.notices()) == 1
+
+
+class _FirstPageInStep:
+    """Client VPN operations whose sweeps both hold their first page before either judges it:
+    two sweeps that overlap (no reserved concurrency keeps them apart) see the same drift."""
+
+    def __init__(self, api: ClientVpnApi, barrier: threading.Barrier) -> None:
+        self._api = api
+        self._barrier = barrier
+
+    def endpoint_pages(self, page_size: int = 100) -> Iterator[Sequence[Mapping[str, Any]]]:
+        for page in self._api.endpoint_pages(page_size):
+            self._barrier.wait(timeout=30)
+            yield page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
+def test_two_overlapping_sweeps_fix_each_endpoint_once(server_world: EnforcerWorld) -> None:
+    # Given two drifted endpoints, the deployment's state table, and two sweeps that both read
+    # the endpoints' drifted state before either fixes anything
+    world = server_world
+    drifted = [
+        create_endpoint(world.ec2, cidr=cidr, DisconnectOnSessionTimeout=False)
+        for cidr in ("10.100.0.0/22", "10.104.0.0/22")
+    ]
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    table = DynamoStateTable(dynamodb, os.environ["STATE_TABLE_NAME"])
+    barrier = threading.Barrier(2)
+    policy = load_policy(
+        '{"version": 1, "mode": "enforce",'
+        ' "rules": {"disconnect-on-session-timeout": {"required": true}}}'
+    )
+
+    def run_sweep() -> RegionSweep:
+        api = _FirstPageInStep(ClientVpnApi(world.ec2), barrier)
+        return sweep_region(api, policy, account=ACCOUNT, region=REGION, locks=table)
+
+    # When they run at once
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda _: run_sweep(), range(2)))
+
+    # Then each endpoint is modified once: the sweep that waited for the lease described it
+    # again and found it fixed
+    assert [o.errors for o in outcomes] == [[], []]
+    for endpoint_id in drifted:
+        assert world.modify_calls(endpoint_id) == 1
+        statuses = sorted(
+            str(r.status) for o in outcomes for r in o.endpoints if r.endpoint_id == endpoint_id
+        )
+        assert statuses == ["compliant", "remediated"]

@@ -89,11 +89,12 @@ def test_the_sweeper_takes_its_leases_in_the_dynamodb_state_table(
     # When the sweeper fixes the drifted endpoints
     world.invoke()
 
-    # Then each fix held a lease (a conditional put, then a delete) and none is left behind
+    # Then each fix held a lease (a conditional put to take it, another to renew it right
+    # before the Modify, then a delete) and none is left behind
     report = world.received_report()
     assert report["summary"]["remediated"] == truth.drifted
     calls = world.control.call_counts()
-    assert calls["PutItem"] == truth.drifted
+    assert calls["PutItem"] == 2 * truth.drifted
     assert calls["DeleteItem"] == truth.drifted
     assert dynamodb.scan(TableName="cvpn-guard-state")["Count"] == 0
 

@@ -28,6 +28,7 @@ from tests.support.template import (
     Deployed,
     as_list,
     enforcer_rule_pattern,
+    inline_policies,
     resources_of_type,
     source_template,
     statement_applies,
@@ -51,7 +52,7 @@ def _identity_statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[s
             for statement in as_list(properties["PolicyDocument"]["Statement"]):
                 yield name, statement
         if kind == "AWS::IAM::Role":
-            for policy in properties.get("Policies", []):
+            for policy in inline_policies(properties):
                 for statement in as_list(policy["PolicyDocument"]["Statement"]):
                     yield name, statement
 

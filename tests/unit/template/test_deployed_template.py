@@ -167,6 +167,64 @@ def test_security_groups_must_belong_to_a_vpc_of_this_account(template: dict[str
     assert verdict == {group: False}
 
 
+# ---- reads of one endpoint: its connections (user names, client IPs), rules and routes ---
+
+ENDPOINT_READS = [
+    "ec2:DescribeClientVpnConnections",
+    "ec2:DescribeClientVpnAuthorizationRules",
+    "ec2:DescribeClientVpnRoutes",
+]
+OTHER_ACCOUNT = "210987654321"
+
+
+def _endpoint(region: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:ec2:{region}:{account}:client-vpn-endpoint/cvpn-endpoint-0d2c4e6f8a0b1c3d5"
+
+
+@pytest.mark.parametrize("action", ENDPOINT_READS)
+@pytest.mark.parametrize(
+    ("role", "place", "expected"),
+    [
+        ("EnforcerRole", (REGION, ACCOUNT), True),
+        ("EnforcerRole", ("us-east-1", ACCOUNT), False),  # the enforcer works in its region
+        ("EnforcerRole", (REGION, OTHER_ACCOUNT), False),
+        ("SweeperRole", (REGION, ACCOUNT), True),
+        ("SweeperRole", ("us-east-1", ACCOUNT), True),  # a swept region
+        ("SweeperRole", ("ap-south-1", ACCOUNT), False),  # not swept
+        ("SweeperRole", ("us-east-1", OTHER_ACCOUNT), False),
+    ],
+)
+def test_endpoint_reads_reach_only_this_accounts_endpoints_where_the_function_works(
+    template: dict[str, Any], action: str, role: str, place: tuple[str, str], expected: bool
+) -> None:
+    # Given a stack that sweeps its own region and us-east-1
+    deployed = Deployed(template, SweepRegions=f"{REGION},us-east-1")
+
+    # When the function reads one endpoint (the Service Authorization Reference lists
+    # client-vpn-endpoint* for these actions: EC2 authorizes the endpoint's ARN)
+    region, account = place
+    endpoint = _endpoint(region, account)
+    verdict = allowed(
+        _role_statements(deployed, role), action, {endpoint: {}}, {"aws:RequestedRegion": region}
+    )
+
+    # Then only endpoints of this account, in the regions the function works in, are readable
+    assert verdict == {endpoint: expected}
+
+
+@pytest.mark.parametrize("action", ["ec2:DescribeClientVpnEndpoints", "ec2:DescribeSecurityGroups"])
+@pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
+def test_describes_without_a_resource_type_stay_on_every_resource(
+    template: dict[str, Any], action: str, role: str
+) -> None:
+    # Given either function's permissions, When it lists endpoints or security groups (actions
+    # with no resource type in the reference: IAM evaluates them against "*")
+    statements = _role_statements(Deployed(template), role)
+
+    # Then they are allowed
+    assert allowed(statements, action, {"*": {}}, {"aws:RequestedRegion": REGION}) == {"*": True}
+
+
 # ---- connection logs: no permission that pretends to limit the log group -----------------
 
 
@@ -218,8 +276,6 @@ def test_enforcer_reserves_concurrency_only_when_asked(
     # Then it reserves exactly that, and nothing when empty: an account whose unreserved
     # concurrency is below 100 + the reservation could not deploy the stack otherwise
     assert properties.get("ReservedConcurrentExecutions") == reserved
-    # And the sweeper keeps its single reserved execution (one sweep at a time)
-    assert deployed.resource("SweeperFunction")["ReservedConcurrentExecutions"] == 1
 
 
 def test_enforcer_reserves_no_concurrency_by_default(template: dict[str, Any]) -> None:
@@ -227,18 +283,49 @@ def test_enforcer_reserves_no_concurrency_by_default(template: dict[str, Any]) -
     assert "ReservedConcurrentExecutions" not in Deployed(template).resource("EnforcerFunction")
 
 
+@pytest.mark.parametrize(("value", "reserved"), [("", None), ("1", "1"), ("2", "2")])
+def test_sweeper_reserves_concurrency_only_when_asked(
+    template: dict[str, Any], value: str, reserved: str | None
+) -> None:
+    # Given the stack deployed with this SweeperReservedConcurrency (default: empty)
+    deployed = Deployed(template, SweeperReservedConcurrency=value)
+
+    # When the sweeper function's properties are evaluated
+    properties = deployed.resource("SweeperFunction")
+
+    # Then it reserves exactly that and nothing when empty, like the enforcer: a fixed
+    # reservation of 1 kept accounts with a quota below 101 from deploying the stack
+    assert properties.get("ReservedConcurrentExecutions") == reserved
+
+
+def test_the_stack_reserves_no_concurrency_by_default(template: dict[str, Any]) -> None:
+    # Given the stack deployed with its defaults
+    deployed = Deployed(template)
+
+    # Then neither function reserves concurrency: an account with a regional quota of 10
+    # (Lambda keeps 100 unreserved, so it can reserve nothing) deploys the stack
+    for function in ("EnforcerFunction", "SweeperFunction"):
+        assert "ReservedConcurrentExecutions" not in deployed.resource(function), function
+    assert template["Parameters"]["SweeperReservedConcurrency"]["Default"] == ""
+
+
+RESERVED_CONCURRENCY = ["EnforcerReservedConcurrency", "SweeperReservedConcurrency"]
+
+
+@pytest.mark.parametrize("parameter", RESERVED_CONCURRENCY)
 @pytest.mark.parametrize("value", ["", "1", "10", "9999"])
-def test_enforcer_reserved_concurrency_accepts_empty_or_1_to_9999(value: str) -> None:
-    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+def test_reserved_concurrency_accepts_empty_or_1_to_9999(parameter: str, value: str) -> None:
+    pattern = source_template()["Parameters"][parameter]["AllowedPattern"]
     assert re.fullmatch(pattern, value)
 
 
+@pytest.mark.parametrize("parameter", RESERVED_CONCURRENCY)
 @pytest.mark.parametrize("value", ["0", "-1", " 10", "10 ", "ten", "10000", "1.5"])
-def test_enforcer_reserved_concurrency_rejects_anything_else(value: str) -> None:
+def test_reserved_concurrency_rejects_anything_else(parameter: str, value: str) -> None:
     # Given the parameter's AllowedPattern (CloudFormation matches it against the whole value)
-    pattern = source_template()["Parameters"]["EnforcerReservedConcurrency"]["AllowedPattern"]
+    pattern = source_template()["Parameters"][parameter]["AllowedPattern"]
 
-    # Then 0 (which would throttle every event), spaces and non-numbers are refused
+    # Then 0 (which would throttle every invocation), spaces and non-numbers are refused
     assert re.fullmatch(pattern, value) is None
 
 

@@ -12,7 +12,13 @@ from moto.events.models import EventPattern
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.support.events import load_event, sample_names
-from tests.support.template import REPO, Deployed, enforcer_rule_pattern, source_template
+from tests.support.template import (
+    REPO,
+    Deployed,
+    allowed,
+    enforcer_rule_pattern,
+    source_template,
+)
 
 MEMBER_TEMPLATE = REPO / "org" / "member.yaml"
 CENTRAL_ROLES = "arn:aws:iam::111111111111:role/enforcer,arn:aws:iam::111111111111:role/sweeper"
@@ -25,7 +31,7 @@ PARAMETERS = {
 MEMBER_ROLE_ARN = "arn:aws:iam::123456789012:role/cvpn-guard-member"
 ENDPOINT_STATEMENTS = (
     "DescribeClientVpn",
-    "ReadClientVpnEndpointPolicies",
+    "ReadClientVpnEndpoints",
     "ModifyClientVpnEndpoints",
     "FixWhatModifyCannot",
     "DeleteRoutesThroughThisAccountsSubnets",
@@ -139,6 +145,37 @@ def test_member_role_grants_exactly_the_enforcers_endpoint_statements(tagged_onl
         _region_free(central.statement("RemediatorPolicy", sid)) for sid in ENDPOINT_STATEMENTS
     ] + [central.statement("SweeperRole", "SeeWhetherCloudTrailLogs")]
     assert deployed.statements("MemberRole") == expected
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "ec2:DescribeClientVpnConnections",
+        "ec2:DescribeClientVpnAuthorizationRules",
+        "ec2:DescribeClientVpnRoutes",
+    ],
+)
+@pytest.mark.parametrize(
+    ("region", "account", "expected"),
+    [
+        ("eu-west-1", "123456789012", True),
+        ("ap-south-1", "123456789012", True),  # the role is global: every region of its account
+        ("eu-west-1", "210987654321", False),
+    ],
+)
+def test_the_member_role_reads_endpoints_of_its_own_account_only(
+    action: str, region: str, account: str, expected: bool
+) -> None:
+    # Given the member role's permissions
+    statements = member().statements("MemberRole")
+
+    # When the central function reads one endpoint through it (client-vpn-endpoint* in the
+    # Service Authorization Reference: EC2 authorizes the endpoint's ARN)
+    endpoint = f"arn:aws:ec2:{region}:{account}:client-vpn-endpoint/cvpn-endpoint-0d2c4e6f8a0b1c3d5"
+    verdict = allowed(statements, action, {endpoint: {}}, {"aws:RequestedRegion": region})
+
+    # Then endpoints of the member account are readable in any region, nobody else's
+    assert verdict == {endpoint: expected}
 
 
 def test_the_member_role_imports_security_hub_findings_only_when_asked() -> None:

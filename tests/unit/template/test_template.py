@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cvpn_guard.intake import WATCHED_CALLS
 from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.policy.storage import ADVANCED_TIER_BYTES, STANDARD_TIER_BYTES, ssm_fit
 from tests.support.eventbridge import compile_pattern, matches
 from tests.support.events import (
     ENFORCER_ROLE_ARN,
@@ -218,11 +220,16 @@ def test_modify_is_scoped_to_client_vpn_endpoints_of_this_account_and_region() -
 
 
 def test_only_describe_actions_use_every_resource() -> None:
-    # organizations:ListAccounts and DescribeOrganization take no resource type: "*" is
-    # their only resource.
+    # Actions for which the Service Authorization Reference lists no resource type, so "*" is
+    # the only resource they take: EC2's two describes of many things (the endpoints of a
+    # region, the security groups of a VPC), X-Ray's writes, organizations:ListAccounts and
+    # DescribeOrganization. DescribeClientVpnConnections, ...AuthorizationRules and ...Routes
+    # take the client-vpn-endpoint resource: they are granted on endpoint ARNs, never on "*".
     allowed_on_star = {
-        "ec2:Describe",
-        "xray:Put",
+        "ec2:DescribeClientVpnEndpoints",
+        "ec2:DescribeSecurityGroups",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
         "organizations:ListAccounts",
         "organizations:DescribeOrganization",
     }
@@ -231,9 +238,7 @@ def test_only_describe_actions_use_every_resource() -> None:
     for statement in iam_statements(transformed_template()):
         if statement["Resource"] == "*":
             for action in as_list(statement["Action"]):
-                assert action in trail_reads or any(
-                    action.startswith(prefix) for prefix in allowed_on_star
-                ), action
+                assert action in allowed_on_star | trail_reads, action
 
 
 def test_failures_are_kept_not_lost() -> None:
@@ -259,11 +264,8 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["arm64"]
-    # One sweep at a time; the enforcer's cap is the EnforcerReservedConcurrency parameter
-    # (tests/unit/template/test_deployed_template.py).
-    assert (
-        template["Resources"]["SweeperFunction"]["Properties"]["ReservedConcurrentExecutions"] == 1
-    )
+    # Both functions' caps are parameters (EnforcerReservedConcurrency,
+    # SweeperReservedConcurrency: tests/unit/template/test_deployed_template.py).
     for group in resources_of_type(template, "AWS::Logs::LogGroup").values():
         assert "RetentionInDays" in group["Properties"]
 
@@ -271,6 +273,22 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
 def test_policy_parameter_holds_the_bundled_default_policy() -> None:
     value = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
     assert load_policy(value, source="template").identity == default_policy().identity
+
+
+@pytest.mark.parametrize(
+    "example",
+    [*sorted((REPO / "policies").glob("*.yaml")), REPO / "shared/cvpn_guard/policy/default.yaml"],
+    ids=lambda path: path.name,
+)
+def test_the_stacks_policy_parameter_holds_every_example_policy(example: Path) -> None:
+    # Given the tier of the parameter the stack creates (without one, SSM applies the
+    # account's default tier: Standard, 4 KB, unless changed)
+    tier = source_template()["Resources"]["PolicyParameter"]["Properties"].get("Tier")
+    limits = {"Standard": STANDARD_TIER_BYTES, "Advanced": ADVANCED_TIER_BYTES}
+
+    # Then every example policy, as stored, fits in it (policies/strict.yaml needs Advanced)
+    assert tier in limits, "PolicyParameter names no tier: SSM's default holds 4 KB"
+    assert ssm_fit(example.read_bytes()).size <= limits[tier], (example.name, tier)
 
 
 def test_the_stack_defers_to_the_documents_mode_by_default() -> None:
