@@ -222,3 +222,16 @@ def test_the_deadline_is_refused_at_deploy_time_unless_minutes() -> None:
         assert re.fullmatch(pattern, good), good
     for bad in ("0", "4", "-5", "2h", "120 ", "10000"):
         assert not re.fullmatch(pattern, bad), bad
+
+
+def test_a_merge_claim_is_taken_over_only_after_its_holder_cannot_be_running() -> None:
+    from cvpn_guard.org_sweep.worker import CLAIM_STALE_SECONDS
+
+    # The finisher (in the sweeper) and the last worker merge; a claim older than either's
+    # timeout belongs to an invocation Lambda has already stopped.
+    deployed = _deployed(OrganizationId=ORG)
+    timeouts = [
+        deployed.resource(function)["Timeout"]
+        for function in ("SweeperFunction", "SweepWorkerFunction")
+    ]
+    assert max(timeouts) < CLAIM_STALE_SECONDS
