@@ -123,3 +123,23 @@ def test_a_region_that_could_not_be_listed_keeps_its_findings(world: SweeperWorl
     # Then its findings are left as they were (not archived: nothing says the endpoints are
     # gone)
     assert _findings(world, home) == before
+
+
+def test_a_region_without_endpoints_or_security_hub_is_not_an_error(
+    world: SweeperWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a region with no endpoint, where Security Hub is not enabled (GetFindings is
+    # refused with InvalidAccessException)
+    home = REGIONS[0]
+    world.seed({home: 0})
+    _export_on(world, home)
+    world.control.inject_error(
+        "GetFindings", "InvalidAccessException", times=None, service="securityhub"
+    )
+    capsys.readouterr()
+
+    # When the sweeper runs, Then it asked (the findings of a last deleted endpoint would be
+    # archived) but counts no Security Hub failure
+    world.invoke()
+    assert world.control.call_counts()["GetFindings"] == 1
+    assert "SecurityHubFailed" not in capsys.readouterr().out
