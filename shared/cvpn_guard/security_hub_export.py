@@ -79,7 +79,7 @@ def _verdicts(
     ]
 
 
-def apply_plan(hub: FindingsPort, plan: ExportPlan) -> ExportResult:
+def execute_plan(hub: FindingsPort, plan: ExportPlan) -> ExportResult:
     """Make the plan's calls in its order. A workflow change after the import is not made
     for a finding the import missed: its stored state is not what the plan was made from."""
     reopened = [hub.set_workflow(change.status, change.identifiers) for change in plan.reopen]
@@ -127,7 +127,7 @@ def export_endpoint(
         present=None,
         now=moment,
     )
-    return apply_plan(hub, plan)
+    return execute_plan(hub, plan)
 
 
 def export_region(
@@ -180,7 +180,7 @@ def export_region(
         present=frozenset(endpoints) if whole_region else None,
         now=moment,
     )
-    return apply_plan(hub, plan)
+    return execute_plan(hub, plan)
 
 
 def export_or_log(

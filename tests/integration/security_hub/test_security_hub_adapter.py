@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.aws.security_hub import SecurityHubFindings
 from cvpn_guard.observability import NAMESPACE
-from cvpn_guard.security_hub_export import apply_plan, export_or_log
+from cvpn_guard.security_hub_export import execute_plan, export_or_log
 from cvpn_guard.security_hub_lifecycle import ExportPlan, WorkflowChange
 from tests.support.world import REGION, EnforcerWorld
 
@@ -85,7 +85,7 @@ def test_unprocessed_findings_are_counted_by_code_and_logged_with_their_ids(
     # keeps one per name, bound to the stream it was first made with)
     logs = io.StringIO()
     result = export_or_log(
-        lambda: apply_plan(hub, plan),
+        lambda: execute_plan(hub, plan),
         logger=Logger(service=f"test-{uuid.uuid4().hex}", stream=logs),
         metrics=Metrics(namespace=NAMESPACE, service="test"),
     )
