@@ -47,7 +47,7 @@ NOT_SUBSCRIBED = "InvalidAccessException"
 class FindingsPort(Protocol):
     """``cvpn_guard.aws.security_hub.SecurityHubFindings``."""
 
-    def findings(self, filters: Mapping[str, Any]) -> list[StoredFinding]: ...
+    def findings(self, filters: Mapping[str, Any]) -> Iterable[StoredFinding]: ...
 
     def import_findings(self, findings: Sequence[Mapping[str, Any]]) -> BatchResult: ...
 
@@ -122,7 +122,7 @@ def export_endpoint(
     )
     plan = plan_export(
         verdicts,
-        hub.findings(filters),
+        _stored(hub, filters, verdicts),
         judged=frozenset({report.endpoint_id}),
         present=None,
         now=moment,
@@ -152,8 +152,10 @@ def export_region(
         return ExportResult()  # the region could not be swept: nothing to say about it
     moment = now or datetime.now(UTC)
     filters = finding_filters(partition=partition_of(region), account=account, region=region)
+    endpoints = _listed(api) if reports else {}
+    verdicts = _verdicts(reports, endpoints, policy, moment)
     try:
-        stored = hub.findings(filters)
+        stored = _stored(hub, filters, verdicts)
     except AwsCallError as error:
         if not reports and error.code == NOT_SUBSCRIBED:
             # Security Hub off in a region without endpoints: nothing to export or archive.
@@ -166,21 +168,36 @@ def export_region(
         and finding.endpoint_id not in judged
         for finding in stored
     )
-    endpoints: dict[str, Mapping[str, Any]] = {}
-    if reports or (whole_region and unjudged):
-        endpoints = {
-            str(endpoint["ClientVpnEndpointId"]): endpoint
-            for page in api.endpoint_pages()
-            for endpoint in page
-        }
+    if not reports and whole_region and unjudged:
+        endpoints = _listed(api)  # findings are left, endpoints maybe not: which still exist?
     plan = plan_export(
-        _verdicts(reports, endpoints, policy, moment),
+        verdicts,
         stored,
         judged=judged,
         present=frozenset(endpoints) if whole_region else None,
         now=moment,
     )
     return execute_plan(hub, plan)
+
+
+def _listed(api: ClientVpnPort) -> dict[str, Mapping[str, Any]]:
+    return {
+        str(endpoint["ClientVpnEndpointId"]): endpoint
+        for page in api.endpoint_pages()
+        for endpoint in page
+    }
+
+
+def _stored(
+    hub: FindingsPort, filters: Mapping[str, Any], verdicts: Sequence[Mapping[str, Any]]
+) -> list[StoredFinding]:
+    """The findings in scope, held whole only where the plan may archive them (active, and no
+    verdict of this run): a region's findings would not fit in the function's memory."""
+    produced = {str(verdict["Id"]) for verdict in verdicts}
+    return [
+        finding if finding.record_state == ACTIVE and finding.id not in produced else finding.slim()
+        for finding in hub.findings(filters)
+    ]
 
 
 def export_or_log(

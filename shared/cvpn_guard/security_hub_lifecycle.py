@@ -79,11 +79,21 @@ Identifier = tuple[str, str]
 """A finding's (Id, ProductArn): BatchUpdateFindings' AwsSecurityFindingIdentifier."""
 
 
+# What the plan reads of a finding it will not archive (see StoredFinding.slim).
+_PLANNED_FIELDS = ("Id", "ProductArn", "CreatedAt", "Workflow", "RecordState", "Compliance")
+
+
 @dataclass(frozen=True)
 class StoredFinding:
     """One cvpn-guard finding as GetFindings returns it."""
 
     document: Mapping[str, Any]
+
+    def slim(self) -> StoredFinding:
+        """Only what the plan reads of a finding it will not archive: a region's findings
+        (thousands of endpoints times their rules, a few KB each) need not all be held whole
+        in a 512 MB function."""
+        return StoredFinding({k: self.document[k] for k in _PLANNED_FIELDS if k in self.document})
 
     @property
     def id(self) -> str:

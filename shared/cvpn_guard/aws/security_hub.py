@@ -9,7 +9,7 @@ Which calls to make, and in which order, is ``cvpn_guard.security_hub_lifecycle`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from cvpn_guard.aws.errors import aws_call
@@ -35,17 +35,14 @@ class SecurityHubFindings:
     def __init__(self, securityhub: Any) -> None:
         self._hub = securityhub
 
-    def findings(self, filters: Mapping[str, Any]) -> list[StoredFinding]:
-        """Every finding matching ``filters`` (GetFindings, all pages)."""
+    def findings(self, filters: Mapping[str, Any]) -> Iterator[StoredFinding]:
+        """Every finding matching ``filters`` (GetFindings), page by page as it is read."""
         paginator = self._hub.get_paginator("get_findings")
         with aws_call("GetFindings"):
-            return [
-                StoredFinding(finding)
-                for page in paginator.paginate(
-                    Filters=dict(filters), PaginationConfig={"PageSize": PAGE}
-                )
-                for finding in page.get("Findings", [])
-            ]
+            pages = paginator.paginate(Filters=dict(filters), PaginationConfig={"PageSize": PAGE})
+            for page in pages:
+                for finding in page.get("Findings", []):
+                    yield StoredFinding(finding)
 
     def import_findings(self, findings: Sequence[Mapping[str, Any]]) -> BatchResult:
         """BatchImportFindings, a hundred at a time."""

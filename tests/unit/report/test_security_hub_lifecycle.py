@@ -237,3 +237,23 @@ def test_the_filters_select_our_findings_of_one_region_and_optionally_one_endpoi
             "Comparison": "EQUALS",
         }
     ]
+
+
+def test_a_slim_finding_keeps_what_the_plan_reads() -> None:
+    stored = _stored("NOTIFIED", "PASSED", record_state="ARCHIVED")
+    slim = stored.slim()
+    assert set(slim.document) == {
+        "Id",
+        "ProductArn",
+        "CreatedAt",
+        "Workflow",
+        "RecordState",
+        "Compliance",
+    }
+    assert (slim.identifier, slim.created_at, slim.workflow, slim.record_state) == (
+        stored.identifier,
+        stored.created_at,
+        stored.workflow,
+        stored.record_state,
+    )
+    assert (slim.compliance, slim.endpoint_id) == (stored.compliance, stored.endpoint_id)
