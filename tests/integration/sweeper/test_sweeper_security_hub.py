@@ -23,6 +23,12 @@ def _export_on(world: SweeperWorld, *regions: str) -> None:
     reset_runtime()
 
 
+def _security_hub_refuses(world: SweeperWorld, operation: str, *, times: int | None) -> None:
+    world.control.inject_error(
+        operation, "InvalidAccessException", times=times, service="securityhub"
+    )
+
+
 def _client(world: SweeperWorld, service: str, region: str) -> Any:
     return boto3.client(service, region_name=region, endpoint_url=world.url)
 
@@ -83,9 +89,7 @@ def test_one_failed_request_does_not_keep_the_other_batches_out(
     home = REGIONS[0]
     world.seed({home: 40})
     _export_on(world, home)
-    world.control.inject_error(
-        "BatchImportFindings", "InvalidAccessException", times=1, service="securityhub"
-    )
+    _security_hub_refuses(world, "BatchImportFindings", times=1)
     capsys.readouterr()
 
     # When the sweeper runs
@@ -133,9 +137,7 @@ def test_a_region_without_endpoints_or_security_hub_is_not_an_error(
     home = REGIONS[0]
     world.seed({home: 0})
     _export_on(world, home)
-    world.control.inject_error(
-        "GetFindings", "InvalidAccessException", times=None, service="securityhub"
-    )
+    _security_hub_refuses(world, "GetFindings", times=None)
     capsys.readouterr()
 
     # When the sweeper runs, Then it asked (the findings of a last deleted endpoint would be

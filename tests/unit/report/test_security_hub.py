@@ -146,6 +146,11 @@ def test_exempted_rules_are_suppressed() -> None:
     )["login-banner"]
     assert finding["Compliance"]["Status"] == "FAILED"
     assert finding["Workflow"]["Status"] == "SUPPRESSED"
+    # And it says why
+    assert finding["Description"] == (
+        f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner, exempted by the "
+        "policy: legacy clients."
+    )
 
 
 def test_the_resource_is_the_client_vpn_endpoint_with_its_details_and_the_rest_in_other() -> None:
@@ -254,19 +259,4 @@ def test_no_blank_string_is_sent_and_blank_values_stay_true() -> None:
     assert details["Other"]["cvpn-guard:actual"] == '"   "'
     assert finding["Description"] == (
         f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner."
-    )
-
-
-def test_an_exempted_rule_says_why_it_is_suppressed() -> None:
-    report = _report(
-        status=EndpointStatus.EXEMPT,
-        findings=(),
-        exempted=(ReportExemption(rule="login-banner", reason="legacy clients"),),
-    )
-    finding = _by_rule(
-        asff_findings(report, rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
-    )["login-banner"]
-    assert finding["Description"] == (
-        f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner, exempted by the "
-        "policy: legacy clients."
     )
