@@ -335,6 +335,7 @@ class EndpointGuard:
             status=status,
             findings=evaluation.findings,
             exempted=tuple(ReportExemption.of(e) for e in evaluation.exempted),
+            unevaluated=evaluation.unevaluated,
             changes=changes,
             fixed_rules=fixed,
             users_affected=users,

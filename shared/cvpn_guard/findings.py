@@ -84,7 +84,8 @@ class ExemptedFinding(BaseModel):
 class UnevaluatedRule(BaseModel):
     """A configured rule that could not be checked (missing input), so it found nothing."""
 
-    model_config = ConfigDict(frozen=True)
+    # Travels in reports too (EndpointReport.unevaluated): as strict as Finding.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule: str
     reason: str

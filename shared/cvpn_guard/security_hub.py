@@ -5,6 +5,12 @@ rule): every run updates the same finding instead of adding one, and a rule the 
 passes again is the same finding turned PASSED. The resource is an
 ``AwsEc2ClientVpnEndpoint``; Security Hub's details object predates several Client VPN
 settings, so those go to ``Details.Other`` (string values, at most 50 keys).
+
+Nearly every ASFF string is a ``NonEmptyString`` (botocore's securityhub model: pattern
+``.*\\S.*``), and Security Hub refuses the whole finding over one blank value
+(``FailedFindings``, ``InvalidInput``): no blank string leaves this module. A blank value of
+the endpoint is dropped (an endpoint without a description has none), a blank value in
+``Other`` is written as its JSON text (``""``), a blank message falls back to a sentence.
 """
 
 from __future__ import annotations
@@ -15,12 +21,20 @@ from datetime import datetime
 from typing import Any
 
 from cvpn_guard.findings import Finding
-from cvpn_guard.report import EndpointReport
+from cvpn_guard.report import EndpointReport, ReportExemption
 
 SCHEMA_VERSION = "2018-10-08"
 FINDING_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/cvpn-guard"
 SEVERITY_LABELS = {"low": "LOW", "medium": "MEDIUM", "high": "HIGH", "critical": "CRITICAL"}
 OTHER_VALUE_LIMIT = 1024  # ASFF: Details.Other values are strings of at most 1024 characters
+GENERATOR_PREFIX = "cvpn-guard/"
+"""Every cvpn-guard finding's GeneratorId starts so (``cvpn-guard/<rule>``)."""
+
+# Compliance.Status values (botocore: ComplianceStatus) and Workflow.Status values
+# (WorkflowStatus) cvpn-guard uses.
+PASSED, FAILED, NOT_AVAILABLE = "PASSED", "FAILED", "NOT_AVAILABLE"
+NEW, NOTIFIED, RESOLVED, SUPPRESSED = "NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"
+ACTIVE, ARCHIVED = "ACTIVE", "ARCHIVED"  # RecordState
 
 # AwsEc2ClientVpnEndpointDetails (botocore's securityhub model): Describe key -> ASFF key, and
 # the sub-keys each nested object keeps. Anything else of the Describe item is "Other".
@@ -78,9 +92,34 @@ def _kept(value: Any, keys: tuple[str, ...] | None) -> Any:
     return value
 
 
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
 def _text(value: Any) -> str:
+    """A ``Details.Other`` value: strings as they are, the rest as JSON; never blank (a blank
+    string is written as its JSON text, ``""``, which is still what the endpoint has)."""
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-    return text[:OTHER_VALUE_LIMIT]
+    text = text[:OTHER_VALUE_LIMIT]
+    if _blank(text):
+        text = json.dumps(value, default=str)[:OTHER_VALUE_LIMIT]
+    return text
+
+
+_DROPPED = object()
+
+
+def _without_blanks(value: Any) -> Any:
+    """``value`` with every blank string left out (of mappings and lists, at any depth)."""
+    if isinstance(value, Mapping):
+        kept = {key: _without_blanks(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item is not _DROPPED}
+    if isinstance(value, list):
+        items = [_without_blanks(item) for item in value]
+        return [item for item in items if item is not _DROPPED]
+    if isinstance(value, str) and _blank(value):
+        return _DROPPED
+    return value
 
 
 def resource_details(endpoint: Mapping[str, Any] | None, endpoint_id: str) -> dict[str, Any]:
@@ -92,10 +131,34 @@ def resource_details(endpoint: Mapping[str, Any] | None, endpoint_id: str) -> di
         if key in item and item[key] is not None
     }
     other = {key: _text(item[key]) for key in _OTHER if key in item}
-    result: dict[str, Any] = {"AwsEc2ClientVpnEndpoint": details}
+    result: dict[str, Any] = {"AwsEc2ClientVpnEndpoint": _without_blanks(details)}
     if other:
         result["Other"] = other
     return result
+
+
+def _description(
+    report: EndpointReport,
+    rule: str,
+    violation: Finding | None,
+    unevaluated: str | None,
+    exemption: ReportExemption | None,
+) -> str:
+    if violation is not None and not _blank(violation.message):
+        return violation.message
+    if exemption is not None:
+        until = f" until {exemption.expires.isoformat()}" if exemption.expires else ""
+        why = f": {exemption.reason.strip()}" if not _blank(exemption.reason) else ""
+        return (
+            f"Client VPN endpoint {report.endpoint_id} breaks cvpn-guard rule {rule}, "
+            f"exempted{until} by the policy{why}."
+        )
+    if unevaluated is not None:
+        why = f": {unevaluated.strip()}" if not _blank(unevaluated) else ""
+        return f"cvpn-guard could not check rule {rule} on {report.endpoint_id}{why}."
+    if violation is not None:
+        return f"Client VPN endpoint {report.endpoint_id} breaks cvpn-guard rule {rule}."
+    return f"Client VPN endpoint {report.endpoint_id}: cvpn-guard rule {rule} passes."
 
 
 def _finding(
@@ -108,6 +171,8 @@ def _finding(
     details: dict[str, Any],
     partition: str,
     now: str,
+    unevaluated: str | None = None,
+    exemption: ReportExemption | None = None,
 ) -> dict[str, Any]:
     severity = SEVERITY_LABELS.get(str(violation.severity), "MEDIUM") if violation else None
     other = dict(details.get("Other", {}))
@@ -115,18 +180,15 @@ def _finding(
     if violation is not None:
         other["cvpn-guard:expected"] = _text(violation.expected)
         other["cvpn-guard:actual"] = _text(violation.actual)
-    description = (
-        violation.message
-        if violation and violation.message
-        else f"Client VPN endpoint {report.endpoint_id}: cvpn-guard rule {rule} passes."
-    )
+    description = _description(report, rule, violation, unevaluated, exemption)
     return {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": finding_id(report, rule),
         "ProductArn": product_arn(partition, report.region, report.account),
-        "GeneratorId": f"cvpn-guard/{rule}",
+        "GeneratorId": f"{GENERATOR_PREFIX}{rule}",
         "AwsAccountId": report.account,
         "Types": [FINDING_TYPE],
+        # First seen now: an existing finding keeps its own (cvpn_guard.security_hub_lifecycle).
         "CreatedAt": now,
         "UpdatedAt": now,
         "LastObservedAt": now,
@@ -144,21 +206,23 @@ def _finding(
         "Resources": [
             {
                 "Type": "AwsEc2ClientVpnEndpoint",
-                "Id": (
-                    f"arn:{partition}:ec2:{report.region}:{report.account}:"
-                    f"client-vpn-endpoint/{report.endpoint_id}"
-                ),
+                "Id": endpoint_arn(partition, report.region, report.account, report.endpoint_id),
                 "Partition": partition,
                 "Region": report.region,
                 "Details": {**details, "Other": other},
             }
         ],
         "Compliance": {"Status": compliance},
-        "RecordState": "ACTIVE",
-        # What Workflow should say; only BatchUpdateFindings can change it on an existing
-        # finding, so the adapter applies it (cvpn_guard.aws.security_hub).
+        "RecordState": ACTIVE,
+        # Taken by Security Hub for a new finding only: BatchImportFindings ignores Workflow on
+        # an existing one, which BatchUpdateFindings moves (cvpn_guard.security_hub_lifecycle).
         "Workflow": {"Status": workflow},
     }
+
+
+def endpoint_arn(partition: str, region: str, account: str, endpoint_id: str) -> str:
+    """The finding's resource id (Resources[].Id): the endpoint's ARN."""
+    return f"arn:{partition}:ec2:{region}:{account}:client-vpn-endpoint/{endpoint_id}"
 
 
 def asff_findings(
@@ -170,20 +234,26 @@ def asff_findings(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """One finding per rule: FAILED (NEW) while broken, PASSED (RESOLVED) when the endpoint
-    complies or cvpn-guard fixed it, FAILED (SUPPRESSED) while an exemption covers it."""
+    complies or cvpn-guard fixed it, FAILED (SUPPRESSED) while an exemption covers it, and
+    NOT_AVAILABLE (NEW) when the rule could not be checked: finding nothing is not passing."""
     details = resource_details(endpoint, report.endpoint_id)
     stamp = now.isoformat().replace("+00:00", "Z")
     violations = {f.rule: f for f in report.findings if f.rule not in report.fixed_rules}
-    exempted = {e.rule for e in report.exempted}
+    exempted = {e.rule: e for e in report.exempted}
+    unevaluated = {u.rule: u.reason for u in report.unevaluated}
     rules = list(dict.fromkeys([*rules_checked, *(f.rule for f in report.findings), *exempted]))
     findings = []
     for rule in rules:
         if rule in violations:
-            compliance, workflow = "FAILED", "NEW"
+            compliance, workflow = FAILED, NEW
         elif rule in exempted:
-            compliance, workflow = "FAILED", "SUPPRESSED"
+            compliance, workflow = FAILED, SUPPRESSED
+        elif rule in unevaluated:
+            # NOT_AVAILABLE: "Check could not be performed" (ASFF Compliance.Status); NEW, as
+            # Security Hub itself reopens a finding that turns NOT_AVAILABLE (Workflow.Status).
+            compliance, workflow = NOT_AVAILABLE, NEW
         else:
-            compliance, workflow = "PASSED", "RESOLVED"
+            compliance, workflow = PASSED, RESOLVED
         findings.append(
             _finding(
                 report,
@@ -194,6 +264,8 @@ def asff_findings(
                 details=details,
                 partition=partition,
                 now=stamp,
+                unevaluated=unevaluated[rule] if compliance == NOT_AVAILABLE else None,
+                exemption=exempted.get(rule) if workflow == SUPPRESSED else None,
             )
         )
     return findings

@@ -57,7 +57,7 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "cloudtrail": ("DescribeTrails", "GetTrailStatus"),
     "sts": ("AssumeRole",),
     "sqs": ("SendMessageBatch",),
-    "securityhub": ("BatchImportFindings", "BatchUpdateFindings"),
+    "securityhub": ("BatchImportFindings", "BatchUpdateFindings", "GetFindings"),
     "organizations": ("ListAccounts", "DescribeOrganization"),
 }
 SHARED_FILES = ("partitions", "sdk-default-configuration", "_retry")  # copied as they are

@@ -21,7 +21,8 @@ from cvpn_guard.intake import EndpointChange, LoopGuard, Skip, classify_event
 from cvpn_guard.observability import NAMESPACE, count, load_policy_or_alarm
 from cvpn_guard.policy import Policy
 from cvpn_guard.runtime import Runtime
-from cvpn_guard.security_hub_export import export_or_log, export_reports
+from cvpn_guard.security_hub_export import export_endpoint, export_or_log
+from cvpn_guard.security_hub_lifecycle import ExportResult
 
 if TYPE_CHECKING:
     from cvpn_guard.aws.ec2 import ClientVpnApi
@@ -194,15 +195,14 @@ def _export_to_security_hub(
     if not runtime.settings.security_hub:
         return
 
-    def export() -> int:
+    def export() -> ExportResult:
         # Inside the guard: reaching a member's Security Hub may need a fresh AssumeRole.
         hub = runtime.security_hub_in(change.account, change.region, home_account=home_account)
         if hub is None:
-            return 0
+            return ExportResult()
         # The state after the fix: what the finding's resource details should show.
         endpoint = api.describe_endpoint(change.endpoint_id)
-        details = {change.endpoint_id: endpoint} if endpoint else {}
-        return export_reports(hub, [result.report], endpoints=details, policy=policy)
+        return export_endpoint(hub, result.report, endpoint=endpoint, policy=policy)
 
     export_or_log(export, logger=logger, metrics=metrics)
 

@@ -19,6 +19,7 @@ from cvpn_guard.ports import ClientVpnPort, TrailPort
 from cvpn_guard.report import publish_report
 from cvpn_guard.runtime import Runtime, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region
+from cvpn_guard.security_hub_lifecycle import ExportResult
 from cvpn_guard.sweep import RegionSweep
 
 SERVICE = "cvpn-guard-sweep-worker"
@@ -115,9 +116,21 @@ def _export_target(
     api_for: Callable[[str, str], ClientVpnPort],
     policy: Policy,
     home_account: str | None,
-) -> int:
+) -> ExportResult:
+    # A target whose sweep failed as a whole (no role, no access) is not judged.
+    whole = not any(error.endpoint_id is None for error in result.errors)
+    if not result.endpoints and not whole:
+        return ExportResult()
     hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)
     if hub is None:
-        return 0
+        return ExportResult()
     api = api_for(item.account, item.region)
-    return export_region(hub, api, result.endpoints, policy=policy)
+    return export_region(
+        hub,
+        api,
+        result.endpoints,
+        account=item.account,
+        region=item.region,
+        policy=policy,
+        whole_region=whole,
+    )

@@ -17,7 +17,13 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticSerializationError
 
-from cvpn_guard.findings import EndpointStatus, ExemptedFinding, Finding, worst_severity
+from cvpn_guard.findings import (
+    EndpointStatus,
+    ExemptedFinding,
+    Finding,
+    UnevaluatedRule,
+    worst_severity,
+)
 from cvpn_guard.policy import Policy
 
 SCHEMA_ID = "https://cvpn-guard.dev/schemas/compliance-report/v1.json"
@@ -63,6 +69,11 @@ class EndpointReport(_Frozen):
     status: EndpointStatus
     findings: tuple[Finding, ...] = ()
     exempted: tuple[ReportExemption, ...] = ()
+    unevaluated: tuple[UnevaluatedRule, ...] = Field(
+        default=(),
+        description="Active rules that could not be checked (an input they need was not "
+        "read): they found nothing, which is not a pass.",
+    )
     changes: tuple[ReportChange, ...] = ()
     fixed_rules: tuple[str, ...] = Field(
         default=(), description="Rules the remediation fixed (verified)."

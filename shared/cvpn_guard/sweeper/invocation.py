@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -56,7 +57,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         source=ReportSource(kind="sweeper", regions=tuple(regions)),
         trails_for=runtime.cloudtrail,
     )
-    _export_to_security_hub(runtime, report, policy, account)
+    _export_to_security_hub(runtime, report, policy, account, regions)
     notifier = runtime.notifier
     notices = report_notices(report)
     if notifier is not None:
@@ -85,14 +86,30 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
 
 
 def _export_to_security_hub(
-    runtime: Runtime, report: ComplianceReport, policy: Policy, account: str
+    runtime: Runtime,
+    report: ComplianceReport,
+    policy: Policy,
+    account: str,
+    regions: Iterable[str],
 ) -> None:
-    for region in dict.fromkeys(endpoint.region for endpoint in report.endpoints):
+    # Every swept region, endpoints or not: the findings of its last deleted endpoint are
+    # archived too. A region whose sweep failed as a whole is not judged.
+    for region in dict.fromkeys(regions):
         hub = runtime.security_hub_in(account, region, home_account=account)
         if hub is None:
             return
         verdicts = [endpoint for endpoint in report.endpoints if endpoint.region == region]
-        export = partial(export_region, hub, runtime.client_vpn(region), verdicts, policy=policy)
+        whole = not any(e.region == region and e.endpoint_id is None for e in report.errors)
+        export = partial(
+            export_region,
+            hub,
+            runtime.client_vpn(region),
+            verdicts,
+            account=account,
+            region=region,
+            policy=policy,
+            whole_region=whole,
+        )
         export_or_log(export, logger=logger, metrics=metrics)
 
 

@@ -211,6 +211,15 @@ def test_a_redelivered_work_item_is_not_counted_twice(org_sweep: OrgSweep) -> No
     assert report["summary"]["errors"] == 0
 
 
+def _swept_findings(org_sweep: OrgSweep, hub: Any) -> list[dict[str, Any]]:
+    """Sweep the organization (every work item), then read ``hub``'s findings."""
+    org_sweep.run_sweeper()
+    for body in org_sweep.drain():
+        org_sweep.work(body)
+    findings: list[dict[str, Any]] = hub.get_findings(MaxResults=100)["Findings"]
+    return findings
+
+
 def test_swept_verdicts_reach_each_accounts_security_hub_once(org_sweep: OrgSweep) -> None:
     # Given Security Hub export on, and one drifted endpoint in a member account
     member = "210987654329"
@@ -218,15 +227,8 @@ def test_swept_verdicts_reach_each_accounts_security_hub_once(org_sweep: OrgSwee
     create_endpoint(member_client(member, "ec2", "us-east-1"), DisconnectOnSessionTimeout=False)
     hub = member_client(member, "securityhub", "us-east-1")
 
-    def sweep_once() -> list[dict[str, Any]]:
-        org_sweep.run_sweeper()
-        for body in org_sweep.drain():
-            org_sweep.work(body)
-        findings: list[dict[str, Any]] = hub.get_findings(MaxResults=100)["Findings"]
-        return findings
-
     # When the organization is swept twice
-    first, second = sweep_once(), sweep_once()
+    first, second = _swept_findings(org_sweep, hub), _swept_findings(org_sweep, hub)
 
     # Then the member's Security Hub (in the endpoint's region) has one finding per rule,
     # updated rather than duplicated by the second sweep
@@ -234,6 +236,32 @@ def test_swept_verdicts_reach_each_accounts_security_hub_once(org_sweep: OrgSwee
     assert len({f["Id"] for f in second}) == len(second) == len(first)
     assert {f["AwsAccountId"] for f in second} == {member}
     assert {f["Resources"][0]["Region"] for f in second} == {"us-east-1"}
+
+
+def test_an_org_sweep_archives_the_findings_of_a_deleted_member_endpoint(
+    org_sweep: OrgSweep,
+) -> None:
+    # Given two swept endpoints in a member account
+    member = "210987654329"
+    org_sweep.configure(SWEEP_ACCOUNTS=member, SECURITY_HUB="true")
+    ec2 = member_client(member, "ec2", "us-east-1")
+    kept = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
+    deleted = create_endpoint(ec2, cidr="10.200.0.0/22", DisconnectOnSessionTimeout=False)
+    hub = member_client(member, "securityhub", "us-east-1")
+    first = _swept_findings(org_sweep, hub)
+
+    # When one is deleted and the organization swept again
+    ec2.delete_client_vpn_endpoint(ClientVpnEndpointId=deleted)
+    second = _swept_findings(org_sweep, hub)
+
+    # Then the deleted endpoint's findings are archived in the member's Security Hub, the
+    # other endpoint's stay active
+    def states(endpoint_id: str) -> set[str]:
+        return {f["RecordState"] for f in second if f"/{endpoint_id}/" in f["Id"]}
+
+    assert {f["Id"] for f in second} == {f["Id"] for f in first}
+    assert states(deleted) == {"ARCHIVED"}
+    assert states(kept) == {"ACTIVE"}
 
 
 def test_an_item_whose_worker_died_after_saving_is_counted_when_it_comes_back(

@@ -56,3 +56,38 @@ def test_a_sweep_deletes_forbidden_routes_and_reports_missing_revocation_lists(
     assert [f.rule for f in reports[routed].findings] == ["certificate-revocation", "routes"]
     assert [f.rule for f in reports[unlisted].findings] == ["certificate-revocation"]
     assert str(reports[unlisted].status) == "non_compliant"
+
+
+def test_a_rule_that_could_not_be_checked_is_in_the_report_as_unevaluated(
+    in_process_world: EnforcerWorld,
+) -> None:
+    # Given an endpoint without a VPC (so without a default security group to compare) and a
+    # policy forbidding the default group
+    world = in_process_world
+    endpoint_id = create_endpoint(world.ec2, **compliant_overrides())
+    policy = load_policy(
+        json.dumps({"version": 1, "mode": "report", "rules": {"security-groups": {}}})
+    )
+
+    # When the region is swept
+    (report,) = sweep_region(
+        ClientVpnApi(world.ec2),
+        policy,
+        account="123456789012",
+        region=REGION,
+        locks=InMemoryState(),
+    ).endpoints
+
+    # Then the report says the rule was not checked (it found nothing, which is not a pass),
+    # and the JSON a subscriber receives carries it
+    assert report.endpoint_id == endpoint_id
+    assert report.findings == ()
+    assert [(u.rule, u.reason) for u in report.unevaluated] == [
+        ("security-groups", "the default security group of the endpoint's VPC is unknown")
+    ]
+    assert json.loads(report.model_dump_json())["unevaluated"] == [
+        {
+            "rule": "security-groups",
+            "reason": "the default security group of the endpoint's VPC is unknown",
+        }
+    ]

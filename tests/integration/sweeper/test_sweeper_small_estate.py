@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from cvpn_devkit.lambda_harness import ACCOUNT
 
 from cvpn_guard.report import ComplianceReport, render_summary
 from cvpn_guard.runtime import reset_runtime
@@ -119,15 +120,26 @@ def test_the_report_says_where_no_cloudtrail_trail_feeds_the_enforcer(
     (notice,) = world.notices()
     report = json.loads(notice["Message"])
     assert_valid_report(report)
+    account = ACCOUNT  # the sweeper's own (its function ARN's)
     assert report["cloudtrail"] == [
         {
             "region": REGIONS[0],
+            "account": account,
             "logging": True,
             "trails": [trail["TrailARN"]],
             "problem": None,
+            "shortened": False,
         },
-        {"region": REGIONS[1], "logging": False, "trails": [], "problem": None},
+        {
+            "region": REGIONS[1],
+            "account": account,
+            "logging": False,
+            "trails": [],
+            "problem": None,
+            "shortened": False,
+        },
     ]
-    # And the e-mail text of the report names the region the enforcer never hears from
+    # And the e-mail text of the report names the account and region the enforcer never
+    # hears from
     text = render_summary(ComplianceReport.model_validate(report))
-    assert f"  {REGIONS[1]}: no logging trail" in text.splitlines()
+    assert f"  {account}/{REGIONS[1]}: no logging trail" in text.splitlines()

@@ -49,13 +49,11 @@ def test_a_refused_work_item_fails_the_fan_out() -> None:
     assert (raised.value.operation, raised.value.code) == ("SendMessageBatch", "KMS.AccessDenied")
 
 
-def test_findings_are_imported_by_hundreds_then_their_workflow_is_set() -> None:
+def test_findings_and_workflow_changes_go_a_hundred_per_request() -> None:
     hub = FakeHub()
-    findings = [
-        {"Id": str(n), "ProductArn": "p", "Workflow": {"Status": "RESOLVED" if n % 2 else "NEW"}}
-        for n in range(250)
-    ]
-    SecurityHubFindings(hub).publish(findings)
+    adapter = SecurityHubFindings(hub)
+    imported = adapter.import_findings([{"Id": str(n), "ProductArn": "p"} for n in range(250)])
+    resolved = adapter.set_workflow("RESOLVED", [(str(n), "p") for n in range(125)])
     assert hub.imports == [100, 100, 50]
-    # NEW is Security Hub's own default (and its reset when a rule fails again): not sent.
     assert hub.updates == [("RESOLVED", 100), ("RESOLVED", 25)]
+    assert (imported.taken, resolved.taken) == (250, 125)

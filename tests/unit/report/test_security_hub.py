@@ -9,7 +9,8 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_emulator.security_hub.validation import blank_string_problem
+from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
 from cvpn_guard.policy.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
 from cvpn_guard.security_hub import asff_findings
@@ -145,6 +146,11 @@ def test_exempted_rules_are_suppressed() -> None:
     )["login-banner"]
     assert finding["Compliance"]["Status"] == "FAILED"
     assert finding["Workflow"]["Status"] == "SUPPRESSED"
+    # And it says why
+    assert finding["Description"] == (
+        f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner, exempted by the "
+        "policy: legacy clients."
+    )
 
 
 def test_the_resource_is_the_client_vpn_endpoint_with_its_details_and_the_rest_in_other() -> None:
@@ -179,3 +185,78 @@ def test_findings_are_valid_batch_import_findings_input(endpoint: dict[str, Any]
     # Then the request validates: names and types match ASFF exactly
     report = ParamValidator().validate({"Findings": findings}, shape)
     assert not report.has_errors(), report.generate_report()
+
+
+def test_a_rule_that_could_not_be_checked_is_not_available_not_passed() -> None:
+    # Given a verdict whose security-groups rule could not be checked
+    report = _report(
+        unevaluated=(
+            UnevaluatedRule(
+                rule="security-groups",
+                reason="the default security group of the endpoint's VPC is unknown",
+            ),
+        )
+    )
+
+    # When it becomes findings
+    findings = _by_rule(
+        asff_findings(
+            report,
+            rules_checked=[*RULES, "security-groups"],
+            endpoint=DESCRIBED,
+            partition="aws",
+            now=NOW,
+        )
+    )
+
+    # Then that rule is NOT_AVAILABLE ("Check could not be performed", ASFF Compliance.Status)
+    # and says why; it is open (NEW) rather than resolved, and the other rules are unchanged
+    unchecked = findings["security-groups"]
+    assert unchecked["Compliance"] == {"Status": "NOT_AVAILABLE"}
+    assert unchecked["Workflow"] == {"Status": "NEW"}
+    assert "could not check rule security-groups" in unchecked["Description"]
+    assert "default security group of the endpoint's VPC is unknown" in unchecked["Description"]
+    assert findings["session-timeout"]["Compliance"] == {"Status": "PASSED"}
+
+
+def test_no_blank_string_is_sent_and_blank_values_stay_true() -> None:
+    # Given an endpoint whose Describe item has blank strings (a Description of "", a blank
+    # DNS server and log group) and a violation with a blank message and blank values
+    endpoint = {
+        **DESCRIBED,
+        "Description": "",
+        "DnsServers": ["10.0.0.2", " "],
+        "ConnectionLogOptions": {"Enabled": False, "CloudwatchLogGroup": ""},
+        "DisconnectOnSessionTimeout": "",
+    }
+    blank = Finding(
+        rule="login-banner",
+        severity=Severity.LOW,
+        expected="",
+        actual="   ",
+        remediable=False,
+        disruptive=False,
+        message=" ",
+    )
+    report = _report(findings=(blank,))
+
+    # When it becomes findings
+    findings = asff_findings(
+        report, rules_checked=RULES, endpoint=endpoint, partition="aws", now=NOW
+    )
+
+    # Then no NonEmptyString of botocore's AwsSecurityFinding model is blank (Security Hub
+    # refuses such a finding in FailedFindings)
+    assert [blank_string_problem(finding) for finding in findings] == [None] * len(findings)
+    # And what was blank is left out or written as its JSON text, never invented
+    finding = _by_rule(findings)["login-banner"]
+    details = finding["Resources"][0]["Details"]
+    assert "Description" not in details["AwsEc2ClientVpnEndpoint"]
+    assert details["AwsEc2ClientVpnEndpoint"]["DnsServer"] == ["10.0.0.2"]
+    assert details["AwsEc2ClientVpnEndpoint"]["ConnectionLogOptions"] == {"Enabled": False}
+    assert details["Other"]["DisconnectOnSessionTimeout"] == '""'
+    assert details["Other"]["cvpn-guard:expected"] == '""'
+    assert details["Other"]["cvpn-guard:actual"] == '"   "'
+    assert finding["Description"] == (
+        f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner."
+    )

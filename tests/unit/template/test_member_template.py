@@ -192,3 +192,7 @@ def test_the_member_role_imports_security_hub_findings_only_when_asked() -> None
     assert statements["SetWorkflowOfOurFindings"]["Resource"] == (
         "arn:aws:securityhub:*:123456789012:hub/default"
     )
+    assert statements["ReadFindings"]["Action"] == "securityhub:GetFindings"
+    assert statements["ReadFindings"]["Resource"] == (
+        "arn:aws:securityhub:*:123456789012:hub/default"
+    )

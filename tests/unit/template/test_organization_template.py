@@ -142,6 +142,10 @@ def test_security_hub_export_is_opt_in_and_limited_to_our_own_findings() -> None
     imports = deployed.statement("SecurityHubPolicy", "ImportFindings")
     assert imports["Action"] == "securityhub:BatchImportFindings"
     assert imports["Resource"] == "arn:aws:securityhub:*:123456789012:product/123456789012/default"
+    # And it reads findings only on the hub of its own account (GetFindings: resource hub)
+    reads = deployed.statement("SecurityHubPolicy", "ReadFindings")
+    assert reads["Action"] == "securityhub:GetFindings"
+    assert reads["Resource"] == "arn:aws:securityhub:*:123456789012:hub/default"
 
 
 # ---- what needs a human reaches the topic: the failure queue, unmerged sweeps -------------
