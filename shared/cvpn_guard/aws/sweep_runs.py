@@ -125,38 +125,47 @@ class DynamoSweepRuns:
         return self._count_shard(run_id, shard) <= 0
 
     def _count_in_shard(self, run_id: str, target: Target, shard: int) -> int:
-        key = _shard_key(run_id, shard)
-        counted = self._conditional_update(
-            key,
-            "ADD #done :target, remaining :minus_one",
-            {":target": {"SS": [_target_text(target)]}, ":minus_one": {"N": "-1"}},
-            condition="attribute_exists(pk) AND NOT contains(#done, :target_text)",
-            names={"#done": "done"},
-            extra_values={":target_text": {"S": _target_text(target)}},
+        """Targets of the shard still to report, once ``target`` is counted."""
+        return self._count_once(
+            run_id,
+            _shard_key(run_id, shard),
+            members="done",
+            member={"S": _target_text(target)},
+            counter="remaining",
         )
-        if counted is not None:
-            return int(counted["remaining"]["N"])
-        # Counted before (a redelivery, or a retry after a failure further on): read on.
-        item = self._get(key)
-        if item is None:
-            raise RunGone(run_id)
-        return int(item["remaining"]["N"])
 
     def _count_shard(self, run_id: str, shard: int) -> int:
-        key = _run_key(run_id)
+        """Shards of the run still counting, once ``shard`` (complete) is counted."""
+        return self._count_once(
+            run_id,
+            _run_key(run_id),
+            members="done_shards",
+            member={"N": str(shard)},
+            counter="pending_shards",
+        )
+
+    def _count_once(
+        self, run_id: str, key: str, *, members: str, member: dict[str, str], counter: str
+    ) -> int:
+        """Add ``member`` to the set ``members`` and count ``counter`` down, in one conditional
+        update that holds only if the set lacks it; the counter as it stands afterwards.
+
+        A member counted before (a redelivery, or a retry after a failure further on) is read,
+        not counted again.
+        """
+        ((kind, value),) = member.items()
         counted = self._conditional_update(
             key,
-            "ADD done_shards :shard, pending_shards :minus_one",
-            {":shard": {"NS": [str(shard)]}, ":minus_one": {"N": "-1"}},
-            condition="attribute_exists(pk) AND NOT contains(done_shards, :shard_number)",
-            extra_values={":shard_number": {"N": str(shard)}},
+            "ADD #members :members, #counter :minus_one",
+            {":members": {f"{kind}S": [value]}, ":minus_one": {"N": "-1"}},
+            condition="attribute_exists(pk) AND NOT contains(#members, :member)",
+            names={"#members": members, "#counter": counter},
+            extra_values={":member": member},
         )
-        if counted is not None:
-            return int(counted["pending_shards"]["N"])
-        item = self._get(key)
+        item = counted if counted is not None else self._get(key)
         if item is None:
             raise RunGone(run_id)
-        return int(item["pending_shards"]["N"])
+        return int(item[counter]["N"])
 
     # ---- the merge -----------------------------------------------------------------------
 

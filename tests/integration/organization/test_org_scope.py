@@ -21,41 +21,10 @@ import cvpn_emulator
 from cvpn_guard.runtime import get_runtime, reset_runtime
 from tests.integration.sweeper.report_checks import report_document
 from tests.support.estate import create_state_table, received_notices, subscribe_queue
-from tests.support.organization import MEMBER_ROLE
-from tests.support.world import load_handler_module
+from tests.support.organization import MEMBER_ROLE, member_client, member_credentials
 
 REGION = "eu-west-1"
 MANAGEMENT = "123456789012"  # moto's default account creates the organization
-
-
-@pytest.fixture(scope="module")
-def sweeper_app() -> ModuleType:
-    return load_handler_module("sweeper")
-
-
-@pytest.fixture(scope="module")
-def worker_app() -> ModuleType:
-    return load_handler_module("sweep_worker")
-
-
-def _credentials_in(account: str) -> dict[str, Any]:
-    credentials: dict[str, Any] = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-        RoleSessionName="admin",
-    )["Credentials"]
-    return credentials
-
-
-def _in(account: str, service: str) -> Any:
-    """A client acting in ``account`` (as its administrators would)."""
-    credentials = _credentials_in(account)
-    return boto3.client(
-        service,
-        region_name=REGION,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
 
 
 @dataclass
@@ -104,11 +73,11 @@ def _deploy_central(
     account: str, monkeypatch: pytest.MonkeyPatch, sweeper_app: ModuleType, worker_app: ModuleType
 ) -> CentralStack:
     """The central stack's resources in ``account``, and the functions acting as it."""
-    sqs, sns = _in(account, "sqs"), _in(account, "sns")
+    sqs, sns = member_client(account, "sqs"), member_client(account, "sns")
     topic, notices = subscribe_queue(sns, sqs)
     sweep_queue = sqs.create_queue(QueueName="cvpn-guard-sweep")["QueueUrl"]
-    table = create_state_table(_in(account, "dynamodb"))
-    credentials = _credentials_in(account)  # the functions act as a role of that account
+    table = create_state_table(member_client(account, "dynamodb"))
+    credentials = member_credentials(account)  # the functions act as a role of that account
     for name, value in {
         "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
@@ -132,7 +101,7 @@ def _deploy_central(
 
 def _create_member_role(account: str) -> None:
     trust = {"Version": "2012-10-17", "Statement": []}
-    _in(account, "iam").create_role(
+    member_client(account, "iam").create_role(
         RoleName=MEMBER_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
     )
 

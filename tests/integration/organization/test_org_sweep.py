@@ -20,21 +20,11 @@ from cvpn_guard.runtime import reset_runtime
 from tests.integration.sweeper.report_checks import report_document
 from tests.support.estate import compliant_overrides, create_endpoint
 from tests.support.organization import MEMBER_ROLE, member_client
-from tests.support.world import EnforcerWorld, load_handler_module
+from tests.support.world import EnforcerWorld
 
 REGIONS = ("eu-west-1", "us-east-1")
 HOME = "123456789012"
 FINISH_OVERDUE = {"cvpn-guard": "finish-overdue-sweeps"}
-
-
-@pytest.fixture(scope="module")
-def sweeper_app() -> ModuleType:
-    return load_handler_module("sweeper")
-
-
-@pytest.fixture(scope="module")
-def worker_app() -> ModuleType:
-    return load_handler_module("sweep_worker")
 
 
 def _organization(member_count: int) -> list[str]:

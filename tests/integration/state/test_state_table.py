@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from cvpn_guard.aws.clients import worst_case_call_seconds
 from cvpn_guard.aws.state_table import (
@@ -18,7 +15,6 @@ from cvpn_guard.aws.state_table import (
     LeaseLost,
     LeaseTimeout,
 )
-from tests.support.estate import create_state_table
 from tests.support.template import source_template
 
 
@@ -33,14 +29,6 @@ class FakeTime:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="eu-west-1")
-        create_state_table(client)
-        yield client
 
 
 def test_a_held_lease_blocks_others_until_released(dynamodb: Any) -> None:

@@ -5,19 +5,15 @@ limit, one merge that holds every target."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
 from cvpn_guard.org_sweep.work import RegionSweep, encode_result, plan
 from cvpn_guard.org_sweep.worker import finish_run
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import ComplianceReport, RegionTrail
-from tests.support.estate import create_state_table
 
 ACCOUNTS = [f"{300000000000 + n}" for n in range(1_200)]
 REGIONS = [
@@ -26,14 +22,6 @@ REGIONS = [
     "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "sa-east-1",
 ]  # fmt: skip
 ITEM_LIMIT = 400 * 1024  # DynamoDB's maximum item size
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="eu-west-1")
-        create_state_table(client)
-        yield client
 
 
 def _item_size(item: dict[str, Any]) -> int:
