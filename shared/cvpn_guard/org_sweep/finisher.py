@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from cvpn_guard.org_sweep.work import SweepRuns
+from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.org_sweep.work import RunGone, SweepRuns
 from cvpn_guard.org_sweep.worker import Publish, finish_run
 from cvpn_guard.policy import Policy
 from cvpn_guard.report import ComplianceReport
@@ -29,6 +30,8 @@ class FinishedRuns:
     """Runs it found merged, abandoned or expired, and forgot."""
     waiting: list[str] = field(default_factory=list)
     """Open runs not due yet, or whose merge another invocation holds."""
+    failed: list[tuple[str, AwsCallError]] = field(default_factory=list)
+    """Due runs whose merge failed (they stay open for the next pass), with why."""
 
 
 def finish_overdue_runs(
@@ -39,7 +42,14 @@ def finish_overdue_runs(
     new_sweep: bool,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FinishedRuns:
-    """Merge every open run that is due (see ``RunRecord.overdue``)."""
+    """Merge every open run that is due (see ``RunRecord.overdue``); a run whose merge fails
+    is reported in ``failed`` and the others are still merged.
+
+    Raises
+    ------
+    AwsCallError
+        The open runs could not be listed.
+    """
     done = FinishedRuns()
     for run_id in runs.open_runs():
         run = runs.run(run_id)
@@ -50,15 +60,23 @@ def finish_overdue_runs(
         if not run.overdue(now().timestamp(), new_sweep=new_sweep):
             done.waiting.append(run_id)
             continue
-        report = finish_run(
-            run_id,
-            owner=f"finisher:{run_id}",
-            runs=runs,
-            policy=policy,
-            publish=publish,
-            complete=False,
-            now=now,
-        )
+        try:
+            report = finish_run(
+                run_id,
+                owner=f"finisher:{run_id}",
+                runs=runs,
+                policy=policy,
+                publish=publish,
+                complete=False,
+                now=now,
+            )
+        except AwsCallError as error:  # one run's merge failing keeps no other run waiting
+            done.failed.append((run_id, error))
+            continue
+        except RunGone:  # its items expired under it: nothing left to merge
+            runs.close(run_id)
+            done.closed.append(run_id)
+            continue
         if report is None:
             done.waiting.append(run_id)
         else:

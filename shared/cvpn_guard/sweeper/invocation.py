@@ -149,13 +149,20 @@ def _finish(runtime: Runtime, policy: Policy, *, new_sweep: bool) -> FinishedRun
             publish=partial(publish_report, runtime.notifier),
             new_sweep=new_sweep,
         )
-    except AwsCallError as error:
-        count(metrics, "SweepRunFinishFailed", dimension=("code", error.code))
+    except AwsCallError as unreadable:  # the list of open runs could not be read
+        finished = FinishedRuns(failed=[("(open runs)", unreadable)])
+    for run_id, failure in finished.failed:
+        # The alarm on unmerged runs (template.yaml, UnmergedSweepRunsAlarm) watches this too.
+        count(metrics, "SweepRunFinishFailed", dimension=("code", failure.code))
         logger.error(
-            "could not merge the overdue organization sweeps (the next pass tries again)",
-            extra={"operation": error.operation, "code": error.code, "error": error.message},
+            "could not merge an overdue organization sweep (the next pass tries again)",
+            extra={
+                "run_id": run_id,
+                "operation": failure.operation,
+                "code": failure.code,
+                "error": failure.message,
+            },
         )
-        return FinishedRuns()
     for report in finished.merged:
         # The alarm on unmerged runs (template.yaml, UnmergedSweepRunsAlarm) watches this.
         count(metrics, "SweepRunOverdue")
@@ -234,14 +241,13 @@ def fan_out(*, runtime: Runtime, account: str) -> dict[str, Any]:
 def _nothing_to_sweep(
     runtime: Runtime, policy: Policy, scope: SweepScope, regions: tuple[str, ...]
 ) -> dict[str, Any]:
-    if scope.listed_by == "ListAccounts":
-        why = (
-            "Organizations ListAccounts listed no ACTIVE account to sweep: check that the "
-            "stack runs in the management account or a delegated administrator account, or "
-            "list the accounts in SweepAccounts"
-        )
-    else:
-        why = "SweepAccounts names no account to sweep: list account ids, or leave it empty"
+    # SWEEP_ACCOUNTS, when set, always names an account: only ListAccounts can leave none.
+    why = (
+        "Organizations ListAccounts listed no ACTIVE account the sweep can enter"
+        + (" (see not_swept)" if scope.not_swept else "")
+        + ": check that the stack runs in the management account or a delegated "
+        "administrator account, or list the accounts to sweep in SweepAccounts"
+    )
     report = build_report(
         policy=policy,
         source=ReportSource(kind="sweeper", regions=regions),

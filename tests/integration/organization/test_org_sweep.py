@@ -438,3 +438,37 @@ def test_a_fan_out_that_fails_half_way_abandons_its_run(org_sweep: OrgSweep) -> 
     retried = org_sweep.run_sweeper()
     assert retried["overdue_runs_merged"] == []
     assert org_sweep.reports() == []
+
+
+def test_one_overdue_run_that_cannot_be_merged_keeps_no_other_waiting(
+    org_sweep: OrgSweep, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = org_sweep.world
+    # Given two runs past their deadline, none of whose items reported
+    org_sweep.configure(SWEEP_ACCOUNTS=HOME, SWEEP_DEADLINE_MINUTES="30")
+    first, second = org_sweep.run_sweeper()["run_id"], org_sweep.run_sweeper()["run_id"]
+    org_sweep.drain()
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+    for run_id in (first, second):
+        dynamodb.update_item(
+            TableName="cvpn-guard-state",
+            Key={"pk": {"S": f"sweep-run#{run_id}"}},
+            UpdateExpression="SET deadline = :past",
+            ExpressionAttributeValues={":past": {"N": "1"}},
+        )
+    # And SNS refusing every attempt of the first report's publish (AWS_MAX_ATTEMPTS=3); the
+    # finisher takes the runs in id order
+    refused, merged = sorted((first, second))
+    world.faults.inject_error("Publish", "InternalError", times=3, service="sns")
+    capsys.readouterr()
+
+    # When the timer fires
+    finished = org_sweep.run_sweeper(FINISH_OVERDUE)
+
+    # Then the other run is merged, the refused one stays open, and its failure is counted
+    assert finished == {"merged_runs": [merged], "open_runs": []}
+    assert org_sweep.runs().open_runs() == [refused]
+    assert '"SweepRunFinishFailed":[1.0]' in capsys.readouterr().out.replace(" ", "")
+    # And the next tick merges it
+    assert org_sweep.run_sweeper(FINISH_OVERDUE)["merged_runs"] == [refused]
+    assert len(org_sweep.reports()) == 2
