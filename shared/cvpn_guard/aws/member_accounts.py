@@ -31,11 +31,11 @@ SESSION_SECONDS = 3600
 RENEW_BEFORE = timedelta(minutes=10)  # longer than a function runs (the sweeper: 15 minutes max)
 
 # An invocation uses the clients of one account x region (an event is recorded in one; a sweep
-# worker takes one target per invocation): EC2, and Security Hub when it is on. A member client
-# of the shared session, after its first call, measured 0.84 MB over TLS (each client has its
-# own TLS context holding the CA bundle) and 150 kB over plain HTTP (the emulator): 16 clients,
-# the last 8 pairs' worth, stay under 14 MB of the enforcer's 256 MB; one pushed out is rebuilt
-# in 1.5 ms (and a TLS handshake) without an AssumeRole.
+# worker takes one target per invocation): EC2, CloudTrail in a sweep worker, Security Hub when
+# it is on. A member client of the shared session, after its first call, measured 0.84 MB over
+# TLS (each client has its own TLS context holding the CA bundle) and 150 kB over plain HTTP
+# (the emulator): 16 clients, the last 5 to 8 pairs' worth, stay under 14 MB of the enforcer's
+# 256 MB; one pushed out is rebuilt in 1.5 ms (and a TLS handshake) without an AssumeRole.
 MAX_CLIENTS = 16
 # Credentials are what saves an AssumeRole; about 1.5 kB each (a session token is ~1 kB), so
 # 256 accounts hold under 0.4 MB for the credentials' 50 useful minutes.
