@@ -1,6 +1,7 @@
 """Run every section, print one table and write ``benchmarks/results.json``.
 
-``python -m benchmarks [--runs N] [--sizes 1000,10000]`` (``make bench`` runs the defaults).
+``python -m benchmarks [--runs N] [--sizes 1000,10000] [--member-rounds N]`` (``make bench`` runs
+the defaults).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from cvpn_devkit.artifact import build_artifact
 
-from benchmarks import aws_calls, cold_start, evaluate, sweep
+from benchmarks import aws_calls, cold_start, evaluate, member_accounts, sweep
 from benchmarks.table import RESULTS, Row, render, write_results
 
 # The bench talks only to the emulator; never to an AWS account the shell may be set up for.
@@ -30,6 +31,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--sizes",
         default=",".join(str(size) for size in sweep.SIZES),
         help="estate sizes of the sweep, comma-separated",
+    )
+    parser.add_argument(
+        "--member-rounds",
+        type=int,
+        default=member_accounts.ROUNDS,
+        help="enforcer processes fed events from 100 member account x region pairs",
     )
     return parser.parse_args(argv)
 
@@ -59,6 +66,8 @@ def main(argv: list[str]) -> int:
         sweeps = sweep.run(artifact, sizes)
         rows += sweeps
         _section("sweep", started)
+        rows += member_accounts.run(artifact, Path(temporary), arguments.member_rounds)
+        _section("member accounts", started)
     rows = evaluate.with_share_of_sweep(rows, sweeps)
     print(f"cvpn-guard benchmarks - Python {platform.python_version()} on {platform.machine()}")
     print(render(rows))
@@ -72,6 +81,7 @@ def main(argv: list[str]) -> int:
             "load_average": os.getloadavg(),
             "cold_start_runs": arguments.runs,
             "sweep_sizes": sizes,
+            "member_rounds": arguments.member_rounds,
             "seconds": round(time.perf_counter() - started),
         },
     )

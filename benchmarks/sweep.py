@@ -17,6 +17,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 import boto3
 from cvpn_devkit.artifact import Artifact
 
+from benchmarks.probes import run_probe
 from benchmarks.table import Row
 from cvpn_emulator.control import EmulatorControl
 from tests.support.estate import create_state_table
@@ -59,8 +62,8 @@ def _overlap(spans: dict[str, list[float]]) -> float:
     return shared / min(a_end - a_start, b_end - b_start)
 
 
-def _deployment(url: str) -> dict[str, str]:
-    """The stack around the sweeper, on the emulator: policy parameter, topic, state table."""
+def deployment(url: str) -> dict[str, str]:
+    """The stack around a function, on the emulator: policy parameter, topic, state table."""
     region = REGIONS[0]
     policy = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
     ssm = boto3.client("ssm", region_name=region, endpoint_url=url)
@@ -95,9 +98,9 @@ def _environment(url: str, deployment: dict[str, str]) -> dict[str, str]:
     }
 
 
-def sweep_once(artifact: Artifact, endpoints: int) -> SweepRun:
-    """Seed ``endpoints`` (half per region) in a fresh emulator and sweep them once."""
-    sizes = {region: endpoints // len(REGIONS) for region in REGIONS}
+@contextmanager
+def estate_emulator(sizes: dict[str, int]) -> Iterator[str]:
+    """An emulator process holding ``sizes`` endpoints per region (``sweep_estate``); its URL."""
     with subprocess.Popen(  # noqa: S603 - our interpreter, our module
         [sys.executable, "-m", "benchmarks.sweep_estate", json.dumps(sizes)],
         cwd=REPO,
@@ -109,28 +112,31 @@ def sweep_once(artifact: Artifact, endpoints: int) -> SweepRun:
         assert emulator.stdin is not None
         assert emulator.stdout is not None
         try:
-            url = json.loads(emulator.stdout.readline())["url"]
-            environment = _environment(url, _deployment(url))
-            control = EmulatorControl(url)
-            control.reset_call_counts()
-            settings = {
-                "sys_path": [str(artifact.function("sweeper")), str(artifact.layer)],
-                "function_arn": f"arn:aws:lambda:{REGIONS[0]}:123456789012:function:{SWEEPER}",
-            }
-            done = subprocess.run(  # noqa: S603 - the artifact's interpreter, our probe
-                [artifact.python, "-I", "-S", str(PROBE), json.dumps(settings)],
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"the sweep of {endpoints} failed:\n{done.stderr[-3000:]}")
-            record = json.loads(done.stdout.strip().splitlines()[-1])
-            calls = sum(control.call_counts().values())
+            yield json.loads(emulator.stdout.readline())["url"]
         finally:
             emulator.stdin.close()
+
+
+def sweep_once(artifact: Artifact, endpoints: int) -> SweepRun:
+    """Seed ``endpoints`` (half per region) in a fresh emulator and sweep them once."""
+    sizes = {region: endpoints // len(REGIONS) for region in REGIONS}
+    with estate_emulator(sizes) as url:
+        environment = _environment(url, deployment(url))
+        control = EmulatorControl(url)
+        control.reset_call_counts()
+        settings = {
+            "sys_path": [str(artifact.function("sweeper")), str(artifact.layer)],
+            "function_arn": f"arn:aws:lambda:{REGIONS[0]}:123456789012:function:{SWEEPER}",
+        }
+        record = run_probe(
+            artifact,
+            PROBE,
+            settings,
+            environment=environment,
+            timeout=TIMEOUT_SECONDS,
+            what=f"the sweep of {endpoints}",
+        )
+        calls = sum(control.call_counts().values())
     if record["errors"] or record["summary"]["endpoints"] != endpoints:
         raise RuntimeError(f"the sweep of {endpoints} did not see every endpoint: {record}")
     return SweepRun(

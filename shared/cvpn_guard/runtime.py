@@ -95,16 +95,16 @@ class Runtime:
 
     @cached_property
     def member_accounts(self) -> MemberAccounts | None:
-        """Member-role clients (cached credentials per account), or None outside organization
-        mode."""
-        from cvpn_guard.aws.member_accounts import MemberAccounts, boto3_client_factory
+        """Member-role clients (cached credentials per account, clients of the process's one
+        botocore session), or None outside organization mode."""
+        from cvpn_guard.aws.member_accounts import MemberAccounts, member_client_factory
 
         settings = self.settings
         if not settings.member_role_name:
             return None
         return MemberAccounts(
             self.client("sts"),
-            boto3_client_factory(settings.aws_max_attempts),
+            member_client_factory(settings.aws_max_attempts),
             role_name=settings.member_role_name,
             session_name=settings.function_name or "cvpn-guard",
             partition=partition_of(settings.region),

@@ -36,6 +36,7 @@ def member_client(account: str, service: str, region: str = "eu-west-1") -> Any:
     )
 
 
-def forwarded(event: dict[str, Any], account: str) -> dict[str, Any]:
-    """``event`` as the member rule forwards it from ``account`` to the organization bus."""
-    return recorded_in(event, account)
+def forwarded(event: dict[str, Any], account: str, region: str | None = None) -> dict[str, Any]:
+    """``event`` as the member rule forwards it from ``account`` (and ``region``) to the
+    organization bus."""
+    return recorded_in(event, account, region)

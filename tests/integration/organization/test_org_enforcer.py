@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 from moto.sts.models import sts_backends
 
+from cvpn_guard.aws.member_accounts import MAX_CLIENTS
 from cvpn_guard.exceptions import AwsCallError
-from cvpn_guard.runtime import reset_runtime
+from cvpn_guard.runtime import get_runtime, reset_runtime
 from tests.support.estate import create_endpoint
 from tests.support.events import ENFORCER_FUNCTION_NAME, load_event
 from tests.support.organization import MEMBER_ACCOUNTS, MEMBER_ROLE, forwarded, member_client
 from tests.support.world import EnforcerWorld
 
 MEMBER = MEMBER_ACCOUNTS[0]
+DRIFTED = {"DisconnectOnSessionTimeout": False}
 
 
 @pytest.fixture
@@ -113,3 +115,45 @@ def test_a_member_account_without_the_role_fails_the_event_for_retry(
     with pytest.raises(AwsCallError) as raised:
         org_world.invoke(forwarded(load_event("create_endpoint_noncompliant", endpoint_id), MEMBER))
     assert (raised.value.operation, raised.value.code) == ("AssumeRole", "AccessDenied")
+
+
+def test_events_from_more_member_pairs_than_the_client_cache_holds_are_each_enforced(
+    org_world: EnforcerWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Security Hub on (two member clients per pair: EC2 and Security Hub), a drifted
+    # endpoint in each of 9 member account x region pairs (more clients than the cache keeps)
+    # and a second one in the first pair
+    monkeypatch.setenv("SECURITY_HUB", "true")
+    reset_runtime()
+    accounts = [str(210987654400 + n) for n in range(3)]
+    pairs = [(a, r) for a in accounts for r in ("eu-west-1", "us-east-1", "eu-central-1")]
+    assert 2 * len(pairs) > MAX_CLIENTS
+    changes = [
+        (account, region, create_endpoint(member_client(account, "ec2", region), **DRIFTED))
+        for account, region in [*pairs, pairs[0]]
+    ]
+    assume_roles_before = org_world.faults.call_counts().get("AssumeRole", 0)
+
+    # When each change is forwarded and enforced in turn (the first pair's clients have been
+    # pushed out of the cache by the time its second change arrives)
+    statuses = [
+        org_world.invoke(
+            forwarded(
+                load_event("create_endpoint_noncompliant", endpoint_id, event_id=f"event-{n}"),
+                account,
+                region,
+            )
+        )["status"]
+        for n, (account, region, endpoint_id) in enumerate(changes)
+    ]
+
+    # Then every endpoint is fixed: "remediated" means the enforcer's verifying describe, with
+    # the same client, found the fix on the endpoint, which exists only in its own account
+    # and region
+    assert statuses == ["remediated"] * len(changes)
+    # And each account's role was assumed once, and the cache holds no more than its bound
+    assume_roles = org_world.faults.call_counts().get("AssumeRole", 0) - assume_roles_before
+    assert assume_roles == len(accounts)
+    members = get_runtime().member_accounts
+    assert members is not None
+    assert members.clients_held == MAX_CLIENTS
