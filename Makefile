@@ -25,7 +25,7 @@ export UV_PYTHON_DOWNLOADS := never
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: install lock lock-check demo demo-org test lint format typecheck cfn-lint checkov sam-validate \
-	pytest build bench clean
+	pytest build bench compare clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_HOME)
@@ -120,6 +120,11 @@ build: tools/sam/.venv/.synced
 # busy cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
 bench: install $(CUSTODIAN)
 	$(BIN)/python -m benchmarks
+
+# The enforcer's cold path of this checkout against another commit's, paired: make compare REV=main
+compare: install $(CUSTODIAN)
+	@test -n "$(REV)" || { echo "make compare: name the commit to compare with: REV=..." >&2; exit 2; }
+	$(BIN)/python -m benchmarks.compare $(REV)
 
 clean:
 	rm -rf $(VENV) .tools tools/*/.venv .mypy_cache .pytest_cache .ruff_cache .hypothesis .aws-sam
