@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,13 +36,17 @@ from benchmarks.fixtures import FULL_POLICY_YAML
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _git(*arguments: str) -> None:
+    git = shutil.which("git")
+    if git is None:
+        raise SystemExit("make compare needs git on PATH")
+    subprocess.run([git, "-C", str(REPO), *arguments], check=True)  # noqa: S603 - our repo
+
+
 def _artifact_of(revision: str, root: Path, python: str) -> tuple[str, str]:
     """(function folder, layer) of the enforcer built from ``revision``'s own devkit."""
     tree = root / "tree"
-    subprocess.run(  # noqa: S603 - git, on this repository
-        ["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree), revision],
-        check=True,
-    )
+    _git("worktree", "add", "--detach", "-q", str(tree), revision)
     try:
         script = (
             "import sys; from pathlib import Path; "
@@ -54,9 +59,7 @@ def _artifact_of(revision: str, root: Path, python: str) -> tuple[str, str]:
             [sys.executable, "-c", script], capture_output=True, text=True, check=True
         )
     finally:
-        subprocess.run(  # noqa: S603 - git, on this repository
-            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True
-        )
+        _git("worktree", "remove", "--force", str(tree))
     function, layer = done.stdout.strip().splitlines()[-2:]
     return function, layer
 
