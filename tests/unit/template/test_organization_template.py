@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.support.template import Deployed, source_template
+from tests.support.template import REPO, Deployed, source_template
 
 ORG = "o-a1b2c3d4e5"
 ORG_RESOURCES = {
@@ -207,6 +207,9 @@ def test_a_deadline_adds_a_timer_that_only_merges_overdue_sweeps() -> None:
     assert timer["ScheduleExpression"] == "rate(10 minutes)"
     assert timer["Target"]["Arn"] == "<SweeperFunction.Arn>"
     assert json.loads(timer["Target"]["Input"]) == FINISH_OVERDUE_EVENT
+    # (the sample sam local invoke takes, events/sweeper/finish_overdue.json, is the same)
+    sample = REPO / "events" / "sweeper" / "finish_overdue.json"
+    assert json.loads(sample.read_text()) == FINISH_OVERDUE_EVENT
     (invoke,) = deployed.statements("SweepDeadlineTimerRole")
     assert (invoke["Action"], invoke["Resource"]) == (
         "lambda:InvokeFunction",
