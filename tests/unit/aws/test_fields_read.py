@@ -1,0 +1,78 @@
+"""Every field organization mode reads from an AWS answer is in botocore's current model, and
+none of them is one the model retires (moto would keep answering it long after AWS stopped)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from botocore.model import ListShape, Shape, StructureShape
+
+from tests.support.service_model import operation, retirement_date
+
+# (service, operation, path of the member read: "[]" steps into a list's items), as read by
+# cvpn_guard.aws.organizations, sweep_runs, member_accounts and security_hub.
+FIELDS_READ = [
+    ("organizations", "ListAccounts", "Accounts[].Id"),
+    ("organizations", "ListAccounts", "Accounts[].State"),
+    ("organizations", "DescribeOrganization", "Organization.MasterAccountId"),
+    ("sts", "AssumeRole", "Credentials.AccessKeyId"),
+    ("sts", "AssumeRole", "Credentials.SecretAccessKey"),
+    ("sts", "AssumeRole", "Credentials.SessionToken"),
+    ("sts", "AssumeRole", "Credentials.Expiration"),
+    ("dynamodb", "GetItem", "Item"),
+    ("dynamodb", "UpdateItem", "Attributes"),
+    ("dynamodb", "BatchGetItem", "Responses"),
+    ("dynamodb", "BatchGetItem", "UnprocessedKeys"),
+    ("sqs", "SendMessageBatch", "Failed[].Code"),
+    ("sqs", "SendMessageBatch", "Failed[].Message"),
+    ("cloudtrail", "DescribeTrails", "trailList[].TrailARN"),
+    ("cloudtrail", "GetTrailStatus", "IsLogging"),
+    ("securityhub", "GetFindings", "Findings"),
+    ("securityhub", "GetFindings", "NextToken"),
+    ("securityhub", "BatchImportFindings", "FailedFindings[].Id"),
+    ("securityhub", "BatchImportFindings", "FailedFindings[].ErrorCode"),
+    ("securityhub", "BatchImportFindings", "FailedFindings[].ErrorMessage"),
+    ("securityhub", "BatchUpdateFindings", "UnprocessedFindings[].FindingIdentifier"),
+    ("securityhub", "BatchUpdateFindings", "UnprocessedFindings[].ErrorCode"),
+    ("securityhub", "BatchUpdateFindings", "UnprocessedFindings[].ErrorMessage"),
+]
+TODAY = datetime.now(UTC).date()
+
+
+def _walk(service: str, name: str, path: str) -> tuple[StructureShape, str]:
+    """The structure holding the last member of ``path``, and that member's name."""
+    shape: Shape | None = operation(service, name).output_shape
+    steps = path.split(".")
+    for step in steps[:-1]:
+        shape = _member(shape, step)
+    assert isinstance(shape, StructureShape), path
+    last = steps[-1].removesuffix("[]")
+    return shape, last
+
+
+def _member(shape: Shape | None, step: str) -> Shape:
+    assert isinstance(shape, StructureShape), step
+    found = shape.members[step.removesuffix("[]")]
+    if step.endswith("[]"):
+        assert isinstance(found, ListShape), step
+        return found.member
+    return found
+
+
+@pytest.mark.parametrize(("service", "name", "path"), FIELDS_READ)
+def test_each_field_read_is_in_the_current_model_and_not_retired(
+    service: str, name: str, path: str
+) -> None:
+    structure, member = _walk(service, name, path)
+    assert member in structure.members, f"{service} {name}: no {path} in botocore's model"
+    retired = retirement_date(structure, member)
+    assert retired is None or retired > TODAY, f"{service} {name}: {path} retired on {retired}"
+
+
+def test_the_retired_account_status_is_read_only_where_state_is_absent() -> None:
+    # cvpn_guard.aws.organizations.account_state falls back to Status: the model retires it.
+    structure, member = _walk("organizations", "ListAccounts", "Accounts[].Status")
+    retired = retirement_date(structure, member)
+    assert retired is not None
+    assert retired <= TODAY
