@@ -25,7 +25,7 @@ from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.observability import count
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort
-from cvpn_guard.report import EndpointReport
+from cvpn_guard.report import EndpointReport, ReportError
 from cvpn_guard.security_hub import ACTIVE, asff_findings
 from cvpn_guard.security_hub_lifecycle import (
     BatchResult,
@@ -128,6 +128,12 @@ def export_endpoint(
         now=moment,
     )
     return execute_plan(hub, plan)
+
+
+def listed_whole(errors: Iterable[ReportError], region: str) -> bool:
+    """Whether a sweep listed ``region`` to the end: no error stands for the region as a whole
+    (an endpoint's error leaves the listing complete)."""
+    return not any(error.region == region and error.endpoint_id is None for error in errors)
 
 
 def export_region(

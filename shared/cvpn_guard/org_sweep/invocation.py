@@ -18,7 +18,7 @@ from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort, TrailPort
 from cvpn_guard.report import publish_report
 from cvpn_guard.runtime import Runtime, sweep_runs
-from cvpn_guard.security_hub_export import export_or_log, export_region
+from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
 from cvpn_guard.security_hub_lifecycle import ExportResult
 from cvpn_guard.sweep import RegionSweep
 
@@ -118,7 +118,7 @@ def _export_target(
     home_account: str | None,
 ) -> ExportResult:
     # A target whose sweep failed as a whole (no role, no access) is not judged.
-    whole = not any(error.endpoint_id is None for error in result.errors)
+    whole = listed_whole(result.errors, item.region)
     if not result.endpoints and not whole:
         return ExportResult()
     hub = runtime.security_hub_in(item.account, item.region, home_account=home_account)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cvpn_guard.exceptions import CvpnGuardError
@@ -107,11 +107,10 @@ class RunRecord:
     run_id: str
     shards: int
     pending_shards: int
-    targets: int
     regions: tuple[str, ...]
     started_at: int
     deadline: int | None = None
-    not_swept: tuple[Mapping[str, Any], ...] = field(default=())
+    not_swept: tuple[Mapping[str, Any], ...] = ()
     merged: bool = False
     abandoned: bool = False
 

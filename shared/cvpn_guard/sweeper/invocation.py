@@ -24,10 +24,9 @@ from cvpn_guard.report import (
     ReportSource,
     build_report,
     publish_report,
-    report_notices,
 )
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
-from cvpn_guard.security_hub_export import export_or_log, export_region
+from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
 from cvpn_guard.sweep import sweep
 
 SERVICE = "cvpn-guard-sweeper"
@@ -58,11 +57,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         trails_for=runtime.cloudtrail,
     )
     _export_to_security_hub(runtime, report, policy, account, regions)
-    notifier = runtime.notifier
-    notices = report_notices(report)
-    if notifier is not None:
-        for notice in notices:
-            notifier.publish(notice)
+    published = publish_report(runtime.notifier, report)
     summary = report.summary
     for name, value in (
         ("Evaluated", summary.endpoints),
@@ -78,8 +73,8 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         extra={
             "summary": summary.model_dump(),
             "regions": list(regions),
-            "parts": len(notices),
-            "published": notifier is not None,
+            "parts": published,  # the notices sent (none without a topic)
+            "published": runtime.notifier is not None,
         },
     )
     return report
@@ -99,7 +94,7 @@ def _export_to_security_hub(
         if hub is None:
             return
         verdicts = [endpoint for endpoint in report.endpoints if endpoint.region == region]
-        whole = not any(e.region == region and e.endpoint_id is None for e in report.errors)
+        whole = listed_whole(report.errors, region)
         export = partial(
             export_region,
             hub,

@@ -30,6 +30,13 @@ FIELDS_READ = [
     ("cloudtrail", "GetTrailStatus", "IsLogging"),
     ("securityhub", "GetFindings", "Findings"),
     ("securityhub", "GetFindings", "NextToken"),
+    # What the lifecycle reads of a stored finding (cvpn_guard.security_hub_lifecycle)
+    ("securityhub", "GetFindings", "Findings[].Id"),
+    ("securityhub", "GetFindings", "Findings[].ProductArn"),
+    ("securityhub", "GetFindings", "Findings[].CreatedAt"),
+    ("securityhub", "GetFindings", "Findings[].Workflow.Status"),
+    ("securityhub", "GetFindings", "Findings[].RecordState"),
+    ("securityhub", "GetFindings", "Findings[].Compliance.Status"),
     ("securityhub", "BatchImportFindings", "FailedFindings[].Id"),
     ("securityhub", "BatchImportFindings", "FailedFindings[].ErrorCode"),
     ("securityhub", "BatchImportFindings", "FailedFindings[].ErrorMessage"),
@@ -76,3 +83,12 @@ def test_the_retired_account_status_is_read_only_where_state_is_absent() -> None
     retired = retirement_date(structure, member)
     assert retired is not None
     assert retired <= TODAY
+
+
+def test_an_archived_copy_repeats_only_current_members_of_a_finding() -> None:
+    from cvpn_guard.security_hub_lifecycle import _PROVIDER_FIELDS
+
+    for member in _PROVIDER_FIELDS:
+        test_each_field_read_is_in_the_current_model_and_not_retired(
+            "securityhub", "GetFindings", f"Findings[].{member}"
+        )
