@@ -86,6 +86,7 @@ def stack(emulator_url: str) -> dict[str, Any]:
     return {
         "clients": clients,
         "queue_url": queue_url,
+        "policy": (parameter, policy),
         "resolved": {
             "POLICY_PARAMETER": parameter,
             "NOTIFICATION_TOPIC_ARN": topic_arn,
@@ -194,10 +195,39 @@ def run_built(
     return run
 
 
+def enforce_the_stacks_policy(stack: dict[str, Any]) -> None:
+    """The operator's opt-in (README, Roll out safely): the stack's document, mode enforce."""
+    parameter, policy = stack["policy"]
+    enforcing = policy.replace("\nmode: report", "\nmode: enforce", 1)
+    assert enforcing != policy, "the stack's policy no longer says mode: report"
+    stack["clients"]["ssm"].put_parameter(
+        Name=parameter, Value=enforcing, Type="String", Overwrite=True
+    )
+
+
+def test_built_enforcer_only_reports_under_the_stacks_day_one_policy(
+    run_built: RunBuilt, stack: dict[str, Any]
+) -> None:
+    # Given a drifted endpoint and the policy a plain `sam deploy` creates
+    ec2 = stack["clients"]["ec2"]
+    endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
+    event = load_event("create_endpoint_noncompliant", endpoint_id)
+
+    # When the built enforcer handles the event of its creation
+    outcome = run_built("enforcer", event)
+
+    # Then it reports the drift and changes nothing
+    assert outcome["result"]["status"] == "non_compliant", outcome["result"]
+    described = ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint_id])
+    assert described["ClientVpnEndpoints"][0]["DisconnectOnSessionTimeout"] is False
+
+
 def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
     run_built: RunBuilt, stack: dict[str, Any], xray_daemon: socket.socket
 ) -> None:
-    # Given a drifted endpoint, created with AWS defaults and DisconnectOnSessionTimeout=false
+    # Given a drifted endpoint, created with AWS defaults and DisconnectOnSessionTimeout=false,
+    # and the stack's policy switched to enforce
+    enforce_the_stacks_policy(stack)
     ec2 = stack["clients"]["ec2"]
     endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
     event = load_event("create_endpoint_noncompliant", endpoint_id)

@@ -29,7 +29,7 @@ def test_the_default_policy_validates_with_its_identity(
     identity = load_policy_file(DEFAULT_POLICY).identity
     assert code == 0
     assert capsys.readouterr().out == (
-        f"{DEFAULT_POLICY}: valid (version 1, 7 rules, mode enforce, {identity.content_hash})\n"
+        f"{DEFAULT_POLICY}: valid (version 1, 7 rules, mode report, {identity.content_hash})\n"
     )
 
 

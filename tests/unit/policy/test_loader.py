@@ -262,8 +262,9 @@ def test_a_file_that_is_not_utf8_is_a_policy_error(tmp_path: Path) -> None:
 def test_the_default_policy_is_the_orgs_baseline() -> None:
     # Given the policy shipped in the package
     policy = default_policy()
-    # Then it enforces the baseline the issue asks for
-    assert policy.mode is Mode.ENFORCE
+    # Then it holds the baseline, in report mode: nothing is modified until an operator
+    # writes `mode: enforce` (README, Roll out safely)
+    assert policy.mode is Mode.REPORT
     rules = policy.rules
     assert rules.disconnect_on_session_timeout is not None
     assert rules.disconnect_on_session_timeout.required

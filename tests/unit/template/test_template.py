@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cvpn_guard.intake import WATCHED_CALLS
-from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.policy import Mode, default_policy, load_policy
 from cvpn_guard.policy.storage import ADVANCED_TIER_BYTES, STANDARD_TIER_BYTES, ssm_fit
 from tests.support.eventbridge import compile_pattern, matches
 from tests.support.events import (
@@ -273,6 +273,19 @@ def test_topic_is_encrypted_and_functions_are_bounded() -> None:
 def test_policy_parameter_holds_the_bundled_default_policy() -> None:
     value = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
     assert load_policy(value, source="template").identity == default_policy().identity
+
+
+def test_the_stacks_own_policy_only_reports_on_day_one() -> None:
+    # Given the policy document a plain `sam deploy` creates (PolicyParameterName empty)
+    value = source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
+
+    # When it is loaded as the functions load it
+    policy = load_policy(value, source="template")
+
+    # Then it reports only: the first sweep disconnects nobody and changes nothing
+    assert policy.mode is Mode.REPORT
+    # And the stack does not override the document's mode by default
+    assert source_template()["Parameters"]["EnforcementMode"]["Default"] == "document"
 
 
 @pytest.mark.parametrize(
