@@ -12,26 +12,44 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cvpn_guard.policy.document import Policy, PolicyIdentity, RuleSet
-    from cvpn_guard.policy.enums import Mode, Severity
+    from cvpn_guard.policy.enums import DisruptiveFixTiming, Mode, Severity, Weekday
     from cvpn_guard.policy.loader import default_policy, load_policy, load_policy_file
+    from cvpn_guard.policy.windows import (
+        WINDOW_TAG,
+        DisruptiveFixes,
+        MaintenanceWindow,
+        WindowOpening,
+    )
 
 _HOMES = {
     "Policy": "document",
     "PolicyIdentity": "document",
     "RuleSet": "document",
+    "DisruptiveFixTiming": "enums",
     "Mode": "enums",
     "Severity": "enums",
+    "Weekday": "enums",
+    "WINDOW_TAG": "windows",
+    "DisruptiveFixes": "windows",
+    "MaintenanceWindow": "windows",
+    "WindowOpening": "windows",
     "default_policy": "loader",
     "load_policy": "loader",
     "load_policy_file": "loader",
 }
 
 __all__ = [
+    "WINDOW_TAG",
+    "DisruptiveFixTiming",
+    "DisruptiveFixes",
+    "MaintenanceWindow",
     "Mode",
     "Policy",
     "PolicyIdentity",
     "RuleSet",
     "Severity",
+    "Weekday",
+    "WindowOpening",
     "default_policy",
     "load_policy",
     "load_policy_file",

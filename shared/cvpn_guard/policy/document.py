@@ -28,6 +28,7 @@ from pydantic import (
 
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
+from cvpn_guard.policy.windows import DisruptiveFixes
 from cvpn_guard.rules.base import RuleConfig
 from cvpn_guard.rules.registry import all_rules
 
@@ -108,6 +109,9 @@ class PolicyIdentity(BaseModel):
     content_hash: str
 
 
+_DEFAULT_DISRUPTIVE_FIXES = DisruptiveFixes()
+
+
 class Policy(BaseModel):
     """An org policy for Client VPN endpoints.
 
@@ -124,6 +128,9 @@ class Policy(BaseModel):
     allow_tag_exemptions : bool
         Whether exemptions that select endpoints by tag are honored (off by default: anyone
         who can tag an endpoint could exempt it).
+    disruptive_fixes : DisruptiveFixes
+        When fixes that disrupt users are applied: always (the default), only in the
+        endpoint's maintenance window, or never.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -137,6 +144,19 @@ class Policy(BaseModel):
     allow_tag_exemptions: StrictBool = Field(
         default=False, description="true or false (tag exemptions are honored only when true)"
     )
+    disruptive_fixes: DisruptiveFixes = Field(
+        default=_DEFAULT_DISRUPTIVE_FIXES,
+        description="a mapping {when, max_connected_users, windows}: when fixes that disrupt "
+        "users are applied",
+    )
+
+    @model_serializer(mode="wrap")
+    def _default_disruptive_fixes_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Policies written before maintenance windows existed keep their identity hash.
+        dumped = handler(self)
+        if isinstance(dumped, dict) and self.disruptive_fixes == _DEFAULT_DISRUPTIVE_FIXES:
+            dumped.pop("disruptive_fixes", None)
+        return dumped
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -173,8 +193,9 @@ class Policy(BaseModel):
     def identity(self) -> PolicyIdentity:
         """Version and content hash, equal for every spelling (YAML, JSON) of the same policy.
 
-        The hash covers the normalized document (defaults filled in, keys sorted), so two
-        documents that differ only in layout, comments or explicitly written defaults share it.
+        The hash covers the normalized document (defaults filled in, keys sorted; an all-default
+        ``disruptive_fixes`` left out), so two documents that differ only in layout, comments or
+        explicitly written defaults share it.
         Not cached: ``with_mode`` copies would carry a stale value.
         """
         normalized = self.model_dump(mode="json", by_alias=True)

@@ -1,7 +1,8 @@
-"""The small vocabularies of a policy: how it acts, how bad a violation is."""
+"""The small vocabularies of a policy: how it acts, how bad a violation is, when it may disrupt."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 
@@ -29,3 +30,34 @@ class Severity(StrEnum):
 
 
 _RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+class DisruptiveFixTiming(StrEnum):
+    """When cvpn-guard may apply a fix that disrupts users (``disruptive_fixes.when``)."""
+
+    ALWAYS = "always"
+    """As soon as the violation is seen (the behaviour before maintenance windows existed)."""
+    IN_WINDOW = "in_window"
+    """Only while the endpoint's maintenance window is open; deferred until then otherwise."""
+    NEVER = "never"
+    """Never: disruptive violations are reported, their fixes never applied."""
+
+
+class Weekday(StrEnum):
+    """A day of the week, in the order ``datetime.date.weekday()`` counts them (Monday is 0)."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @classmethod
+    def of(cls, day: date) -> Weekday:
+        """The weekday of a calendar date."""
+        return _WEEK[day.weekday()]
+
+
+_WEEK = tuple(Weekday)

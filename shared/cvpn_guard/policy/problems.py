@@ -8,9 +8,10 @@ descriptions of the models, instead of pydantic's raw dump.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -28,6 +29,9 @@ _DATE_ERRORS = frozenset(
 )
 _MAPPING_ERRORS = frozenset({"model_type", "model_attributes_type", "dict_type"})
 _LIST_ERRORS = frozenset({"tuple_type", "list_type", "iterable_type"})
+# pydantic's location of a mapping's key that fails validation ends with this.
+_MAPPING_KEY = "[key]"
+_QUOTED = re.compile(r"'([^']*)'")
 # Errors whose message already says what is allowed.
 _SELF_EXPLAINING = frozenset({"value_error", "assertion_error", "literal_error", "enum"})
 
@@ -63,6 +67,8 @@ def format_path(location: Iterable[int | str]) -> str:
 
 def _problem(details: ErrorDetails, root: type[BaseModel]) -> PolicyProblem:
     location: Location = tuple(details["loc"])
+    if location[-1:] == (_MAPPING_KEY,):
+        location = location[:-1]  # the key itself is wrong: its path is the entry's
     kind = details["type"]
     context = details.get("ctx") or {}
     if kind == KEY_ERROR:
@@ -92,7 +98,8 @@ def _describe(details: ErrorDetails) -> str:
     if kind == "string_type":
         return f"must be text, got {got}"
     if kind in ("literal_error", "enum"):
-        return f"{got} is not allowed; it must be {context.get('expected', '')}"
+        expected = str(context.get("expected", ""))
+        return f"{got} is not allowed; {_did_you_mean(details.get('input'), expected)}it must be {expected}"
     if kind == "greater_than_equal":
         return f"{got} is too small, it must be at least {context.get('ge')}"
     if kind == "too_short":
@@ -109,6 +116,16 @@ def _describe(details: ErrorDetails) -> str:
         return f"{got} is not a date; write YYYY-MM-DD, e.g. 2027-01-31"
     message = details["msg"]
     return message[:1].lower() + message[1:]
+
+
+def _did_you_mean(value: Any, expected: str) -> str:
+    """``did you mean 'x'? `` for a text close to one of pydantic's ``'a', 'b' or 'c'``."""
+    if not isinstance(value, str):
+        return ""
+    allowed = _QUOTED.findall(expected)
+    by_lower = {choice.lower(): choice for choice in allowed}
+    close = difflib.get_close_matches(value.lower(), by_lower, n=1)
+    return f"did you mean {by_lower[close[0]]!r}? " if close else ""
 
 
 def _shown(value: Any) -> str:
@@ -145,7 +162,7 @@ def _field_at(root: type[BaseModel], location: Location) -> FieldInfo | None:
 
 
 def _model_at(root: type[BaseModel], location: Sequence[int | str]) -> type[BaseModel] | None:
-    """Follow a location through fields and list items to the model it points at."""
+    """Follow a location through fields, list items and mapping entries to its model."""
     current: Any = root
     for part in location:
         current = _registered(_strip(current))
@@ -154,6 +171,9 @@ def _model_at(root: type[BaseModel], location: Sequence[int | str]) -> type[Base
             if typing.get_origin(current) not in (tuple, list) or not args:
                 return None
             current = args[0]
+            continue
+        if typing.get_origin(current) in (dict, Mapping):
+            current = typing.get_args(current)[1]  # a named entry: the mapping's value type
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 from cvpn_emulator.control import EmulatorControl
 from cvpn_guard.aws.sweep_runs import DynamoSweepRuns
@@ -247,6 +249,86 @@ def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
     assert json.loads(notices[0]["Message"])["endpoints"][0]["endpoint_id"] == endpoint_id
     # And tracing ran for real: the X-Ray SDK sent segments to the daemon address
     assert xray_daemon.recv(65536)
+
+
+def test_built_enforcer_reads_window_time_zones_from_the_layers_tzdata(
+    artifact: Artifact,
+    stack: dict[str, Any],
+    emulator_url: str,
+    tmp_path: Path,
+    xray_daemon: socket.socket,
+) -> None:
+    # Given the stack's policy in enforce mode with maintenance windows in Berlin and London
+    # (when: always: the windows are validated, the fix is not held back)
+    policy = yaml.safe_load(
+        source_template()["Resources"]["PolicyParameter"]["Properties"]["Value"]
+    )
+    policy["mode"] = "enforce"
+    policy["disruptive_fixes"] = {
+        "when": "always",
+        "windows": {
+            "default": {
+                "days": ["sat", "sun"],
+                "start": "02:00",
+                "end": "05:00",
+                "timezone": "Europe/Berlin",
+            },
+            "emea-weeknights": {
+                "days": ["mon", "fri"],
+                "start": "22:00",
+                "end": "23:30",
+                "timezone": "Europe/London",
+            },
+        },
+    }
+    ssm = stack["clients"]["ssm"]
+    parameter = stack["resolved"]["POLICY_PARAMETER"]
+    ssm.put_parameter(Name=parameter, Value=yaml.safe_dump(policy), Type="String", Overwrite=True)
+    # And a runtime whose time zone path leads nowhere: only the layer's tzdata can answer
+    nowhere = tmp_path / "no-zoneinfo"
+    nowhere.mkdir()
+    ec2 = stack["clients"]["ec2"]
+    endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
+    port = xray_daemon.getsockname()[1]
+    environment = lambda_environment("enforcer", stack, emulator_url, tmp_path, port)
+    environment["PYTHONTZPATH"] = str(nowhere)
+
+    # When the built enforcer handles the endpoint's creation
+    outcome = invoke(
+        artifact,
+        "enforcer",
+        load_event("create_endpoint_noncompliant", endpoint_id),
+        environment,
+        tmp_path,
+    )
+
+    # Then the policy loaded (its zones found) and the endpoint was remediated
+    assert outcome["result"]["status"] == "remediated", outcome["result"]
+    # And in that interpreter zoneinfo saw no system database, yet the layer gives Berlin's
+    # offsets: 02:00 on the first Saturday of December is UTC+1
+    probe = (
+        "import json, sys, zoneinfo\n"
+        f"sys.path.insert(0, {str(artifact.layer)!r})\n"
+        "from datetime import UTC, datetime\n"
+        "from cvpn_guard.policy import MaintenanceWindow\n"
+        "window = MaintenanceWindow(days=['sat'], start='02:00', end='05:00',"
+        " timezone='Europe/Berlin')\n"
+        "opening = window.next_opening(datetime(2026, 12, 1, tzinfo=UTC))\n"
+        "print(json.dumps({'tzpath': list(zoneinfo.TZPATH), 'start': opening.start.isoformat(),"
+        " 'tzdata': sys.modules['tzdata'].__file__}))\n"
+    )
+    answered = subprocess.run(
+        [artifact.python, "-I", "-S", "-c", probe],
+        env={"PATH": "/usr/bin:/bin", "PYTHONTZPATH": str(nowhere)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    seen = json.loads(answered.stdout)
+    assert seen["tzpath"] == [str(nowhere)]
+    assert seen["start"] == "2026-12-05T02:00:00+01:00"
+    assert Path(seen["tzdata"]).is_relative_to(artifact.layer)
 
 
 def test_built_sweeper_reports_every_endpoint(run_built: RunBuilt, stack: dict[str, Any]) -> None:

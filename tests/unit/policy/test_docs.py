@@ -1,4 +1,5 @@
-"""docs/policy.md documents every registered rule, its options and its metadata."""
+"""docs/policy.md documents every registered rule, its options and its metadata, and the
+maintenance windows of disruptive fixes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from cvpn_guard.exceptions import PolicyError
+from cvpn_guard.policy import WINDOW_TAG, DisruptiveFixes, MaintenanceWindow, load_policy
 from cvpn_guard.rules import Rule, all_rules
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
@@ -56,3 +60,90 @@ def test_every_rule_and_its_options_are_documented(rule: type[Rule[Any]]) -> Non
 def test_the_table_lists_exactly_the_registered_rules() -> None:
     listed = re.findall(r"^\| \[`([a-z-]+)`\]", DOC, re.MULTILINE)
     assert listed == [rule.id for rule in all_rules()]
+
+
+def chapter(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", DOC, re.MULTILINE | re.DOTALL)
+    assert match is not None, f"docs/policy.md has no chapter {title!r}"
+    return match.group(1)
+
+
+WINDOWS_CHAPTER = "Disruptive fixes and maintenance windows"
+
+
+def test_the_maintenance_windows_chapter_names_the_disruptive_rules_and_every_key() -> None:
+    # Given the chapter on disruptive_fixes
+    text = chapter(WINDOWS_CHAPTER)
+    # Then it lists exactly the rules whose fix is disruptive, in the table's order
+    first_paragraph = text.split("\n\n", 1)[0]
+    listed = re.findall(r"`([a-z-]+)`", first_paragraph)
+    assert listed == [rule.id for rule in all_rules() if rule.fixable and rule.disruptive]
+    # And every key of disruptive_fixes and of a window has its row, and the tag is named
+    for model in (DisruptiveFixes, MaintenanceWindow):
+        for key in model.model_fields:
+            assert f"| `{key}` |" in text, f"{model.__name__}.{key} is not documented"
+    assert f"`{WINDOW_TAG}=NAME`" in text
+    assert "[maintenance windows](#disruptive-fixes-and-maintenance-windows)" in DOC
+
+
+BROKEN_WINDOWS = [
+    {"when": "inwindow"},
+    {"wndows": {}},
+    {"when": "in_window"},
+    {
+        "windows": {
+            "default": {
+                "days": ["saturday"],
+                "start": "02:00",
+                "end": "05:00",
+                "timezone": "Europe/Berlin",
+            }
+        }
+    },
+    {
+        "windows": {
+            "default": {
+                "days": ["sat"],
+                "start": "2:00",
+                "end": "05:00",
+                "timezone": "Europe/Berlin",
+            }
+        }
+    },
+    {
+        "windows": {
+            "default": {
+                "days": ["sat"],
+                "start": "02:00",
+                "end": "25:00",
+                "timezone": "Europe/Berlin",
+            }
+        }
+    },
+    {
+        "windows": {
+            "default": {
+                "days": ["sat"],
+                "start": "02:00",
+                "end": "05:00",
+                "timezone": "Europe/Berln",
+            }
+        }
+    },
+    {"max_connected_users": True},
+]
+
+
+def test_the_maintenance_windows_error_samples_are_what_the_loader_says() -> None:
+    # Given the error lines the chapter shows
+    shown = re.findall(r"^org\.yaml: .*$", chapter(WINDOWS_CHAPTER), re.MULTILINE)
+    assert len(shown) == len(BROKEN_WINDOWS)
+    # When the documents they come from are loaded
+    said = []
+    for broken in BROKEN_WINDOWS:
+        text = yaml.safe_dump({"version": 1, "rules": {}, "disruptive_fixes": broken})
+        with pytest.raises(PolicyError) as raised:
+            load_policy(text, source="org.yaml")
+        said.append(str(raised.value))
+    # Then each line is, word for word, what the loader says
+    assert shown == said

@@ -301,4 +301,10 @@ def test_the_package_reexports_its_public_api() -> None:
         "load_policy",
         "load_policy_file",
         "default_policy",
+        "DisruptiveFixes",
+        "DisruptiveFixTiming",
+        "MaintenanceWindow",
+        "WindowOpening",
+        "Weekday",
+        "WINDOW_TAG",
     }

@@ -33,7 +33,12 @@ INVALID: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
     ("version-2", {"version": 2}, "version", ("2 is not allowed", "1")),
     ("version-text", {"version": "1"}, "version", ("'1'", "allowed: 1")),
     ("version-bool", {"version": True}, "version", ("True", "allowed: 1")),
-    ("mode", {"mode": "enfroce"}, "mode", ("'enfroce'", "'enforce' or 'report'")),
+    (
+        "mode",
+        {"mode": "enfroce"},
+        "mode",
+        ("'enfroce'", "did you mean 'enforce'?", "'enforce' or 'report'"),
+    ),
     (
         "unknown-top-key",
         {"rule": {}},
