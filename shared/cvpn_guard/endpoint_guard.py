@@ -20,6 +20,7 @@ from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, ClientVpnEndpoint, E
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.fix_timing import HoldBack, crowd_hold
 from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort, Lease
 from cvpn_guard.remediation import RemediationPlan
@@ -58,6 +59,11 @@ class EnforcementResult:
 
 def _still_broken(plan: RemediationPlan, recheck: Evaluation) -> tuple[str, ...]:
     return tuple(rule for rule in plan.rules if rule in recheck.violated_rules)
+
+
+def _unchanged(evaluation: Evaluation) -> EndpointStatus:
+    """The status of an endpoint enforcement left as it was: deferred when a fix waits."""
+    return evaluation.status if evaluation.deferred.is_empty else EndpointStatus.DEFERRED
 
 
 def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | None:
@@ -128,6 +134,9 @@ class EndpointGuard:
         the old values. Their sum bounds the wait (seconds).
     sleep
         How to pause (tests pass a recorder).
+    ignore_windows
+        Apply disruptive fixes whatever the policy's maintenance windows say (the CLI's
+        ``--ignore-windows``); ``disruptive_fixes.when: never`` still holds.
     """
 
     def __init__(
@@ -140,6 +149,7 @@ class EndpointGuard:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: tuple[float, ...] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        ignore_windows: bool = False,
     ) -> None:
         self._api = api
         self._policy = policy
@@ -148,6 +158,7 @@ class EndpointGuard:
         self._clock = clock
         self._settle = SETTLE_DELAYS if settle is None else settle
         self._sleep = sleep
+        self._ignore_windows = ignore_windows
         self._needs: frozenset[Needs] = frozenset().union(
             *(config.rule.needs for config in policy.rules.active())
         )
@@ -176,11 +187,21 @@ class EndpointGuard:
         if gone is not None:
             return gone
         state = self._state(item)
-        evaluation = evaluate(state, self._policy, self._clock())
+        evaluation = self._evaluate(state)
         plan = evaluation.plan
-        if self._policy.mode is not Mode.ENFORCE or plan.is_empty:
+        if self._policy.mode is not Mode.ENFORCE:
             return self._result(evaluation, plan, evaluation.status)
-        users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
+        users: int | None = None
+        if plan.disruptive:
+            users, uncounted = self._connected_users(endpoint_id)
+            crowd = crowd_hold(self._policy.disruptive_fixes, users, uncounted)
+            if crowd is not None:
+                # Judged again with the disruptive fixes held back: what is left is applied.
+                evaluation = self._evaluate(state, crowd=crowd)
+                plan = evaluation.plan
+                users = None  # nobody is disconnected now
+        if plan.is_empty:
+            return self._result(evaluation, plan, _unchanged(evaluation))
         if plan.modifies:
             lease.renew()  # outside the try: a lost lease is not AWS refusing the fix
             try:
@@ -196,6 +217,22 @@ class EndpointGuard:
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
         return self._verify(item, state, evaluation, plan, users, error=error)
+
+    def _evaluate(self, state: EndpointState, crowd: HoldBack | None = None) -> Evaluation:
+        return evaluate(
+            state, self._policy, self._clock(), ignore_windows=self._ignore_windows, crowd=crowd
+        )
+
+    def _connected_users(self, endpoint_id: str) -> tuple[int | None, str | None]:
+        """The users a disruptive fix would disconnect now, or None and why they are unknown.
+
+        A refused or throttled DescribeClientVpnConnections does not stop the fix, unless
+        ``max_connected_users`` asks for a count (then the fix waits: see ``crowd_hold``).
+        """
+        try:
+            return self._api.active_connection_count(endpoint_id), None
+        except AwsCallError as error:
+            return None, f"{error.operation}: {error.code}"
 
     def _call(
         self, endpoint_id: str, plan: RemediationPlan, lease: Lease
@@ -222,8 +259,8 @@ class EndpointGuard:
         gone = _gone(endpoint_id, item)
         if gone is not None:
             return gone
-        evaluation = evaluate(self._state(item), self._policy, self._clock())
-        return self._result(evaluation, evaluation.plan, evaluation.status)
+        evaluation = self._evaluate(self._state(item))
+        return self._result(evaluation, evaluation.plan, _unchanged(evaluation))
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
@@ -297,9 +334,10 @@ class EndpointGuard:
                 changes=changes,
                 fixed=fixed,
             )
-        return self._result(
-            evaluation, plan, EndpointStatus.REMEDIATED, users=users, changes=changes, fixed=fixed
+        status = (
+            EndpointStatus.REMEDIATED if evaluation.deferred.is_empty else EndpointStatus.DEFERRED
         )
+        return self._result(evaluation, plan, status, users=users, changes=changes, fixed=fixed)
 
     def _reread(
         self, state: EndpointState, endpoint_id: str, refresh: frozenset[Needs]
@@ -314,7 +352,7 @@ class EndpointGuard:
             # from_describe's keyword names are the state's field names.
             update.update({field: getattr(fresh, field) for field in read})
         after_state = state.model_copy(update=update)
-        recheck = evaluate(after_state, self._policy, self._clock())
+        recheck = self._evaluate(after_state)
         return (after, after_state), recheck
 
     def _result(

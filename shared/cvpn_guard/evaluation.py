@@ -16,6 +16,7 @@ from cvpn_guard.findings import (
     UnevaluatedRule,
     worst_severity,
 )
+from cvpn_guard.fix_timing import HoldBack, window_hold
 from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
@@ -41,8 +42,11 @@ class Evaluation(BaseModel):
     exempted : tuple[ExemptedFinding, ...]
         Violations spared by a valid exemption.
     plan : RemediationPlan
-        What enforce mode changes; empty in report mode and for rules with
+        What enforce mode changes now; empty in report mode and for rules with
         ``remediate: false``.
+    deferred : RemediationPlan
+        The disruptive fixes enforce mode holds back for a later run (the endpoint's
+        maintenance window is closed, too many users are connected).
     unevaluated : tuple[UnevaluatedRule, ...]
         Configured rules that could not be checked for lack of input (they found nothing).
     rules_checked : tuple[str, ...]
@@ -56,6 +60,7 @@ class Evaluation(BaseModel):
     findings: tuple[Finding, ...]
     exempted: tuple[ExemptedFinding, ...] = ()
     plan: RemediationPlan = EMPTY_PLAN
+    deferred: RemediationPlan = EMPTY_PLAN
     unevaluated: tuple[UnevaluatedRule, ...] = ()
     rules_checked: tuple[str, ...] = ()
 
@@ -70,7 +75,14 @@ class Evaluation(BaseModel):
         return worst_severity(self.findings)
 
 
-def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
+def evaluate(
+    state: EndpointState,
+    policy: Policy,
+    now: datetime,
+    *,
+    ignore_windows: bool = False,
+    crowd: HoldBack | None = None,
+) -> Evaluation:
     """Evaluate one endpoint against a policy.
 
     Parameters
@@ -81,6 +93,11 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
         The org policy.
     now : datetime
         The current time; exemptions expire by its UTC date (a naive value is taken as UTC).
+        Maintenance windows are judged at this instant (it must be aware for them).
+    ignore_windows : bool
+        Apply disruptive fixes whatever the maintenance windows say (``--ignore-windows``).
+    crowd : HoldBack | None
+        Set by the guard when too many users are connected for a disruptive fix now.
 
     Returns
     -------
@@ -107,6 +124,13 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
     fixes: list[tuple[str, Fix]] = []
     checked: list[str] = []
     enforce = policy.mode is Mode.ENFORCE
+    timing = window_hold(
+        policy.disruptive_fixes, endpoint, _aware(now), ignore_windows=ignore_windows
+    )
+    if timing.problem is not None:
+        findings.append(timing.problem)
+    hold = timing.hold or crowd
+    deferred: list[tuple[str, Fix]] = []
 
     for config in policy.rules.active():
         rule_id = config.rule_id
@@ -138,6 +162,16 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
                 )
             )
             continue
+        if hold is not None and finding.remediable and finding.disruptive and fix is not None:
+            finding = _held(finding, hold, enforce=enforce)
+            if enforce and hold.deferred:
+                deferred.append((rule_id, fix))
+            findings.append(finding)
+            continue
+        if timing.note is not None and finding.disruptive and finding.remediable and not enforce:
+            finding = finding.model_copy(
+                update={"message": f"{finding.message} Its fix disconnects users: {timing.note}."}
+            )
         findings.append(finding)
         if enforce and finding.remediable and fix is not None:
             fixes.append((rule_id, fix))
@@ -148,9 +182,31 @@ def evaluate(state: EndpointState, policy: Policy, now: datetime) -> Evaluation:
         findings=tuple(findings),
         exempted=tuple(exempted),
         plan=RemediationPlan.from_fixes(fixes),
+        deferred=RemediationPlan.from_fixes(deferred),
         unevaluated=tuple(unevaluated),
         rules_checked=tuple(checked),
     )
+
+
+def _held(finding: Finding, hold: HoldBack, *, enforce: bool) -> Finding:
+    """The finding of a disruptive fix that is not applied now, saying why and until when."""
+    if not enforce:
+        # A report-only run changes nothing: it says what enforcement would do.
+        return finding.model_copy(update={"message": f"{finding.message} {hold.report_sentence()}"})
+    return finding.model_copy(
+        update={
+            "message": f"{finding.message} {hold.sentence()}",
+            "held_back": hold.reason,
+            "deferred_until": hold.until,
+            # Held back for good (when: never, unknown window): nothing fixes it by itself.
+            "remediable": finding.remediable and hold.deferred,
+        }
+    )
+
+
+def _aware(now: datetime) -> datetime:
+    # Callers pass aware UTC instants; a naive one is UTC, as for exemptions.
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
 def _utc_date(now: datetime) -> date:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, field_serializer
 
 from cvpn_guard.policy.enums import Severity
 
@@ -18,8 +18,8 @@ class EndpointStatus(StrEnum):
     """Where an endpoint stands: the evaluation's verdict, then what remediation made of it.
 
     An evaluation ends ``compliant``, ``non_compliant`` or ``exempt``; enforcement may turn a
-    ``non_compliant`` endpoint into ``remediated`` or ``remediation_failed``. Reports, notices,
-    CSV rows and metrics all speak this one vocabulary.
+    ``non_compliant`` endpoint into ``remediated``, ``remediation_failed`` or ``deferred``.
+    Reports, notices, CSV rows and metrics all speak this one vocabulary.
     """
 
     COMPLIANT = "compliant"
@@ -28,6 +28,9 @@ class EndpointStatus(StrEnum):
     REMEDIATION_FAILED = "remediation_failed"
     EXEMPT = "exempt"
     """No violation counts, but only because exemptions spared some."""
+    DEFERRED = "deferred"
+    """What could be fixed now was fixed; a disruptive fix waits for the endpoint's maintenance
+    window (or for fewer connected users): its findings say until when."""
 
 
 class Finding(BaseModel):
@@ -51,6 +54,13 @@ class Finding(BaseModel):
         What the fix would do to users, when disruptive.
     message : str
         One readable sentence.
+    deferred_until : datetime | None
+        Set when a remediating run held this disruptive fix back: the start of the
+        endpoint's next maintenance window, in the window's time zone (ISO 8601 with its UTC
+        offset). None for a fix held back until fewer users are connected.
+    held_back : str | None
+        Why a remediating run did not apply this disruptive fix now (outside the maintenance
+        window, too many users connected, an unknown window, ``when: never``).
     """
 
     # The same model travels from the evaluation into reports, notices and CSV: no copies.
@@ -64,6 +74,13 @@ class Finding(BaseModel):
     disruptive: bool
     disruption_reason: str | None = None
     message: str = ""
+    deferred_until: datetime | None = None
+    held_back: str | None = None
+
+    @field_serializer("deferred_until", when_used="json")
+    def _with_offset(self, value: datetime | None) -> str | None:
+        # As the text says it: the window's own offset, "+00:00" rather than pydantic's "Z".
+        return None if value is None else value.isoformat()
 
 
 def worst_severity(findings: Iterable[Finding]) -> Severity | None:

@@ -1,10 +1,11 @@
-"""In-process ``EndpointLocks`` and ``NoticeOutbox``: for the CLI and for deployments without
-a state table, where one process is the only writer."""
+"""In-process ``EndpointLocks``, ``NoticeOutbox`` and ``WindowLedger``: for the CLI and for
+deployments without a state table, where one process is the only writer."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,10 +20,12 @@ class _ThreadLock:
 class InMemoryState:
     """Per-key locks and an outbox dict, safe across threads of one process."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._outbox: dict[str, Mapping[str, Any]] = {}
+        self._windows: dict[str, float] = {}
+        self._clock = clock
 
     @contextmanager
     def hold(self, key: str) -> Iterator[_ThreadLock]:
@@ -41,3 +44,13 @@ class InMemoryState:
         """Save the outbox record of ``key``."""
         with self._guard:
             self._outbox[key] = dict(record)
+
+    def window_settled(self, key: str) -> bool:
+        """Whether the window opening ``key`` is marked settled (and the mark not expired)."""
+        with self._guard:
+            return self._windows.get(key, 0.0) > self._clock()
+
+    def settle_window(self, key: str, until: float) -> None:
+        """Mark the window opening ``key`` settled until ``until`` (epoch seconds)."""
+        with self._guard:
+            self._windows[key] = until

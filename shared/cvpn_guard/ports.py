@@ -130,3 +130,16 @@ class NoticeOutbox(Protocol):
     def save(self, key: str, record: Mapping[str, Any]) -> None:
         """Save a record for ``key`` (overwrites)."""
         ...
+
+
+class WindowLedger(Protocol):
+    """Remembers which maintenance window openings had their deferred fixes applied, so the
+    sweeper's window tick sweeps once per opening rather than every quarter of an hour."""
+
+    def window_settled(self, key: str) -> bool:
+        """Whether the opening ``key`` is marked settled."""
+        ...
+
+    def settle_window(self, key: str, until: float) -> None:
+        """Mark the opening ``key`` settled until ``until`` (epoch seconds: the window's end)."""
+        ...

@@ -68,10 +68,22 @@ def sweep_region(
     locks: EndpointLocks,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ignore_windows: bool = False,
 ) -> RegionSweep:
-    """Evaluate (and in enforce mode fix) every endpoint of one region."""
+    """Evaluate (and in enforce mode fix) every endpoint of one region.
+
+    ``ignore_windows``: apply disruptive fixes outside the maintenance windows too (the CLI's
+    ``--ignore-windows``).
+    """
     outcome = RegionSweep(region)
-    guard = EndpointGuard(api, policy, account=account, region=region, clock=clock)
+    guard = EndpointGuard(
+        api,
+        policy,
+        account=account,
+        region=region,
+        clock=clock,
+        ignore_windows=ignore_windows,
+    )
     done = 0
     try:
         for page in api.endpoint_pages():
@@ -136,6 +148,7 @@ def sweep(
     source: ReportSource,
     progress: Progress | None = None,
     trails_for: Callable[[str], TrailPort] | None = None,
+    ignore_windows: bool = False,
 ) -> ComplianceReport:
     """Sweep ``regions`` concurrently and assemble one report.
 
@@ -157,7 +170,13 @@ def sweep(
                 ],
             )
         return sweep_region(
-            api, policy, account=account, region=region, locks=locks, progress=progress
+            api,
+            policy,
+            account=account,
+            region=region,
+            locks=locks,
+            progress=progress,
+            ignore_windows=ignore_windows,
         )
 
     def trail(region: str) -> RegionTrail:

@@ -43,10 +43,10 @@ def enforcer_app() -> ModuleType:
 
 
 def _enforcer_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in ENFORCER_ENVIRONMENT.items():
-        monkeypatch.setenv(name, value)
     for name in ("POLICY_PARAMETER", "POLICY_FILE", "ENFORCEMENT_MODE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
+    for name, value in ENFORCER_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -58,6 +58,9 @@ ENFORCER_ENVIRONMENT = {
     "AWS_LAMBDA_FUNCTION_NAME": ENFORCER_FUNCTION_NAME,
     "LOOP_GUARD_ROLE_ARNS": ENFORCER_ROLE_ARN,
     "AWS_MAX_ATTEMPTS": "3",
+    # The bundled baseline only reports; these tests deploy it as an operator who opted in
+    # would: the same rules, mode enforce (a test's own POLICY_FILE or POLICY_PARAMETER wins).
+    "POLICY_FILE": str(REPO / "policies" / "baseline.yaml"),
 }
 
 

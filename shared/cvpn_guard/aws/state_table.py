@@ -106,7 +106,8 @@ class DynamoLease:
 
 
 class DynamoStateTable:
-    """``EndpointLocks`` and ``NoticeOutbox`` on one table (key ``pk``, TTL ``expires_at``)."""
+    """``EndpointLocks``, ``NoticeOutbox`` and ``WindowLedger`` on one table (key ``pk``, TTL
+    ``expires_at``)."""
 
     def __init__(
         self,
@@ -190,4 +191,24 @@ class DynamoStateTable:
                     "record": {"S": json.dumps(record)},
                     "expires_at": {"N": str(expires)},
                 },
+            )
+
+    def window_settled(self, key: str) -> bool:
+        """Whether the window opening ``key`` was marked settled (its deferred fixes applied)."""
+        with aws_call("GetItem"):
+            response = self._db.get_item(
+                TableName=self._table, Key={"pk": {"S": f"window#{key}"}}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        if not item:
+            return False
+        # TTL deletes expired items only eventually: an item past its time is no mark.
+        return int(item["expires_at"]["N"]) > self._clock()
+
+    def settle_window(self, key: str, until: float) -> None:
+        """Mark the window opening ``key`` settled until ``until`` (epoch seconds, its end)."""
+        with aws_call("PutItem"):
+            self._db.put_item(
+                TableName=self._table,
+                Item={"pk": {"S": f"window#{key}"}, "expires_at": {"N": str(int(until))}},
             )

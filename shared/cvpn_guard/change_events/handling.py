@@ -156,8 +156,9 @@ def _handle_locked(
         raise RemediationFailed(
             change.endpoint_id, result.report.error or code, already_reported=repeated
         )
-    if result.status is EndpointStatus.REMEDIATED:
-        # Saved before publishing: a failed publish is retried without a second modify.
+    if result.status in (EndpointStatus.REMEDIATED, EndpointStatus.DEFERRED):
+        # Saved before publishing: a failed publish is retried without a second modify (a
+        # deferred endpoint may have had its non-disruptive fixes applied).
         outbox.save(key, {"notice": notice.as_record()})
     notified = _publish(notifier, notice, key)
     outbox.save(key, DONE)

@@ -226,6 +226,8 @@ def _summarize(outcome: ChangeOutcome, endpoint_id: str) -> dict[str, Any]:
         count(metrics, "Violations", dimension=("rule", finding.rule))
     if report.status is EndpointStatus.REMEDIATED:
         count(metrics, "Remediated")
+    if report.status is EndpointStatus.DEFERRED:
+        count(metrics, "Deferred")  # a disruptive fix waits for its maintenance window
     logger.info(
         "endpoint enforced",
         extra={

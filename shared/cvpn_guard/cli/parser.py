@@ -124,6 +124,12 @@ def _add_scan(
         "without it the scan only reports",
     )
     scan.add_argument(
+        "--ignore-windows",
+        action="store_true",
+        help="with --remediate: apply fixes that disconnect users now, even outside the "
+        "policy's maintenance windows (disruptive_fixes.when: never still holds)",
+    )
+    scan.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,

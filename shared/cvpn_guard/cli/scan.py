@@ -43,6 +43,7 @@ class ScanOptions:
     output_format: str = "table"
     output: str | None = None
     remediate: bool = False
+    ignore_windows: bool = False
     progress: bool | None = None
 
     @classmethod
@@ -57,12 +58,15 @@ class ScanOptions:
             output_format=getattr(args, "output_format", "table"),
             output=getattr(args, "output", None),
             remediate=bool(getattr(args, "remediate", False)),
+            ignore_windows=bool(getattr(args, "ignore_windows", False)),
             progress=getattr(args, "progress", None),
         )
 
 
 def run_scan(options: ScanOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     """Scan, print or write the report, and return the exit status (see ``ExitCode``)."""
+    if options.ignore_windows and not options.remediate:
+        raise CliError("--ignore-windows changes only what --remediate applies: add --remediate")
     policy = load_scan_policy(options)
     if options.output:
         _check_writable(options.output)
@@ -214,6 +218,7 @@ def _sweep(
             locks=InMemoryState(),
             source=ReportSource(kind="cli", regions=tuple(regions)),
             progress=bar.update if bar else None,
+            ignore_windows=options.ignore_windows,
         )
     finally:
         if bar:

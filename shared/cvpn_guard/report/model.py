@@ -178,6 +178,11 @@ class ReportSummary(_Frozen):
     remediated: int
     remediation_failed: int
     exempt: int
+    deferred: int = Field(
+        default=0,
+        description="Endpoints whose disruptive fixes wait for a maintenance window "
+        "(or for fewer connected users).",
+    )
     errors: int
     not_swept: int = Field(
         default=0, description="Accounts or account x region targets the sweep did not cover."
@@ -301,6 +306,7 @@ def summarize(
         remediated=statuses[EndpointStatus.REMEDIATED],
         remediation_failed=statuses[EndpointStatus.REMEDIATION_FAILED],
         exempt=statuses[EndpointStatus.EXEMPT],
+        deferred=statuses[EndpointStatus.DEFERRED],
         errors=sum(1 for _ in errors),
         not_swept=sum(1 for _ in not_swept),
         by_rule=dict(sorted(by_rule.items())),

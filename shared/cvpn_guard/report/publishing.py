@@ -83,6 +83,7 @@ def report_notices(report: ComplianceReport) -> list[Notice]:
     headline = (
         f"[cvpn-guard] REPORT {summary.endpoints} endpoints, {summary.non_compliant + summary.remediation_failed} "
         f"non-compliant, {summary.remediated} remediated"
+        + (f", {summary.deferred} deferred" if summary.deferred else "")
     )
     text = utf8_safe(render_summary(report))
     notices = []

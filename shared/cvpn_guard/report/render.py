@@ -21,9 +21,10 @@ VALUE_LIMIT = 160  # a value in a notice's text: enough to tell two banners apar
 _ORDER = {
     EndpointStatus.REMEDIATION_FAILED: 0,
     EndpointStatus.NON_COMPLIANT: 1,
-    EndpointStatus.REMEDIATED: 2,
-    EndpointStatus.EXEMPT: 3,
-    EndpointStatus.COMPLIANT: 4,
+    EndpointStatus.DEFERRED: 2,
+    EndpointStatus.REMEDIATED: 3,
+    EndpointStatus.EXEMPT: 4,
+    EndpointStatus.COMPLIANT: 5,
 }
 
 
@@ -45,8 +46,8 @@ def render_summary(report: ComplianceReport) -> str:
         f"Policy version {report.policy.version} ({report.policy.content_hash[:19]}…), mode {report.policy.mode}",
         "",
         f"Endpoints: {s.endpoints}  compliant: {s.compliant}  non-compliant: {s.non_compliant}  "
-        f"remediated: {s.remediated}  remediation failed: {s.remediation_failed}  exempt: {s.exempt}  "
-        f"errors: {s.errors}",
+        f"remediated: {s.remediated}  remediation failed: {s.remediation_failed}  "
+        f"deferred: {s.deferred}  exempt: {s.exempt}  errors: {s.errors}",
     ]
     if s.by_rule:
         lines += ["", "Endpoints breaking each rule:"]
@@ -180,7 +181,9 @@ def render_table(report: ComplianceReport, names: Mapping[str, str] | None = Non
     lines += [
         "",
         f"{s.endpoints} endpoints: {s.compliant} compliant, {s.non_compliant} non-compliant, {s.remediated} remediated, "
-        f"{s.remediation_failed} remediation failed, {s.exempt} exempt, {s.errors} errors"
+        f"{s.remediation_failed} remediation failed, "
+        + (f"{s.deferred} deferred, " if s.deferred else "")
+        + f"{s.exempt} exempt, {s.errors} errors"
         + (f", {s.not_swept} not swept" if s.not_swept else "")
         + ("  (* = fixed)" if s.remediated else ""),
     ]
@@ -204,10 +207,24 @@ def endpoint_heading(endpoint: EndpointReport) -> str:
     )
 
 
+def is_deferred(finding: Finding, endpoint: EndpointReport) -> bool:
+    """Whether a remediating run held this finding's disruptive fix back."""
+    return finding.deferred_until is not None or (
+        endpoint.status is EndpointStatus.DEFERRED
+        and finding.disruptive
+        and finding.remediable
+        and finding.rule not in endpoint.fixed_rules
+    )
+
+
 def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
     """``[HIGH] rule (fixed): expected …, actual …``: the one wording of a finding."""
     if finding.rule in endpoint.fixed_rules:
         state = "fixed"
+    elif finding.deferred_until is not None:
+        state = f"deferred until {finding.deferred_until.isoformat()}"
+    elif is_deferred(finding, endpoint):
+        state = "deferred"
     else:
         state = "auto-fixable" if finding.remediable else "needs a human"
     return (
@@ -240,6 +257,8 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
             lines.append(f"  - {finding_text(f, endpoint)}")
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
+            if f.held_back:
+                lines.append(f"      not applied now: {short_json(f.held_back, VALUE_LIMIT)}")
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [

@@ -28,6 +28,7 @@ from cvpn_guard.report import (
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
 from cvpn_guard.sweep import sweep
+from cvpn_guard.sweeper.window_tick import is_window_tick, tick
 
 SERVICE = "cvpn-guard-sweeper"
 logger = Logger(service=SERVICE)
@@ -39,14 +40,21 @@ def account_of(function_arn: str) -> str:
     return arns.account_of(function_arn) or "unknown"
 
 
-def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
-    """Sweep every configured region, publish the report, and return it."""
+def _policy(runtime: Runtime, consequence: str) -> Policy:
+    return load_policy_or_alarm(
+        runtime.policy_store, logger=logger, metrics=metrics, consequence=consequence
+    )
+
+
+def run_sweep(*, runtime: Runtime, account: str, policy: Policy | None = None) -> ComplianceReport:
+    """Sweep every configured region, publish the report, and return it.
+
+    ``policy``: the one a caller read already (the window tick), else it is read here.
+    """
     regions = runtime.settings.regions_to_sweep
     if not regions:
         raise ConfigurationError("no region to sweep: set SWEEP_REGIONS or AWS_REGION")
-    policy = load_policy_or_alarm(
-        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
-    )
+    policy = policy or _policy(runtime, "nothing swept")
     report = sweep(
         regions,
         runtime.client_vpn,
@@ -64,6 +72,7 @@ def run_sweep(*, runtime: Runtime, account: str) -> ComplianceReport:
         ("NonCompliant", summary.non_compliant),
         ("Remediated", summary.remediated),
         ("RemediationFailed", summary.remediation_failed),
+        ("Deferred", summary.deferred),
         ("SweepErrors", summary.errors),
         ("RegionsWithoutTrail", sum(1 for t in report.cloudtrail if t.logging is False)),
     ):
@@ -123,7 +132,10 @@ new sweep."""
 
 def sweep_or_fan_out(event: Any, *, runtime: Runtime, account: str) -> dict[str, Any]:
     """Sweep (single account), or in organization mode enqueue the organization's targets
-    (or, on the deadline timer's event, only merge the runs that are due)."""
+    (or, on the deadline timer's event, only merge the runs that are due; on the window
+    tick's, sweep only when a maintenance window has deferred fixes to apply)."""
+    if is_window_tick(event):
+        return window_tick(runtime=runtime, account=account)
     if runtime.settings.sweep_queue_url:
         if (
             isinstance(event, dict)
@@ -172,11 +184,25 @@ def _finish(runtime: Runtime, policy: Policy, *, new_sweep: bool) -> FinishedRun
     return finished
 
 
+def window_tick(*, runtime: Runtime, account: str, now: datetime | None = None) -> dict[str, Any]:
+    """The window tick's pass (cvpn_guard.sweeper.window_tick): usually nothing at all."""
+    policy = _policy(runtime, "no deferred fix applied")
+
+    def sweep_now() -> ComplianceReport | None:
+        if runtime.settings.sweep_queue_url:
+            fan_out(runtime=runtime, account=account, policy=policy)
+            return None  # the workers apply the fixes; their run reports when merged
+        return run_sweep(runtime=runtime, account=account, policy=policy)
+
+    result = tick(policy, now or datetime.now(UTC), runtime.state, sweep_now)
+    count(metrics, "WindowTicks", dimension=("outcome", str(result["window_tick"])))
+    logger.info("maintenance window tick", extra=result)
+    return result
+
+
 def finish_overdue(*, runtime: Runtime) -> dict[str, Any]:
     """The deadline timer's pass: merge the runs past their deadline."""
-    policy = load_policy_or_alarm(
-        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing merged"
-    )
+    policy = _policy(runtime, "nothing merged")
     finished = _finish(runtime, policy, new_sweep=False)
     return {
         "merged_runs": [report.source.event_id for report in finished.merged],
@@ -184,7 +210,7 @@ def finish_overdue(*, runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def fan_out(*, runtime: Runtime, account: str) -> dict[str, Any]:
+def fan_out(*, runtime: Runtime, account: str, policy: Policy | None = None) -> dict[str, Any]:
     """Enqueue every account x region for the sweep workers; sweep nothing here (one Lambda
     looping over hundreds of accounts would outlast its 15 minutes).
 
@@ -194,9 +220,7 @@ def fan_out(*, runtime: Runtime, account: str) -> dict[str, Any]:
     regions = runtime.settings.regions_to_sweep
     if not regions:
         raise ConfigurationError("no region to sweep: set SWEEP_REGIONS or AWS_REGION")
-    policy = load_policy_or_alarm(
-        runtime.policy_store, logger=logger, metrics=metrics, consequence="nothing swept"
-    )
+    policy = policy or _policy(runtime, "nothing swept")
     finished = _finish(runtime, policy, new_sweep=True)
     scope = organization_accounts(runtime, home_account=account)
     started = datetime.now(UTC)

@@ -282,6 +282,15 @@ def test_the_default_policy_is_the_orgs_baseline() -> None:
     assert default_policy() is policy
 
 
+def test_the_example_baseline_is_the_bundled_default_enforcing() -> None:
+    # Given policies/baseline.yaml, the document README's "Roll out safely" starts from
+    baseline = load_policy_file(Path(__file__).parents[3] / "policies" / "baseline.yaml")
+
+    # Then it holds the bundled rules and exemptions, and enforces them
+    assert baseline.mode is Mode.ENFORCE
+    assert baseline.with_mode(Mode.REPORT) == default_policy()
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_policy_loads(path: Path) -> None:
     assert isinstance(load_policy_file(path), Policy)

@@ -116,3 +116,43 @@ def test_an_error_line_names_the_account_when_the_error_has_one() -> None:
         "error: 210987654321 us-east-1 AccessDenied: AssumeRole: not authorized",
         "error: eu-west-1 Throttling: Rate exceeded",
     ]
+
+
+def test_a_deferred_endpoint_says_until_when_in_its_notice_and_in_the_report_subject() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cvpn_guard.report import compose_endpoint_notice, report_notices
+
+    # Given an endpoint whose banner was fixed and whose session timeout waits for its window
+    until = datetime(2026, 12, 5, 2, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    held = _finding(
+        "session-timeout",
+        disruptive=True,
+        deferred_until=until,
+        held_back="outside maintenance window 'default', which opens 2026-12-05T02:00:00+01:00",
+    )
+    endpoint = EndpointReport(
+        endpoint_id="cvpn-endpoint-0123456789abcdef0",
+        account="123456789012",
+        region="eu-west-1",
+        status=EndpointStatus.DEFERRED,
+        findings=(_finding("login-banner"), held),
+        fixed_rules=("login-banner",),
+    )
+    report = build_report(
+        policy=default_policy(), source=ReportSource(kind="enforcer"), endpoints=[endpoint]
+    )
+
+    # When the enforcer's notice and a sweep's report are composed
+    notice = compose_endpoint_notice(report)
+    (sweep_notice,) = report_notices(report)
+
+    # Then the subject says DEFERRED, the text until when and why, the summary counts it
+    assert notice.subject.startswith("[cvpn-guard] DEFERRED cvpn-endpoint-")
+    assert "session-timeout (deferred until 2026-12-05T02:00:00+01:00)" in notice.text
+    assert "not applied now: \"outside maintenance window 'default'" in notice.text
+    assert notice.attributes["status"] == "deferred"
+    assert report.summary.deferred == 1
+    assert sweep_notice.subject.endswith(", 1 deferred")
+    assert '"deferred_until":"2026-12-05T02:00:00+01:00"' in notice.document

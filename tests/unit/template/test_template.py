@@ -311,3 +311,20 @@ def test_the_stack_defers_to_the_documents_mode_by_default() -> None:
     # Then by default the document's own mode decides (policies/report-only.yaml stays so)
     assert parameter["Default"] == "document"
     assert set(parameter["AllowedValues"]) == {"document", "enforce", "report"}
+
+
+def test_the_window_tick_invokes_the_sweeper_every_quarter_hour_with_its_event() -> None:
+    from cvpn_guard.sweeper.window_tick import WINDOW_TICK_EVENT
+
+    # Given the deployed template's schedules
+    schedule = transformed_template()["Resources"]["SweeperFunctionWindowTick"]["Properties"]
+
+    # Then the window tick reaches the sweeper with the event it tells apart from the daily
+    # schedule's, every 15 minutes by default (the windows change without a stack update)
+    assert schedule["Target"]["Arn"] == {"Fn::GetAtt": ["SweeperFunction", "Arn"]}
+    assert json.loads(schedule["Target"]["Input"]) == WINDOW_TICK_EVENT
+    assert schedule["ScheduleExpression"] == {"Ref": "WindowTickSchedule"}
+    assert source_template()["Parameters"]["WindowTickSchedule"]["Default"] == "rate(15 minutes)"
+    # And the sample event for sam local invoke is the same
+    sample = REPO / "events" / "sweeper" / "window_tick.json"
+    assert json.loads(sample.read_text()) == WINDOW_TICK_EVENT
