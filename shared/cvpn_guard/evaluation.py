@@ -191,15 +191,21 @@ def evaluate(
 def _held(finding: Finding, hold: HoldBack, *, enforce: bool) -> Finding:
     """The finding of a disruptive fix that is not applied now, saying why and until when."""
     if not enforce:
-        # A report-only run changes nothing: it says what enforcement would do.
-        return finding.model_copy(update={"message": f"{finding.message} {hold.report_sentence()}"})
+        # A report-only run changes nothing: it says what enforcement would do. A fix held
+        # back for good is not remediable in either mode (``remediable`` ignores the mode).
+        return finding.model_copy(
+            update={
+                "message": f"{finding.message} {hold.report_sentence()}",
+                "remediable": hold.deferred,
+            }
+        )
     return finding.model_copy(
         update={
             "message": f"{finding.message} {hold.sentence()}",
             "held_back": hold.reason,
             "deferred_until": hold.until,
             # Held back for good (when: never, unknown window): nothing fixes it by itself.
-            "remediable": finding.remediable and hold.deferred,
+            "remediable": hold.deferred,
         }
     )
 

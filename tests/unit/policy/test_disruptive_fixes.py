@@ -236,3 +236,15 @@ def test_ignoring_windows_plans_disruptive_fixes_but_never_overrides_never() -> 
     # Then the window no longer holds the fix back, "never" still does
     assert set(windowed.plan.rules) == {"login-banner", "session-timeout"}
     assert never.plan.rules == ("login-banner",)
+
+
+def test_a_fix_held_back_for_good_is_not_remediable_in_report_mode_either() -> None:
+    # Given a report-only policy that never applies disruptive fixes
+    policy = build_policy(RULES, mode="report", disruptive_fixes={"when": "never"})
+
+    # When the drifted endpoint is evaluated
+    evaluation = evaluate(drifted(), policy, FRIDAY_NOON)
+
+    # Then the report does not promise a fix enforce mode would never make
+    assert not finding(evaluation, "session-timeout").remediable
+    assert finding(evaluation, "login-banner").remediable
