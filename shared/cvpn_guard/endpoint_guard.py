@@ -20,6 +20,7 @@ from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, ClientVpnEndpoint, E
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.modify_refusal import without_refused
 from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort, Lease
 from cvpn_guard.remediation import RemediationPlan
@@ -181,21 +182,43 @@ class EndpointGuard:
         if self._policy.mode is not Mode.ENFORCE or plan.is_empty:
             return self._result(evaluation, plan, evaluation.status)
         users = self._api.active_connection_count(endpoint_id) if plan.disruptive else None
+        incomplete: AwsCallError | None = None
         if plan.modifies:
             lease.renew()  # outside the try: a lost lease is not AWS refusing the fix
             try:
                 self._api.modify_endpoint(endpoint_id, plan.parameters)
             except AwsCallError as refused:
-                return self._result(
-                    evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
-                )
+                # One refused parameter must not keep the other fixes out: send them again
+                # without it, once, when AWS's answer says which one it was.
+                split = without_refused(refused, plan)
+                if split is None:
+                    return self._result(
+                        evaluation,
+                        plan,
+                        EndpointStatus.REMEDIATION_FAILED,
+                        error=refused,
+                        users=users,
+                    )
+                lease.renew()
+                try:
+                    self._api.modify_endpoint(endpoint_id, split.rest.parameters)
+                except AwsCallError as again:
+                    return self._result(
+                        evaluation,
+                        plan,
+                        EndpointStatus.REMEDIATION_FAILED,
+                        error=split.refused_again(again),
+                        users=users,
+                    )
+                # From here on the plan is what was applied: only its rules are verified.
+                evaluation, plan, incomplete = split.marked(evaluation), split.rest, split.error
         made, error = self._call(endpoint_id, plan, lease)
         if error is not None and not plan.modifies and made == 0:
             # Nothing changed: like a refused Modify, there is nothing to verify.
             return self._result(
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
-        return self._verify(item, state, evaluation, plan, users, error=error)
+        return self._verify(item, state, evaluation, plan, users, error=error or incomplete)
 
     def _call(
         self, endpoint_id: str, plan: RemediationPlan, lease: Lease

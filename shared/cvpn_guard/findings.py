@@ -51,6 +51,10 @@ class Finding(BaseModel):
         What the fix would do to users, when disruptive.
     message : str
         One readable sentence.
+    fix_error : str | None
+        Why its fix was not applied although the others were: the ModifyClientVpnEndpoint
+        parameter AWS refused, AWS's code and message. None when the fix was applied, or
+        when the whole remediation failed (then the endpoint's ``error`` says why).
     """
 
     # The same model travels from the evaluation into reports, notices and CSV: no copies.
@@ -64,6 +68,7 @@ class Finding(BaseModel):
     disruptive: bool
     disruption_reason: str | None = None
     message: str = ""
+    fix_error: str | None = None
 
 
 def worst_severity(findings: Iterable[Finding]) -> Severity | None:

@@ -205,6 +205,7 @@ def _shortened(item: Item, limit: int) -> Item:
                         "expected": _cut_value(f.expected, limit),
                         "actual": _cut_value(f.actual, limit),
                         "message": cut_text(f.message, limit),
+                        "fix_error": None if f.fix_error is None else cut_text(f.fix_error, limit),
                     }
                 )
                 for f in item.findings

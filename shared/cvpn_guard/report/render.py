@@ -240,6 +240,8 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
             lines.append(f"  - {finding_text(f, endpoint)}")
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
+            if f.fix_error:
+                lines.append(f"      not fixed: {short_json(f.fix_error, VALUE_LIMIT)}")
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [

@@ -1,0 +1,152 @@
+"""One refused parameter, one failed read: only what depends on it is left out.
+
+AWS refuses a ModifyClientVpnEndpoint as a whole, and any read beyond Describe can fail on its
+own (a missing grant, throttling beyond the retries). Either touches only the rules that need
+the refused parameter or the missing read: the others are evaluated, fixed and reported as
+usual, and the report says what was left out and AWS's answer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cvpn_guard.change_events.handling import RemediationFailed
+from cvpn_guard.runtime import reset_runtime
+from tests.support.estate import create_endpoint
+from tests.support.events import load_event
+from tests.support.world import EnforcerWorld
+
+MISSING_GROUP = "/aws/clientvpn/audit"  # no such log group exists in these tests
+DENIED = "You are not authorized to perform this operation."
+
+
+@pytest.fixture
+def use_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Point the enforcer at a policy with these rules, in enforce mode."""
+
+    def use(rules: dict[str, Any]) -> None:
+        document = {"version": 1, "mode": "enforce", "rules": rules}
+        path = tmp_path / "policy.json"
+        path.write_text(json.dumps(document))
+        monkeypatch.setenv("POLICY_FILE", str(path))
+        reset_runtime()
+
+    return use
+
+
+def only_report(world: EnforcerWorld) -> dict[str, Any]:
+    """The one endpoint of the one notice sent."""
+    (notice,) = world.notices()
+    (endpoint,) = json.loads(notice["Message"])["endpoints"]
+    result: dict[str, Any] = endpoint
+    return result
+
+
+# --- one refused parameter --------------------------------------------------------------------
+THREE_MODIFY_RULES = {
+    "session-timeout": {"max_hours": 12},
+    "disconnect-on-session-timeout": {"required": True},
+    "connection-logging": {"required": True, "log_group": MISSING_GROUP},
+}
+
+
+def drifted_in_three_ways(world: EnforcerWorld) -> str:
+    return create_endpoint(world.ec2, SessionTimeoutHours=24, DisconnectOnSessionTimeout=False)
+
+
+def test_a_refused_log_group_leaves_the_session_timeout_fix_applied(
+    world: EnforcerWorld, use_policy: Any
+) -> None:
+    # Given an endpoint breaking three rules of one Modify, one of them (connection logging)
+    # into a log group the account does not have
+    use_policy(THREE_MODIFY_RULES)
+    endpoint_id = drifted_in_three_ways(world)
+    event = load_event("modify_endpoint_by_user", endpoint_id)
+
+    # When the event arrives, Then the remediation is incomplete, so the event is kept
+    with pytest.raises(RemediationFailed, match="InvalidParameterValue"):
+        world.invoke(event)
+    # And the two other fixes were applied by a second Modify without the log group
+    assert world.modify_calls(endpoint_id) == 2
+    described = world.describe(endpoint_id)
+    assert described["SessionTimeoutHours"] == 12
+    assert described["DisconnectOnSessionTimeout"] is True
+    assert described["ConnectionLogOptions"] == {"Enabled": False}
+    # And the notice says so: the other rules fixed and changed, the failing finding naming
+    # the parameter AWS refused and AWS's message
+    report = only_report(world)
+    assert report["status"] == "remediation_failed"
+    assert sorted(report["fixed_rules"]) == ["disconnect-on-session-timeout", "session-timeout"]
+    assert sorted(c["field"] for c in report["changes"]) == [
+        "DisconnectOnSessionTimeout",
+        "SessionTimeoutHours",
+    ]
+    fix_errors = {f["rule"]: f["fix_error"] for f in report["findings"]}
+    assert fix_errors["session-timeout"] is None
+    assert fix_errors["disconnect-on-session-timeout"] is None
+    logging_error = fix_errors["connection-logging"]
+    assert logging_error.startswith(
+        "ModifyClientVpnEndpoint refused ConnectionLogOptions: InvalidParameterValue: "
+    )
+    assert f"{MISSING_GROUP} does not exist" in logging_error
+    assert report["error"].startswith("InvalidParameterValue: ConnectionLogOptions was refused")
+
+    # When Lambda retries the event, Then nothing is modified or notified again
+    with pytest.raises(RemediationFailed):
+        world.invoke(event)
+    assert world.modify_calls(endpoint_id) == 2
+    assert world.notices() == []
+
+
+def test_once_the_log_group_exists_the_next_change_fixes_logging_too(
+    world: EnforcerWorld, use_policy: Any
+) -> None:
+    # Given the incomplete remediation above, then the log group created
+    use_policy(THREE_MODIFY_RULES)
+    endpoint_id = drifted_in_three_ways(world)
+    with pytest.raises(RemediationFailed):
+        world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+    world.notices()
+    boto3.client("logs", region_name="eu-west-1").create_log_group(logGroupName=MISSING_GROUP)
+
+    # When the next change arrives, Then connection logging is fixed in one Modify
+    result = world.invoke(load_event("modify_endpoint_by_user", endpoint_id, event_id="next"))
+    assert result["status"] == "remediated"
+    assert result["fixed_rules"] == ["connection-logging"]
+    assert world.modify_calls(endpoint_id) == 3
+    assert world.describe(endpoint_id)["ConnectionLogOptions"]["CloudwatchLogGroup"] == (
+        MISSING_GROUP
+    )
+
+
+def test_a_request_refused_again_without_the_named_parameter_fails_as_a_whole(
+    world: EnforcerWorld, use_policy: Any
+) -> None:
+    # Given AWS refuses every Modify of the endpoint, naming the log group each time
+    use_policy(THREE_MODIFY_RULES)
+    endpoint_id = drifted_in_three_ways(world)
+    world.faults.inject_error(
+        "ModifyClientVpnEndpoint",
+        "InvalidParameterValue",
+        times=None,
+        message="The log group does not exist.",
+        endpoint_id=endpoint_id,
+    )
+
+    # When the event arrives, Then one second Modify is tried, and no third
+    with pytest.raises(RemediationFailed):
+        world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+    assert world.modify_calls(endpoint_id) == 2
+    # And nothing changed: the endpoint fails as a whole, with both of AWS's answers
+    assert world.describe(endpoint_id)["SessionTimeoutHours"] == 24
+    report = only_report(world)
+    assert report["status"] == "remediation_failed"
+    assert report["fixed_rules"] == []
+    assert report["changes"] == []
+    assert "sent again without ConnectionLogOptions" in report["error"]
+    assert {f["fix_error"] for f in report["findings"]} == {None}
