@@ -234,6 +234,10 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
         lines.append(
             f"Users affected: {endpoint.users_affected} active connection(s) at the time of the change."
         )
+    elif endpoint.users_not_counted:
+        lines.append(
+            f"Users affected: not counted, {short_json(endpoint.users_not_counted, VALUE_LIMIT)}"
+        )
     if endpoint.findings:
         lines.append("Findings:")
         for f in endpoint.findings:

@@ -9,6 +9,7 @@ from cvpn_guard.report import (
     ReportError,
     ReportSource,
     build_report,
+    endpoint_details,
     finding_text,
     render_table,
     short_json,
@@ -116,3 +117,27 @@ def test_an_error_line_names_the_account_when_the_error_has_one() -> None:
         "error: 210987654321 us-east-1 AccessDenied: AssumeRole: not authorized",
         "error: eu-west-1 Throttling: Rate exceeded",
     ]
+
+
+def test_the_details_say_why_a_finding_was_not_fixed_and_why_users_were_not_counted() -> None:
+    # Given an endpoint whose logging fix AWS refused while the others were applied, and whose
+    # users could not be counted
+    refused = _finding(
+        "connection-logging",
+        fix_error="ModifyClientVpnEndpoint refused ConnectionLogOptions: InvalidParameterValue: "
+        "no such group",
+    )
+    endpoint = _endpoint(_finding("session-timeout"), refused, fixed=("session-timeout",))
+    endpoint = endpoint.model_copy(
+        update={"users_not_counted": "DescribeClientVpnConnections failed: Throttling (slow)"}
+    )
+
+    # When its details are written, Then both reasons show, quoted
+    lines = endpoint_details(endpoint)
+    assert (
+        '      not fixed: "ModifyClientVpnEndpoint refused ConnectionLogOptions: '
+        'InvalidParameterValue: no such group"'
+    ) in lines
+    assert (
+        'Users affected: not counted, "DescribeClientVpnConnections failed: Throttling (slow)"'
+    ) in lines
