@@ -217,7 +217,8 @@ def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
 
 
 def endpoint_details(endpoint: EndpointReport) -> list[str]:
-    """The verdict on one endpoint: failure, changes, users affected, findings, exemptions.
+    """The verdict on one endpoint: failure, changes, users affected, findings, rules not
+    evaluated, exemptions.
 
     Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
     """
@@ -246,6 +247,11 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
                 lines.append(f"      disruptive: {f.disruption_reason}")
             if f.fix_error:
                 lines.append(f"      not fixed: {short_json(f.fix_error, VALUE_LIMIT)}")
+    if endpoint.unevaluated:
+        lines.append("Not evaluated (found nothing, which is not a pass):")
+        lines += [
+            f"  - {u.rule}: {short_json(u.reason, VALUE_LIMIT)}" for u in endpoint.unevaluated
+        ]
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
@@ -141,3 +141,18 @@ def test_the_details_say_why_a_finding_was_not_fixed_and_why_users_were_not_coun
     assert (
         'Users affected: not counted, "DescribeClientVpnConnections failed: Throttling (slow)"'
     ) in lines
+
+
+def test_the_details_list_the_rules_not_evaluated_and_why() -> None:
+    # Given an endpoint whose routes could not be read
+    reason = "DescribeClientVpnRoutes failed: UnauthorizedOperation (denied)"
+    endpoint = _endpoint().model_copy(
+        update={"unevaluated": (UnevaluatedRule(rule="routes", reason=reason),)}
+    )
+
+    # When its details are written, Then the rule and the reason show, quoted
+    lines = endpoint_details(endpoint)
+    assert lines == [
+        "Not evaluated (found nothing, which is not a pass):",
+        f'  - routes: "{reason}"',
+    ]
