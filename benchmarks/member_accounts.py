@@ -47,14 +47,14 @@ def member_pairs(count: int) -> list[tuple[str, str]]:
     return [(str(210_000_000_000 + n), REGIONS[n % len(REGIONS)]) for n in range(count)]
 
 
-def _member_ec2(url: str, account: str, region: str) -> Any:
-    """EC2 in ``account`` as its administrators would use it (to create the estate)."""
+def _member_client(url: str, account: str, region: str, service: str) -> Any:
+    """``service`` in ``account`` as its administrators would use it (to create the estate)."""
     credentials = boto3.client("sts", region_name=region, endpoint_url=url).assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
         RoleSessionName="admin",
     )["Credentials"]
     return boto3.client(
-        "ec2",
+        service,
         region_name=region,
         endpoint_url=url,
         aws_access_key_id=credentials["AccessKeyId"],
@@ -68,7 +68,11 @@ def _forwarded_events(url: str, pairs: Sequence[tuple[str, str]]) -> list[dict[s
     drifted = {**compliant_overrides(), "DisconnectOnSessionTimeout": False}
     events = []
     for number, (account, region) in enumerate(pairs):
-        endpoint_id = create_endpoint(_member_ec2(url, account, region), **drifted)
+        endpoint_id = create_endpoint(
+            _member_client(url, account, region, "ec2"),
+            logs=_member_client(url, account, region, "logs"),
+            **drifted,
+        )
         event = load_event(
             "modify_endpoint_by_user",
             endpoint_id,

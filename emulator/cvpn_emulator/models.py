@@ -12,12 +12,13 @@ request is known to be valid, as EC2 does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from moto.ec2.exceptions import DryRunClientError
 from moto.ec2.models import EC2Backend, ec2_backends
+from moto.logs.models import logs_backends
 
 from . import validation as check
 from .authorization_policies import AuthorizationPoliciesMixin
@@ -96,7 +97,7 @@ class ClientVpnBackend(
         check.check_authentication_options(request.get("AuthenticationOptions") or [])
         if request.get("ConnectionLogOptions") is None:
             raise MissingParameter("ConnectionLogOptions")
-        check.check_connection_log_options(request["ConnectionLogOptions"])
+        check.check_connection_log_options(request["ConnectionLogOptions"], self._log_groups())
         client_cidr = request.get("ClientCidrBlock")
         check.check_ip_address_types(
             request.get("EndpointIpAddressType"), request.get("TrafficIpAddressType"), client_cidr
@@ -115,6 +116,11 @@ class ClientVpnBackend(
         )
         check.check_security_groups_need_vpc(security_group_ids, vpc_id)
         return self._resolve_security_groups(vpc_id, security_group_ids)
+
+    def _log_groups(self) -> Container[str]:
+        # CloudWatch Logs of this account and Region (moto's logs backend), where Client VPN
+        # looks for the group a request names.
+        return logs_backends[self.account_id][self.region].groups
 
     @staticmethod
     def _validate_common_settings(request: Mapping[str, Any]) -> None:
@@ -181,7 +187,9 @@ class ClientVpnBackend(
                 )
             changes = _simple_changes(request)
             if "ConnectionLogOptions" in request:
-                check.check_connection_log_options(request["ConnectionLogOptions"])
+                check.check_connection_log_options(
+                    request["ConnectionLogOptions"], self._log_groups()
+                )
                 changes["connection_log_options"] = endpoint.connection_log_for(
                     request["ConnectionLogOptions"]
                 )

@@ -8,7 +8,7 @@ Each function raises the EC2 error AWS returns, or returns nothing.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from cryptography import x509
@@ -111,10 +111,22 @@ def check_login_banner(options: Mapping[str, Any] | None) -> None:
         )
 
 
-def check_connection_log_options(options: Mapping[str, Any]) -> None:
-    if options.get("Enabled") and not options.get("CloudwatchLogGroup"):
+def check_connection_log_options(
+    options: Mapping[str, Any], existing_log_groups: Container[str]
+) -> None:
+    """Logging needs a log group, one that exists in the endpoint's account and Region:
+    Client VPN writes into the group, it never creates one (only a missing stream)."""
+    if not options.get("Enabled"):
+        return
+    group = options.get("CloudwatchLogGroup")
+    if not group:
         raise InvalidParameterValue(
             "CloudwatchLogGroup is required when connection logging is enabled."
+        )
+    if group not in existing_log_groups:
+        raise InvalidParameterValue(
+            f"The CloudwatchLogGroup {group} does not exist: no CloudWatch Logs log group of "
+            "that name in this account and Region."
         )
 
 

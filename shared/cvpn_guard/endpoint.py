@@ -278,6 +278,9 @@ class EndpointState(BaseModel):
     account, region : str | None
         Where the endpoint lives (Describe does not say): fixes that name other resources
         must name ones in the same account and region. ``None`` when unknown.
+    unread : dict[str, str]
+        The reads that failed: ``Needs`` member (its value) -> why (the call, AWS's code and
+        message). Every rule that needs one of them is not evaluated, with that reason.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -290,6 +293,12 @@ class EndpointState(BaseModel):
     revocation_list: RevocationList | None = None
     account: str | None = None
     region: str | None = None
+    unread: dict[str, str] = Field(default_factory=dict)
+
+    def unread_reason(self, needs: Iterable[str]) -> str | None:
+        """Why a rule that reads ``needs`` cannot be checked: the failed reads among them."""
+        reasons = [self.unread[need] for need in needs if need in self.unread]
+        return "; ".join(sorted(reasons)) if reasons else None
 
     @classmethod
     def from_describe(
@@ -303,8 +312,10 @@ class EndpointState(BaseModel):
         revocation_list: Mapping[str, Any] | None = None,
         account: str | None = None,
         region: str | None = None,
+        unread: Mapping[str, str] | None = None,
     ) -> EndpointState:
-        """Build the state from raw AWS answers (endpoint, then what else was read of it)."""
+        """Build the state from raw AWS answers (endpoint, then what else was read of it, and
+        why the reads that failed did)."""
         return cls(
             endpoint=ClientVpnEndpoint.from_describe(item),
             authorization_rules=tuple(
@@ -326,4 +337,5 @@ class EndpointState(BaseModel):
             ),
             account=account,
             region=region,
+            unread=dict(unread or {}),
         )

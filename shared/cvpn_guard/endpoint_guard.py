@@ -19,8 +19,10 @@ from pydantic_core import to_jsonable_python
 from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.extra_reads import ExtraReads, UserCount, count_users, failed_read
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.fix_timing import HoldBack, crowd_hold
+from cvpn_guard.modify_refusal import without_refused
 from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort, Lease
 from cvpn_guard.remediation import RemediationPlan
@@ -191,48 +193,82 @@ class EndpointGuard:
         plan = evaluation.plan
         if self._policy.mode is not Mode.ENFORCE:
             return self._result(evaluation, plan, evaluation.status)
-        users: int | None = None
-        if plan.disruptive:
-            users, uncounted = self._connected_users(endpoint_id)
-            crowd = crowd_hold(self._policy.disruptive_fixes, users, uncounted)
-            if crowd is not None:
-                # Judged again with the disruptive fixes held back: what is left is applied.
-                evaluation = self._evaluate(state, crowd=crowd)
-                plan = evaluation.plan
-                users = None  # nobody is disconnected now
+        evaluation, users = self._unless_crowded(state, evaluation)
+        plan = evaluation.plan
         if plan.is_empty:
             return self._result(evaluation, plan, _unchanged(evaluation))
+        incomplete: AwsCallError | None = None
         if plan.modifies:
-            lease.renew()  # outside the try: a lost lease is not AWS refusing the fix
-            try:
-                self._api.modify_endpoint(endpoint_id, plan.parameters)
-            except AwsCallError as refused:
-                return self._result(
-                    evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
-                )
+            modified = self._modify(endpoint_id, evaluation, users, lease)
+            if isinstance(modified, EnforcementResult):
+                return modified
+            evaluation, plan, incomplete = modified
         made, error = self._call(endpoint_id, plan, lease)
         if error is not None and not plan.modifies and made == 0:
             # Nothing changed: like a refused Modify, there is nothing to verify.
             return self._result(
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
-        return self._verify(item, state, evaluation, plan, users, error=error)
+        return self._verify(item, state, evaluation, plan, users, error=error or incomplete)
+
+    def _unless_crowded(
+        self, state: EndpointState, evaluation: Evaluation
+    ) -> tuple[Evaluation, UserCount]:
+        """Count the users a disruptive plan would disconnect; with more than the policy's
+        ``max_connected_users`` (or no count), judge again with the disruptive fixes held back.
+        """
+        if not evaluation.plan.disruptive:
+            return evaluation, None
+        users = count_users(lambda: self._api.active_connection_count(evaluation.endpoint_id))
+        crowd = crowd_hold(
+            self._policy.disruptive_fixes,
+            users if isinstance(users, int) else None,
+            failed_read(users) if isinstance(users, AwsCallError) else None,
+        )
+        if crowd is None:
+            return evaluation, users
+        # What is left is applied now; nobody is disconnected, so no users are affected.
+        return self._evaluate(state, crowd=crowd), None
+
+    def _modify(
+        self, endpoint_id: str, evaluation: Evaluation, users: UserCount, lease: Lease
+    ) -> EnforcementResult | tuple[Evaluation, RemediationPlan, AwsCallError | None]:
+        """The plan's one Modify (and, when AWS refuses one parameter, a second without it).
+
+        Returns the evaluation (its refused findings marked), the plan that was applied (only
+        its rules are verified) and the refusal of the parameter left out; or the failed
+        result when nothing was applied.
+        """
+        plan = evaluation.plan
+        lease.renew()  # outside the try: a lost lease is not AWS refusing the fix
+        try:
+            self._api.modify_endpoint(endpoint_id, plan.parameters)
+        except AwsCallError as refused:
+            # One refused parameter must not keep the other fixes out: send them again
+            # without it, once, when AWS's answer says which one it was.
+            split = without_refused(refused, plan)
+            if split is None:
+                return self._result(
+                    evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
+                )
+            lease.renew()
+            try:
+                self._api.modify_endpoint(endpoint_id, split.rest.parameters)
+            except AwsCallError as again:
+                return self._result(
+                    evaluation,
+                    plan,
+                    EndpointStatus.REMEDIATION_FAILED,
+                    error=split.refused_again(again),
+                    users=users,
+                )
+            return split.marked(evaluation), split.rest, split.error
+        return evaluation, plan, None
 
     def _evaluate(self, state: EndpointState, crowd: HoldBack | None = None) -> Evaluation:
         return evaluate(
             state, self._policy, self._clock(), ignore_windows=self._ignore_windows, crowd=crowd
         )
-
-    def _connected_users(self, endpoint_id: str) -> tuple[int | None, str | None]:
-        """The users a disruptive fix would disconnect now, or None and why they are unknown.
-
-        A refused or throttled DescribeClientVpnConnections does not stop the fix, unless
-        ``max_connected_users`` asks for a count (then the fix waits: see ``crowd_hold``).
-        """
-        try:
-            return self._api.active_connection_count(endpoint_id), None
-        except AwsCallError as error:
-            return None, f"{error.operation}: {error.code}"
 
     def _call(
         self, endpoint_id: str, plan: RemediationPlan, lease: Lease
@@ -264,26 +300,47 @@ class EndpointGuard:
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
+        reads = self._read(item, self._needs)
         return EndpointState.from_describe(
-            item, **self._read(item, self._needs), account=self._account, region=self._region
+            item,
+            **reads.answers,
+            unread=reads.unread,
+            account=self._account,
+            region=self._region,
         )
 
-    def _read(self, item: Mapping[str, Any], needs: frozenset[Needs]) -> dict[str, Any]:
-        """What ``needs`` asks beyond the Describe item, as EndpointState.from_describe takes it."""
+    def _read(self, item: Mapping[str, Any], needs: frozenset[Needs]) -> ExtraReads:
+        """What ``needs`` asks beyond the Describe item, each read on its own (one that fails
+        leaves the others' answers usable)."""
+        api = self._api
         endpoint_id = str(item.get("ClientVpnEndpointId"))
         vpc_id = item.get("VpcId")
-        read: dict[str, Any] = {}
+        reads = ExtraReads()
         if Needs.AUTHORIZATION_RULES in needs:
-            read["authorization_rules"] = self._api.authorization_rules(endpoint_id)
+            reads.read(
+                Needs.AUTHORIZATION_RULES,
+                "authorization_rules",
+                lambda: api.authorization_rules(endpoint_id),
+            )
         if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str):
-            read["default_security_group_ids"] = self._api.default_security_group_ids(vpc_id)
+            reads.read(
+                Needs.DEFAULT_SECURITY_GROUPS,
+                "default_security_group_ids",
+                lambda: api.default_security_group_ids(vpc_id),
+            )
         if Needs.ROUTES in needs:
-            read["routes"] = self._api.routes(endpoint_id)
+            reads.read(Needs.ROUTES, "routes", lambda: api.routes(endpoint_id))
         if Needs.AUTHORIZATION_POLICY in needs:
-            read["authorization_policy"] = self._api.authorization_policy(endpoint_id)
+            reads.read(
+                Needs.AUTHORIZATION_POLICY,
+                "authorization_policy",
+                lambda: api.authorization_policy(endpoint_id),
+            )
         if Needs.REVOCATION_LIST in needs and _authenticates_by_certificate(item):
-            read["revocation_list"] = self._api.revocation_list(endpoint_id)
-        return read
+            reads.read(
+                Needs.REVOCATION_LIST, "revocation_list", lambda: api.revocation_list(endpoint_id)
+            )
+        return reads
 
     def _verify(
         self,
@@ -291,7 +348,7 @@ class EndpointGuard:
         state: EndpointState,
         evaluation: Evaluation,
         plan: RemediationPlan,
-        users: int | None,
+        users: UserCount,
         *,
         error: AwsCallError | None = None,
     ) -> EnforcementResult | EndpointUnavailable:
@@ -316,13 +373,23 @@ class EndpointGuard:
         changes = describe_changes(before, after_item, plan) + call_changes(
             state, after_state, plan
         )
-        fixed = tuple(rule for rule in plan.rules if rule not in still_broken)
+        unverified = {u.rule: u.reason for u in recheck.unevaluated if u.rule in plan.rules}
+        fixed = tuple(
+            rule for rule in plan.rules if rule not in still_broken and rule not in unverified
+        )
         if error is None and still_broken:
             operation = "ModifyClientVpnEndpoint" if plan.modifies else plan.calls[0].operation
             error = AwsCallError(
                 operation,
                 "ModifyDidNotStick" if plan.modifies else "ChangeDidNotStick",
                 "the call succeeded but the endpoint still breaks " + ", ".join(still_broken),
+            )
+        if error is None and unverified:
+            error = AwsCallError(
+                plan.calls[0].operation,
+                "ChangeNotVerified",
+                "the calls succeeded but what they changed could not be read again: "
+                + "; ".join(f"{rule}: {why}" for rule, why in unverified.items()),
             )
         if error is not None:
             return self._result(
@@ -347,10 +414,13 @@ class EndpointGuard:
             return None, None
         update: dict[str, Any] = {"endpoint": ClientVpnEndpoint.from_describe(after)}
         if refresh:
-            read = self._read(after, refresh)
-            fresh = EndpointState.from_describe(after, **read)
+            reads = self._read(after, refresh)
+            fresh = EndpointState.from_describe(after, **reads.answers)
             # from_describe's keyword names are the state's field names.
-            update.update({field: getattr(fresh, field) for field in read})
+            update.update({field: getattr(fresh, field) for field in reads.answers})
+            # A re-read that fails leaves its rules unevaluated: not verified, so not fixed.
+            kept = {need: why for need, why in state.unread.items() if need not in refresh}
+            update["unread"] = kept | reads.unread
         after_state = state.model_copy(update=update)
         recheck = self._evaluate(after_state)
         return (after, after_state), recheck
@@ -362,7 +432,7 @@ class EndpointGuard:
         status: EndpointStatus,
         *,
         error: AwsCallError | None = None,
-        users: int | None = None,
+        users: UserCount = None,
         changes: tuple[ReportChange, ...] = (),
         fixed: tuple[str, ...] = (),
     ) -> EnforcementResult:
@@ -376,7 +446,8 @@ class EndpointGuard:
             unevaluated=evaluation.unevaluated,
             changes=changes,
             fixed_rules=fixed,
-            users_affected=users,
+            users_affected=users if isinstance(users, int) else None,
+            users_not_counted=failed_read(users) if isinstance(users, AwsCallError) else None,
             error=f"{error.code}: {error.message}" if error else None,
         )
         return EnforcementResult(report=report, evaluation=evaluation, plan=plan, error=error)

@@ -21,7 +21,7 @@ from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
-from cvpn_guard.rules.base import Fix
+from cvpn_guard.rules.base import Fix, RuleResult
 
 EXPIRED_EXEMPTION_SEVERITY = Severity.MEDIUM
 
@@ -135,7 +135,9 @@ def evaluate(
     for config in policy.rules.active():
         rule_id = config.rule_id
         checked.append(rule_id)
-        result = config.rule.check(state, config)
+        # A rule whose input could not be read is not checked on what was read instead.
+        unread = state.unread_reason(config.rule.needs) if state.unread else None
+        result = RuleResult.not_evaluable(unread) if unread else config.rule.check(state, config)
         if result.unevaluated_reason is not None:
             unevaluated.append(UnevaluatedRule(rule=rule_id, reason=result.unevaluated_reason))
             continue

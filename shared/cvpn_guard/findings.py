@@ -61,6 +61,10 @@ class Finding(BaseModel):
     held_back : str | None
         Why a remediating run did not apply this disruptive fix now (outside the maintenance
         window, too many users connected, an unknown window, ``when: never``).
+    fix_error : str | None
+        Why its fix was not applied although the others were: the ModifyClientVpnEndpoint
+        parameter AWS refused, AWS's code and message. None when the fix was applied, or
+        when the whole remediation failed (then the endpoint's ``error`` says why).
     """
 
     # The same model travels from the evaluation into reports, notices and CSV: no copies.
@@ -76,6 +80,7 @@ class Finding(BaseModel):
     message: str = ""
     deferred_until: datetime | None = None
     held_back: str | None = None
+    fix_error: str | None = None
 
     @field_serializer("deferred_until", when_used="json")
     def _with_offset(self, value: datetime | None) -> str | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cvpn_devkit.endpoint_request import create_request
+import boto3
+from cvpn_devkit.endpoint_request import create_log_group, create_request, log_group_of
 from cvpn_devkit.lambda_harness import ACCOUNT
 from moto.ec2.models import ec2_backends
+from moto.logs.models import logs_backends
 
 from cvpn_emulator.models import client_vpn_backend
 
@@ -17,9 +19,23 @@ BANNER = (
 )
 
 
-def create_endpoint(ec2: Any, *, cidr: str = "10.100.0.0/22", **overrides: Any) -> str:
-    """Create an endpoint; defaults are AWS's, so it breaks the default policy unless told."""
+def create_endpoint(
+    ec2: Any, *, cidr: str = "10.100.0.0/22", logs: Any = None, **overrides: Any
+) -> str:
+    """Create an endpoint; defaults are AWS's, so it breaks the default policy unless told.
+
+    One that logs gets its log group first, with ``logs`` (a CloudWatch Logs client in the
+    endpoint's account; by default one in ``ec2``'s region and at its endpoint URL, so an
+    emulator server's ``ec2`` gets that server's logs, with the default credentials).
+    """
     request = create_request(ec2.meta.region_name, cidr=cidr, **overrides)
+    group = log_group_of(request)
+    if group is not None:
+        if logs is None:
+            url = ec2.meta.endpoint_url
+            local = None if "amazonaws.com" in url else url  # moto in-process answers AWS's
+            logs = boto3.client("logs", region_name=ec2.meta.region_name, endpoint_url=local)
+        create_log_group(logs, group)
     return str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
 
 
@@ -28,6 +44,9 @@ def seed_endpoint(region: str, name: str, *, cidr: str = "10.200.0.0/22", **sett
     take a second); what it holds is read back through the real API."""
     backend = client_vpn_backend(ec2_backends[ACCOUNT][region])
     request = create_request(region, cidr=cidr, **settings)
+    group = log_group_of(request)
+    if group is not None:
+        logs_backends[ACCOUNT][region].ensure_log_group(group)
     return str(
         backend.create_client_vpn_endpoint(request, {"Name": name}, None, False)[
             "ClientVpnEndpointId"

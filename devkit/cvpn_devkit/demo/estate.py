@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from cvpn_devkit.endpoint_request import create_request
+from cvpn_devkit.endpoint_request import create_log_group, create_request, log_group_of
 
 PRIMARY_REGION = "eu-west-1"
 SECOND_REGION = "us-east-1"
@@ -189,7 +189,8 @@ def create_plumbing(client: ClientFactory, region: str = PRIMARY_REGION) -> Plum
 
 
 def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint:
-    """Create ``spec`` on the emulator (and its access-all rule, when it has one)."""
+    """Create ``spec`` on the emulator (after its log group, and with its access-all rule,
+    when it has them)."""
     ec2 = client("ec2", spec.region)
     tags = [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}]
     request = create_request(
@@ -197,6 +198,9 @@ def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint
         TagSpecifications=[{"ResourceType": "client-vpn-endpoint", "Tags": tags}],
         **spec.settings,
     )
+    group = log_group_of(request)
+    if group is not None:
+        create_log_group(client("logs", spec.region), group)
     endpoint_id = str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
     if spec.access_all:
         ec2.authorize_client_vpn_ingress(

@@ -228,6 +228,10 @@ def _summarize(outcome: ChangeOutcome, endpoint_id: str) -> dict[str, Any]:
         count(metrics, "Remediated")
     if report.status is EndpointStatus.DEFERRED:
         count(metrics, "Deferred")  # a disruptive fix waits for its maintenance window
+    # A compliant endpoint is not notified: a rule left unchecked (a read AWS refused, say)
+    # must still show somewhere an operator looks.
+    for unevaluated in report.unevaluated:
+        count(metrics, "NotEvaluated", dimension=("rule", unevaluated.rule))
     logger.info(
         "endpoint enforced",
         extra={
@@ -235,7 +239,9 @@ def _summarize(outcome: ChangeOutcome, endpoint_id: str) -> dict[str, Any]:
             "status": str(report.status),
             "rules": [f.rule for f in report.findings],
             "fixed_rules": list(report.fixed_rules),
+            "unevaluated": {u.rule: u.reason for u in report.unevaluated},
             "users_affected": report.users_affected,
+            "users_not_counted": report.users_not_counted,
             "notified": outcome.notified,
         },
     )

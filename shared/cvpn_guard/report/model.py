@@ -81,6 +81,12 @@ class EndpointReport(_Frozen):
     users_affected: int | None = Field(
         default=None, description="Active connections a disruptive fix touched."
     )
+    users_not_counted: str | None = Field(
+        default=None,
+        description="Why users_affected is null although the fix is disruptive: the active "
+        "connections could not be counted (the call, AWS's code and message). The fix is made "
+        "all the same: the count only informs.",
+    )
     error: str | None = Field(
         default=None, description="Why remediation failed, with AWS's error code."
     )

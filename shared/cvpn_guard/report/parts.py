@@ -205,6 +205,7 @@ def _shortened(item: Item, limit: int) -> Item:
                         "expected": _cut_value(f.expected, limit),
                         "actual": _cut_value(f.actual, limit),
                         "message": cut_text(f.message, limit),
+                        "fix_error": None if f.fix_error is None else cut_text(f.fix_error, limit),
                     }
                 )
                 for f in item.findings
@@ -222,6 +223,9 @@ def _shortened(item: Item, limit: int) -> Item:
                 e.model_copy(update={"reason": cut_text(e.reason, limit)}) for e in item.exempted
             ),
             "error": None if item.error is None else cut_text(item.error, limit),
+            "users_not_counted": (
+                None if item.users_not_counted is None else cut_text(item.users_not_counted, limit)
+            ),
             "shortened": True,
         }
     )

@@ -234,7 +234,8 @@ def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
 
 
 def endpoint_details(endpoint: EndpointReport) -> list[str]:
-    """The verdict on one endpoint: failure, changes, users affected, findings, exemptions.
+    """The verdict on one endpoint: failure, changes, users affected, findings, rules not
+    evaluated, exemptions.
 
     Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
     """
@@ -251,6 +252,10 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
         lines.append(
             f"Users affected: {endpoint.users_affected} active connection(s) at the time of the change."
         )
+    elif endpoint.users_not_counted:
+        lines.append(
+            f"Users affected: not counted, {short_json(endpoint.users_not_counted, VALUE_LIMIT)}"
+        )
     if endpoint.findings:
         lines.append("Findings:")
         for f in endpoint.findings:
@@ -259,6 +264,13 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
                 lines.append(f"      disruptive: {f.disruption_reason}")
             if f.held_back:
                 lines.append(f"      not applied now: {short_json(f.held_back, VALUE_LIMIT)}")
+            if f.fix_error:
+                lines.append(f"      not fixed: {short_json(f.fix_error, VALUE_LIMIT)}")
+    if endpoint.unevaluated:
+        lines.append("Not evaluated (found nothing, which is not a pass):")
+        lines += [
+            f"  - {u.rule}: {short_json(u.reason, VALUE_LIMIT)}" for u in endpoint.unevaluated
+        ]
     if endpoint.exempted:
         lines.append("Exempted:")
         lines += [

@@ -18,6 +18,7 @@ from tests.integration.emulator.conftest import (
     ROOT_CHAIN_ARN,
     SAML_ARN,
     SELF_SERVICE_SAML_ARN,
+    Emulator,
     Network,
     create_endpoint,
     describe_endpoint,
@@ -26,11 +27,18 @@ from tests.integration.emulator.conftest import (
 
 ENDPOINT_ID = re.compile(r"^cvpn-endpoint-[0-9a-f]{17}$")
 BANNER = "Authorized use only. Activity is monitored."
+LOG_GROUP = "/aws/clientvpn"
 TRUST_PROVIDER = {
     "TrustProviderType": "crowdstrike",
     "TenantId": "tenant-1",
     "PublicSigningKeyUrl": "https://keys.example.com/jwks",
 }
+
+
+@pytest.fixture(autouse=True)
+def log_group(emulator: Emulator) -> None:
+    """The log group these endpoints log into: Client VPN logs only into an existing group."""
+    emulator.client("logs").create_log_group(logGroupName=LOG_GROUP)
 
 
 def full_request(network: Network, group_id: str) -> dict[str, Any]:

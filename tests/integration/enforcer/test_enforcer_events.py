@@ -204,13 +204,14 @@ def test_invalid_policy_fails_the_invocation_and_changes_nothing(
 def test_rejected_modify_is_reported_once_and_kept_for_the_failure_destination(
     world: EnforcerWorld,
 ) -> None:
-    # Given AWS rejects the fix
+    # Given AWS rejects the fix, naming no parameter of it (one it names is left out and the
+    # others sent again: tests/integration/enforcer/test_partial_fixes.py)
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)
     world.faults.inject_error(
         "ModifyClientVpnEndpoint",
         "InvalidParameterValue",
         times=None,
-        message="Banner text contains invalid characters",
+        message="The request contains characters that are not valid",
     )
     event = load_event("create_endpoint_noncompliant", endpoint_id)
 
@@ -220,7 +221,7 @@ def test_rejected_modify_is_reported_once_and_kept_for_the_failure_destination(
     # And one remediation_failed notice carries AWS's message
     envelope, report = _only_notice(world)
     assert _attributes(envelope)["status"] == "remediation_failed"
-    assert "Banner text contains invalid characters" in report["endpoints"][0]["error"]
+    assert "The request contains characters that are not valid" in report["endpoints"][0]["error"]
 
     # When Lambda retries the same event
     with pytest.raises(RemediationFailed):

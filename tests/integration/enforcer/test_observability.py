@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import create_endpoint
 from tests.support.events import load_event
 from tests.support.world import EnforcerWorld
@@ -63,3 +65,31 @@ def test_a_skip_is_counted_by_reason_and_logged_once(
     blobs = _emf_blobs(capsys.readouterr().out)
     reasons = {d.get("reason") for d, _ in _metric_values(blobs, "Skipped")}
     assert "own_change" in reasons
+
+
+def test_a_rule_left_unevaluated_by_a_failed_read_is_counted_by_rule(
+    in_process_world: EnforcerWorld,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Given a compliant endpoint (no notice is sent for it) whose routes cannot be read
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"version": 1, "mode": "enforce", "rules": {"routes": {}}}))
+    monkeypatch.setenv("POLICY_FILE", str(policy))
+    reset_runtime()
+    endpoint_id = create_endpoint(in_process_world.ec2)
+    in_process_world.faults.inject_error(
+        "DescribeClientVpnRoutes", "UnauthorizedOperation", times=None
+    )
+    capsys.readouterr()
+
+    # When its event is handled
+    result = in_process_world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
+
+    # Then the run ends compliant and silent, but the rule left unchecked is counted
+    assert result["status"] == "compliant"
+    assert in_process_world.notices() == []
+    blobs = _emf_blobs(capsys.readouterr().out)
+    counted = sorted((d.get("rule") or "", v) for d, v in _metric_values(blobs, "NotEvaluated"))
+    assert counted == [("", 1), ("routes", 1)]  # once in all, once by rule

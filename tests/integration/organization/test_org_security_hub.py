@@ -66,7 +66,9 @@ def test_findings_are_imported_resolved_and_never_duplicated(hub_world: Enforcer
     # And nothing went to the central account's Security Hub
     assert _findings(member_client("123456789012", "securityhub")) == {}
 
-    # When the owner turns logging on and the change is enforced again
+    # When the owner turns logging on (into a log group of the member account) and the change
+    # is enforced again
+    member_client(MEMBER, "logs").create_log_group(logGroupName="/aws/clientvpn")
     member_ec2.modify_client_vpn_endpoint(
         ClientVpnEndpointId=endpoint_id,
         ConnectionLogOptions={"Enabled": True, "CloudwatchLogGroup": "/aws/clientvpn"},

@@ -132,7 +132,11 @@ def test_org_sweep_covers_every_account_and_region_and_survives_a_missing_role(
     first_us = create_endpoint(
         member_client(first, "ec2", "us-east-1"), DisconnectOnSessionTimeout=False
     )
-    second_us = create_endpoint(member_client(second, "ec2", "us-east-1"), **compliant_overrides())
+    second_us = create_endpoint(
+        member_client(second, "ec2", "us-east-1"),
+        logs=member_client(second, "logs", "us-east-1"),
+        **compliant_overrides(),
+    )
 
     # When the scheduled sweeper runs in organization mode
     queued = org_sweep.run_sweeper()

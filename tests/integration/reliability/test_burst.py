@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from cvpn_devkit.endpoint_request import create_log_group
 
 from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import evaluate
@@ -19,7 +20,7 @@ from cvpn_guard.policy import load_policy_file
 from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import BANNER, compliant_overrides, create_endpoint
 from tests.support.events import load_event
-from tests.support.world import EnforcerWorld
+from tests.support.world import REGION, EnforcerWorld
 
 ENDPOINTS = 300
 DRIFTED = 200
@@ -41,6 +42,8 @@ rules:
 
 
 def _seed(world: EnforcerWorld) -> tuple[list[str], set[str]]:
+    # The policy's log group exists: Client VPN logs only into a group that does.
+    create_log_group(boto3.client("logs", region_name=REGION), "/aws/clientvpn")
     ids, drifted = [], set()
     for n in range(ENDPOINTS):
         cidr = f"10.{64 + n // 64}.{(n % 64) * 4}.0/22"

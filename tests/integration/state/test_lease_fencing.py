@@ -32,8 +32,8 @@ ACCOUNT = "123456789012"
 
 
 class _SlowAfter:
-    """The real Client VPN operations; after the first call of ``operation``, ``meanwhile``
-    runs (time passes, another sandbox acts) before the sweep goes on."""
+    """The real Client VPN operations; after the first call of ``operation`` (answered or
+    refused), ``meanwhile`` runs (time passes, another sandbox acts) before the sweep goes on."""
 
     def __init__(self, api: ClientVpnApi, operation: str, meanwhile: Callable[[], None]) -> None:
         self._api = api
@@ -46,11 +46,12 @@ class _SlowAfter:
             return method
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            result = method(*args, **kwargs)
-            meanwhile, self._meanwhile = self._meanwhile, None
-            if meanwhile is not None:
-                meanwhile()
-            return result
+            try:
+                return method(*args, **kwargs)
+            finally:  # a refused call takes its time too
+                meanwhile, self._meanwhile = self._meanwhile, None
+                if meanwhile is not None:
+                    meanwhile()
 
         return call
 
@@ -134,3 +135,28 @@ def test_a_lease_lost_after_the_modify_stops_the_fixes_other_calls(
     assert "0.0.0.0/0" in destinations(world, endpoint_id)
     (error,) = outcome.errors
     assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
+
+
+def test_a_lease_lost_after_a_refused_modify_stops_the_second_one(
+    in_process_world: EnforcerWorld,
+) -> None:
+    # Given an endpoint breaking two Modify rules, one of them into a log group that does not
+    # exist, and a sweep whose lease is taken by sandbox B while AWS refuses the first Modify
+    world = in_process_world
+    endpoint_id = create_endpoint(world.ec2, SessionTimeoutHours=24)
+    policy = _policy(
+        **{
+            "session-timeout": {"max_hours": 12},
+            "connection-logging": {"required": True, "log_group": "/aws/clientvpn/missing"},
+        }
+    )
+    with _lease_taken_after(world, endpoint_id, "modify_endpoint") as (api, a):
+        # When A's sweep fixes it
+        outcome = sweep_region(api, policy, account=ACCOUNT, region=REGION, locks=a)
+
+    # Then the Modify without the log group is not sent: its renewal finds B's lease
+    assert world.modify_calls(endpoint_id) == 1
+    assert world.describe(endpoint_id)["SessionTimeoutHours"] == 24
+    (error,) = outcome.errors
+    assert (error.endpoint_id, error.code) == (endpoint_id, "LeaseLost")
+    assert outcome.endpoints == []

@@ -53,8 +53,8 @@ def test_a_small_report_is_one_message_with_the_subject_and_attributes_subscribe
 def test_an_endpoint_that_cannot_be_checked_is_an_error_and_the_rest_is_fixed(
     world: SweeperWorld,
 ) -> None:
-    # Given a small estate, and describing one drifted endpoint again under its lease (to
-    # fix it) fails for good
+    # Given a small estate, and describing one drifted endpoint again under its lease (before
+    # its fix) fails for good
     truth = world.seed(SMALL)
     (unlucky, *_) = truth.per_region[REGIONS[0]].ids_by_kind["three-rules"]
     world.control.inject_error(
@@ -77,7 +77,7 @@ def test_an_endpoint_that_cannot_be_checked_is_an_error_and_the_rest_is_fixed(
     assert unlucky not in {e["endpoint_id"] for e in report["endpoints"]}
 
 
-def test_an_endpoint_whose_users_cannot_be_counted_is_fixed_all_the_same(
+def test_an_endpoint_whose_users_cannot_be_counted_is_fixed_all_the_same_and_says_so(
     world: SweeperWorld,
 ) -> None:
     # Given a small estate, and counting the users of one endpoint (its fix is disruptive)
@@ -88,16 +88,20 @@ def test_an_endpoint_whose_users_cannot_be_counted_is_fixed_all_the_same(
         "DescribeClientVpnConnections", "InternalError", times=None, endpoint_id=unlucky
     )
 
-    # When the sweeper runs in enforce mode (no max_connected_users: the count only informs)
+    # When the sweeper runs in enforce mode
     world.invoke()
 
-    # Then every drifted endpoint is fixed, that one without a count of users affected
+    # Then every drifted endpoint is fixed, that one too: the count only informs the report
     report = world.received_report()
+    assert_valid_report(report)
     assert report["errors"] == []
-    assert report["summary"]["remediated"] == truth.drifted
-    (fixed,) = [e for e in report["endpoints"] if e["endpoint_id"] == unlucky]
-    assert fixed["status"] == "remediated"
-    assert fixed["users_affected"] is None
+    assert_report_matches(report, truth, enforced=True)
+    # And its entry says the users were not counted, and why
+    (entry,) = [e for e in report["endpoints"] if e["endpoint_id"] == unlucky]
+    assert entry["users_affected"] is None
+    assert entry["users_not_counted"].startswith(
+        "DescribeClientVpnConnections failed: InternalError"
+    )
 
 
 def test_the_sweeper_takes_its_leases_in_the_dynamodb_state_table(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
 from cvpn_guard.policy import default_policy
 from cvpn_guard.report import (
     EndpointReport,
     ReportError,
     ReportSource,
     build_report,
+    endpoint_details,
     finding_text,
     render_table,
     short_json,
@@ -156,3 +157,42 @@ def test_a_deferred_endpoint_says_until_when_in_its_notice_and_in_the_report_sub
     assert report.summary.deferred == 1
     assert sweep_notice.subject.endswith(", 1 deferred")
     assert '"deferred_until":"2026-12-05T02:00:00+01:00"' in notice.document
+
+
+def test_the_details_say_why_a_finding_was_not_fixed_and_why_users_were_not_counted() -> None:
+    # Given an endpoint whose logging fix AWS refused while the others were applied, and whose
+    # users could not be counted
+    refused = _finding(
+        "connection-logging",
+        fix_error="ModifyClientVpnEndpoint refused ConnectionLogOptions: InvalidParameterValue: "
+        "no such group",
+    )
+    endpoint = _endpoint(_finding("session-timeout"), refused, fixed=("session-timeout",))
+    endpoint = endpoint.model_copy(
+        update={"users_not_counted": "DescribeClientVpnConnections failed: Throttling (slow)"}
+    )
+
+    # When its details are written, Then both reasons show, quoted
+    lines = endpoint_details(endpoint)
+    assert (
+        '      not fixed: "ModifyClientVpnEndpoint refused ConnectionLogOptions: '
+        'InvalidParameterValue: no such group"'
+    ) in lines
+    assert (
+        'Users affected: not counted, "DescribeClientVpnConnections failed: Throttling (slow)"'
+    ) in lines
+
+
+def test_the_details_list_the_rules_not_evaluated_and_why() -> None:
+    # Given an endpoint whose routes could not be read
+    reason = "DescribeClientVpnRoutes failed: UnauthorizedOperation (denied)"
+    endpoint = _endpoint().model_copy(
+        update={"unevaluated": (UnevaluatedRule(rule="routes", reason=reason),)}
+    )
+
+    # When its details are written, Then the rule and the reason show, quoted
+    lines = endpoint_details(endpoint)
+    assert lines == [
+        "Not evaluated (found nothing, which is not a pass):",
+        f'  - routes: "{reason}"',
+    ]
