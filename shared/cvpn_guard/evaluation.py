@@ -139,7 +139,11 @@ def evaluate(
         unread = state.unread_reason(config.rule.needs) if state.unread else None
         result = RuleResult.not_evaluable(unread) if unread else config.rule.check(state, config)
         if result.unevaluated_reason is not None:
-            unevaluated.append(UnevaluatedRule(rule=rule_id, reason=result.unevaluated_reason))
+            unevaluated.append(
+                UnevaluatedRule(
+                    rule=rule_id, reason=result.unevaluated_reason, read_failed=unread is not None
+                )
+            )
             continue
         if result.compliant:
             continue

@@ -111,3 +111,7 @@ class UnevaluatedRule(BaseModel):
 
     rule: str
     reason: str
+    read_failed: bool = False
+    """True when AWS refused or throttled the read the rule needs (the reason names the call):
+    the rule may well be broken, so the report is not clean. False when the endpoint simply
+    has nothing to check (e.g. no VPC)."""

@@ -125,7 +125,7 @@ def _handle_locked(
         return ChangeOutcome(
             "endpoint_gone" if result.reason == "not_found" else "endpoint_deleting"
         )
-    if not needs_notice(result.status):
+    if not needs_notice(result.report):
         outbox.save(key, DONE)
         return ChangeOutcome("enforced", result)
 

@@ -101,8 +101,11 @@ class EndpointReport(_Frozen):
         """True when nothing about the endpoint still needs a human.
 
         A remediated endpoint counts only when every finding was fixed: a fix of some rules
-        can leave a report-only finding (e.g. connection logging) behind.
+        can leave a report-only finding (e.g. connection logging) behind. A rule left
+        unchecked because its read failed counts against it: it may be broken.
         """
+        if any(rule.read_failed for rule in self.unevaluated):
+            return False
         if self.status in (EndpointStatus.COMPLIANT, EndpointStatus.EXEMPT):
             return True
         if self.status is EndpointStatus.REMEDIATED:

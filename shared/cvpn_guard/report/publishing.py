@@ -29,9 +29,10 @@ SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line br
 _UNSAFE_SUBJECT = re.compile(r"[^\x20-\x7e]")
 
 
-def needs_notice(status: EndpointStatus) -> bool:
-    """Notify only when something is wrong or was changed."""
-    return status is not EndpointStatus.COMPLIANT
+def needs_notice(endpoint: EndpointReport) -> bool:
+    """Notify only when something is wrong or was changed, or could not be checked (a
+    compliant endpoint whose rule's read AWS refused may well break it)."""
+    return endpoint.status is not EndpointStatus.COMPLIANT or not endpoint.settled
 
 
 def subject_for(endpoint: EndpointReport) -> str:

@@ -243,7 +243,7 @@ def test_a_failed_read_leaves_only_the_rules_that_need_it_unevaluated(
     # And only the rule that needs the failed read is unevaluated, with the call and AWS's code
     report = only_report(world)
     assert report["unevaluated"] == [
-        {"rule": rule, "reason": f"{operation} failed: {code} (read refused)"}
+        {"rule": rule, "reason": f"{operation} failed: {code} (read refused)", "read_failed": True}
     ]
     # And every other rule was evaluated: the endpoint's default security group and missing
     # revocation list are found unless their own read failed

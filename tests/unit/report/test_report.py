@@ -426,3 +426,37 @@ def test_an_endpoint_larger_than_a_part_is_delivered_shortened_never_dropped() -
         EndpointStatus.REMEDIATED,
         ("login-banner",),
     )
+
+
+def test_a_rule_left_unchecked_by_a_failed_read_keeps_the_report_from_being_clean() -> None:
+    from cvpn_guard.findings import UnevaluatedRule
+    from cvpn_guard.report import needs_notice
+
+    # Given two compliant endpoints: one whose routes AWS refused to list, one without a VPC
+    # (nothing for the security-groups rule to compare)
+    refused = _endpoint(
+        1,
+        EndpointStatus.COMPLIANT,
+        unevaluated=[
+            UnevaluatedRule(
+                rule="routes",
+                reason="DescribeClientVpnRoutes failed: AccessDenied (no)",
+                read_failed=True,
+            )
+        ],
+    )
+    nothing_to_check = _endpoint(
+        2,
+        EndpointStatus.COMPLIANT,
+        unevaluated=[UnevaluatedRule(rule="security-groups", reason="the endpoint has no VPC")],
+    )
+
+    # Then the first is not settled (a CI gate fails, the enforcer notifies), the second is
+    assert not refused.settled
+    assert needs_notice(refused)
+    assert nothing_to_check.settled
+    assert not needs_notice(nothing_to_check)
+    policy = default_policy()
+    source = ReportSource(kind="cli")
+    assert not build_report(policy=policy, source=source, endpoints=[refused]).clean
+    assert build_report(policy=policy, source=source, endpoints=[nothing_to_check]).clean
