@@ -8,6 +8,7 @@ catch, one is exempt, and two have users connected right now.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,6 +31,12 @@ APPROVED_BANNER = (
 OLD_BANNER = "Authorized use only. Activity is monitored."
 EXEMPTION_TICKET = "NET-4521: load-test rig, owned by the network team"
 EXEMPTION_DAYS = 90
+
+# The baseline's top-level ``mode:`` line (comment included), whatever it says.
+_MODE_LINE = re.compile(r"^mode:.*$", flags=re.MULTILINE)
+ENFORCE_OPT_IN = (
+    "mode: enforce  # the demo's opt-in: the baseline only reports (README, Roll out safely)"
+)
 
 
 @dataclass(frozen=True)
@@ -217,11 +224,25 @@ def seed_estate(client: ClientFactory, connect: Callable[[str, str], None]) -> l
     return seeded
 
 
+def enforcing(default_text: str) -> str:
+    """The bundled baseline switched to ``mode: enforce``, as an operator opts in.
+
+    The baseline says ``mode: report`` (nothing is modified until a policy says enforce);
+    the demo shows what enforcement does, so it writes the one line an operator writes.
+    """
+    text, replaced = _MODE_LINE.subn(ENFORCE_OPT_IN, default_text, count=1)
+    if replaced:
+        return text
+    # No mode line: the baseline relies on the default (report); a second key would be a
+    # duplicate, so the opt-in is added only here.
+    return default_text.rstrip("\n") + "\n" + ENFORCE_OPT_IN + "\n"
+
+
 def demo_policy_text(default_text: str, exempt: Sequence[SeededEndpoint], today: date) -> str:
-    """The bundled baseline, unchanged, plus an exemption for each exempt endpoint."""
+    """The bundled baseline in enforce mode, plus an exemption for each exempt endpoint."""
     expires = today + timedelta(days=EXEMPTION_DAYS)
     lines = [
-        default_text.rstrip("\n"),
+        enforcing(default_text).rstrip("\n"),
         "",
         "# Added by the demo: endpoints spared some rules, each with a reason and an end date.",
         "exemptions:",

@@ -182,8 +182,9 @@ class Demo:
         policy = load_policy_file(policy_file)
         c.line()
         c.para(
-            "The policy is the bundled baseline (cvpn-guard policy show-default), in enforce "
-            "mode, plus one exemption for the lab endpoint:"
+            "The policy is the bundled baseline (cvpn-guard policy show-default) with the "
+            "line an operator writes to let cvpn-guard fix things, mode: enforce (the baseline "
+            "only reports: README, Roll out safely), plus one exemption for the lab endpoint:"
         )
         for config in policy.rules.active():
             how = "fixed automatically" if config.remediate else "reported only"

@@ -14,7 +14,7 @@ from cvpn_devkit.demo.render import WIDTH, Console, show_endpoint_verdict
 
 from cvpn_guard.cli.policy_commands import default_policy_text
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.policy import Mode, default_policy, load_policy
 from cvpn_guard.report import EndpointReport, endpoint_details
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -109,18 +109,30 @@ def test_who_did_what_reads_like_a_person() -> None:
     ]
 
 
-def test_the_demo_policy_is_the_default_baseline_plus_an_exemption() -> None:
+def test_the_demo_policy_is_the_default_baseline_in_enforce_mode_plus_an_exemption() -> None:
     # Given the lab endpoint / When the demo writes its policy
     lab = estate.SeededEndpoint(estate.ESTATE[3], "cvpn-endpoint-0123456789abcdef0")
     text = estate.demo_policy_text(default_policy_text(), [lab], date(2026, 11, 27))
     policy = load_policy(text)
 
-    # Then the rules are the default's, and the lab is exempt until 90 days later
+    # Then the rules are the default's, switched from report (the baseline) to enforce mode
+    assert default_policy().mode is Mode.REPORT
+    assert policy.mode is Mode.ENFORCE
     assert policy.rules == default_policy().rules
+    # And the lab is exempt until 90 days later
     (exemption,) = policy.exemptions
     assert exemption.endpoint_id == lab.endpoint_id
     assert exemption.expires == date(2027, 2, 25)
     assert exemption.reason == estate.EXEMPTION_TICKET
+
+
+def test_enforcing_a_baseline_without_a_mode_line_adds_one() -> None:
+    # Given a baseline that relies on the default mode (report) / When the demo opts in
+    text = estate.enforcing("version: 1\nrules:\n  login-banner:\n")
+
+    # Then the policy enforces, with one mode key (a second would be a duplicate key)
+    assert load_policy(text).mode is Mode.ENFORCE
+    assert text.count("mode:") == 1
 
 
 def test_the_demo_shows_a_verdict_in_the_notices_words_wrapped_to_its_width() -> None:
