@@ -77,8 +77,11 @@ def test_the_received_report_is_shown_and_valid(demo: subprocess.CompletedProces
     assert "valid against schemas/compliance-report.schema.json" in out
     # The CLI's endpoint table, with the demo's names
     assert re.search(r"cvpn-endpoint-\w+\s+lab\s+\d{12}/eu-west-1\s+exempt", out)
-    assert re.search(r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+remediated", out)
-    assert "fixed by this sweep: legacy" in out
+    assert re.search(
+        r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+deferred\s+"
+        r"disconnect-on-session-timeout, login-banner\*",
+        out,
+    )
     assert "- research: authorization" in out
 
 
