@@ -1,4 +1,5 @@
-"""The demo, step by step: emulator, estate, events through the enforcer, sweep, report."""
+"""The demo, step by step: emulator, estate, events through the enforcer, sweep, report, the
+maintenance window."""
 
 from __future__ import annotations
 
@@ -130,7 +131,8 @@ class Demo:
         self.replay_events(samples, plumbing)
         self.sweep()
         received = self.received_report(plumbing)
-        self.recap(received)
+        latest = self.window_opens(plumbing, received)
+        self.recap(latest or received)
         return self.ok
 
     # -- 1. infrastructure ---------------------------------------------------------------
@@ -449,25 +451,98 @@ class Demo:
             show_endpoint_verdict(c, endpoint, indent=4)
         return received
 
-    # -- 6. recap ------------------------------------------------------------------------
+    # -- 6. the maintenance window opens --------------------------------------------------
+
+    def window_opens(
+        self, plumbing: estate.Plumbing, received: ReceivedReport | None
+    ) -> ReceivedReport | None:
+        """Open the deferred endpoints' window, tick the sweeper twice; the tick's report."""
+        c = self.console
+        name = self.own_window
+        endpoints = received.report.endpoints if received else ()
+        waiting = [e for e in endpoints if e.status is EndpointStatus.DEFERRED]
+        now = datetime.now(UTC)
+        next_start = self.policy_windows[name].model().next_opening(now).start
+        c.section(
+            6,
+            "The maintenance window opens",
+            f"{name} opens next at {next_start.isoformat()}. The demo cannot wait, so it "
+            "rewrites its policy file to put the window around now (the policy is a document: "
+            "it changes without a stack update). Every 15 minutes the sweeper gets the window "
+            "tick (events/sweeper/window_tick.json); while a window is open, it sweeps once "
+            "and applies what is still needed.",
+        )
+        self.policy_windows[name] = windows.open_around(now)
+        self.write_policy()
+        opened = self.policy_windows[name]
+        state = "open now" if opened.model().opening_at(now) else "still closed"
+        c.done(
+            f"policy: {name} is every day {opened.start}-{opened.end} {opened.timezone}, {state}"
+        )
+        tick = json.loads((self.root / "events/sweeper/window_tick.json").read_text("utf-8"))
+        sqs = self.client("sqs", estate.PRIMARY_REGION)
+        first = self.lambdas.invoke("sweeper", lambdas.SWEEPER, tick)
+        latest = assemble_report(drain(sqs, plumbing.queue_url))
+        c.done(
+            f"window tick: {first.get('window_tick')} "
+            f"(open windows: {', '.join(first.get('windows', {})) or 'none'})"
+        )
+        if latest is not None:
+            c.line(f"report on the queue: {short_json(latest.first.subject, 80)}", 4)
+        if not waiting or first.get("window_tick") != "swept" or latest is None:
+            self.ok = False
+            c.line("expected a deferred endpoint, then a sweep that applies its fix", 4)
+            return latest
+        self._show_applied(waiting, latest.report.endpoints)
+        second = self.lambdas.invoke("sweeper", lambdas.SWEEPER, tick)
+        again = drain(sqs, plumbing.queue_url)
+        c.done(f"window tick again: {second.get('window_tick')} ({second.get('reason')})")
+        if second.get("window_tick") != "idle" or again:
+            self.ok = False
+            c.line(f"expected no sweep and no report, got {len(again)} message(s)", 4)
+        return latest
+
+    def _show_applied(self, waiting: list[EndpointReport], now: tuple[EndpointReport, ...]) -> None:
+        """Each deferred endpoint's status before and after the tick, and what the tick changed."""
+        c = self.console
+        now_by_id = {e.endpoint_id: e for e in now}
+        for before in waiting:
+            after = now_by_id.get(before.endpoint_id)
+            status = after.status if after else "missing from the report"
+            c.line(
+                f"{self.names.get(before.endpoint_id, '?')} ({before.endpoint_id}): "
+                f"{before.status} -> {status}",
+                4,
+            )
+            if after is None or after.status is not EndpointStatus.REMEDIATED:
+                self.ok = False
+                c.line("expected the tick to apply the deferred fix", 6)
+                continue
+            # What changed and whom it touched, in the notice's words; the findings were
+            # shown with the report above.
+            show_endpoint_verdict(c, after.model_copy(update={"findings": ()}), indent=6)
+
+    # -- 7. recap ------------------------------------------------------------------------
 
     def recap(self, received: ReceivedReport | None) -> None:
         """What the newcomer just saw, and what to run next."""
         c = self.console
         c.section(
-            6,
+            7,
             "What just happened",
             "cvpn-guard fixed drift moments after it happened, reported an access-all rule "
             "the moment it was added, checked each endpoint of a tag call on its own, left its "
             "own change, failed calls and dry runs alone, said how many users each disruptive "
-            "fix touched, left "
-            "what it must not fix by itself (connection logging without an org log group, "
-            "access-all rules) to a human, and proved the estate's state with a report.",
+            "fix touched, held a fix that disconnects users back until the endpoint's "
+            "maintenance window (fixing the rest at once) and applied it when the window "
+            "opened, left what it must not fix by itself (connection logging without an org "
+            "log group, access-all rules) to a human, and proved the estate's state with "
+            "reports.",
         )
         if received is not None:
             remaining = _needing_a_human(received.report.endpoints)
             if remaining:
-                c.line("Still needing a human, per the report:", 2)
+                c.line("Still needing a human, per the last report:", 2)
                 for endpoint in remaining:
                     rules = ", ".join(
                         f.rule for f in endpoint.findings if f.rule not in endpoint.fixed_rules
