@@ -2,18 +2,22 @@
 
 The endpoints are created with real boto3 calls against the emulator, each with a short
 story a newcomer can follow: one is fine, some drifted in the ways the policy exists to
-catch, one is exempt, and two have users connected right now.
+catch, one is exempt, two have users connected right now, and one waits for a maintenance
+window of its own (its tag names it) before a fix may disconnect its users.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from cvpn_devkit.demo.windows import DemoWindow
 from cvpn_devkit.endpoint_request import create_log_group, create_request, log_group_of
+from cvpn_guard.policy import WINDOW_TAG
 
 PRIMARY_REGION = "eu-west-1"
 SECOND_REGION = "us-east-1"
@@ -31,6 +35,12 @@ OLD_BANNER = "Authorized use only. Activity is monitored."
 EXEMPTION_TICKET = "NET-4521: load-test rig, owned by the network team"
 EXEMPTION_DAYS = 90
 
+# The baseline's top-level ``mode:`` line (comment included), whatever it says.
+_MODE_LINE = re.compile(r"^mode:.*$", flags=re.MULTILINE)
+ENFORCE_OPT_IN = (
+    "mode: enforce  # the demo's opt-in: the baseline only reports (README, Roll out safely)"
+)
+
 
 @dataclass(frozen=True)
 class EndpointSpec:
@@ -43,6 +53,8 @@ class EndpointSpec:
     users: Sequence[str] = ()
     access_all: bool = False
     exempt: bool = False
+    own_window: bool = False
+    """Tagged with the demo's closed maintenance window (the others use ``default``)."""
 
 
 def compliant_settings(name: str) -> dict[str, Any]:
@@ -121,6 +133,9 @@ ESTATE: tuple[EndpointSpec, ...] = (
             ClientLoginBannerOptions={"Enabled": True, "BannerText": OLD_BANNER},
         ),
         users=("hana@example.com", "ivan@example.com", "jon@example.com"),
+        # One disruptive fix (DisconnectOnSessionTimeout) and one that disconnects nobody
+        # (the banner), fixed by the sweep only: the one fix the demo shows deferred.
+        own_window=True,
     ),
     EndpointSpec(
         "research",
@@ -188,11 +203,15 @@ def create_plumbing(client: ClientFactory, region: str = PRIMARY_REGION) -> Plum
     return Plumbing(topic_arn=topic_arn, queue_url=queue_url, table_name=STATE_TABLE)
 
 
-def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint:
+def create_endpoint(
+    client: ClientFactory, spec: EndpointSpec, window: str | None = None
+) -> SeededEndpoint:
     """Create ``spec`` on the emulator (after its log group, and with its access-all rule,
-    when it has them)."""
+    when it has them); an ``own_window`` spec is tagged with maintenance window ``window``."""
     ec2 = client("ec2", spec.region)
     tags = [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}]
+    if spec.own_window and window is not None:
+        tags.append({"Key": WINDOW_TAG, "Value": window})
     request = create_request(
         spec.region,
         TagSpecifications=[{"ResourceType": "client-vpn-endpoint", "Tags": tags}],
@@ -212,24 +231,58 @@ def create_endpoint(client: ClientFactory, spec: EndpointSpec) -> SeededEndpoint
     return SeededEndpoint(spec, endpoint_id)
 
 
-def seed_estate(client: ClientFactory, connect: Callable[[str, str], None]) -> list[SeededEndpoint]:
-    """Create every endpoint of ``ESTATE``; ``connect(endpoint_id, user)`` opens a session."""
-    seeded = [create_endpoint(client, spec) for spec in ESTATE]
+def seed_estate(
+    client: ClientFactory, connect: Callable[[str, str], None], window: str
+) -> list[SeededEndpoint]:
+    """Create every endpoint of ``ESTATE``; ``connect(endpoint_id, user)`` opens a session;
+    the ``own_window`` endpoints are tagged with maintenance window ``window``."""
+    seeded = [create_endpoint(client, spec, window) for spec in ESTATE]
     for endpoint in seeded:
         for user in endpoint.spec.users:
             connect(endpoint.endpoint_id, user)
     return seeded
 
 
-def demo_policy_text(default_text: str, exempt: Sequence[SeededEndpoint], today: date) -> str:
-    """The bundled baseline, unchanged, plus an exemption for each exempt endpoint."""
+def enforcing(default_text: str) -> str:
+    """The bundled baseline switched to ``mode: enforce``, as an operator opts in.
+
+    The baseline says ``mode: report`` (nothing is modified until a policy says enforce);
+    the demo shows what enforcement does, so it writes the one line an operator writes.
+    """
+    text, replaced = _MODE_LINE.subn(ENFORCE_OPT_IN, default_text, count=1)
+    if replaced:
+        return text
+    # No mode line: the baseline relies on the default (report); a second key would be a
+    # duplicate, so the opt-in is added only here.
+    return default_text.rstrip("\n") + "\n" + ENFORCE_OPT_IN + "\n"
+
+
+def demo_policy_text(
+    default_text: str,
+    exempt: Sequence[SeededEndpoint],
+    today: date,
+    windows: Mapping[str, DemoWindow],
+) -> str:
+    """The bundled baseline in enforce mode, with disruptive fixes only inside ``windows``,
+    plus an exemption for each exempt endpoint."""
     expires = today + timedelta(days=EXEMPTION_DAYS)
     lines = [
-        default_text.rstrip("\n"),
+        enforcing(default_text).rstrip("\n"),
         "",
-        "# Added by the demo: endpoints spared some rules, each with a reason and an end date.",
-        "exemptions:",
+        "# Added by the demo: fixes that disconnect users wait for the endpoint's maintenance",
+        f"# window (the one its {WINDOW_TAG} tag names, else default).",
+        "disruptive_fixes:",
+        "  when: in_window",
+        "  windows:",
+        *(f"    {name}: {window.yaml()}" for name, window in windows.items()),
     ]
+    if exempt:
+        # Without exempt endpoints the key stays out: an empty "exemptions:" is null, an error.
+        lines += [
+            "",
+            "# Added by the demo: endpoints spared some rules, each with a reason and an end date.",
+            "exemptions:",
+        ]
     for endpoint in exempt:
         lines += [
             f"  - endpoint_id: {endpoint.endpoint_id}",

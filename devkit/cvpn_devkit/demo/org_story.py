@@ -138,14 +138,18 @@ class OrganizationDemo(Demo):
             self.client,
             organization.load_template(self.root / "template.yaml"),
             org,
-            default_policy_text(),
+            # As an operator opts in: the baseline alone only reports.
+            estate.enforcing(default_policy_text()),
         )
         condition = central.bus.policy.get("Condition", {})
         c.done(f"event bus {central.bus.arn}")
         c.line(f"policy: only {central.bus.policy['Action']} with {condition}", 6)
         c.done(f"rule {central.bus.rule_name}: the enforcer rule's pattern, target the enforcer")
         c.done(f"sweep queue {central.sweep_queue_url.rsplit('/', 1)[-1]} for the sweep workers")
-        c.done(f"policy parameter {central.policy_parameter} (the bundled baseline)")
+        c.done(
+            f"policy parameter {central.policy_parameter} (the bundled baseline, switched to "
+            "mode: enforce)"
+        )
         self.lambdas.variables = central.environments
         enforcer = central.environments[lambdas.ENFORCER]
         c.done(f"the enforcer assumes MEMBER_ROLE_NAME={enforcer['MEMBER_ROLE_NAME']}")

@@ -1,4 +1,5 @@
-"""The demo, step by step: emulator, estate, events through the enforcer, sweep, report."""
+"""The demo, step by step: emulator, estate, events through the enforcer, sweep, report, the
+maintenance window."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from cvpn_devkit.demo import estate, lambdas, replay
+from cvpn_devkit.demo import estate, lambdas, replay, windows
 from cvpn_devkit.demo.environment import base_environment, emulator_session, quiet_logs
 from cvpn_devkit.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
 from cvpn_devkit.demo.recorded_calls import make_recorded_call
@@ -19,6 +20,8 @@ from cvpn_devkit.demo.render import Console, report_table, show_endpoint_verdict
 from cvpn_guard.cli.errors import CliError
 from cvpn_guard.cli.exit_codes import ExitCode
 from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.policy import WINDOW_TAG, DisruptiveFixTiming, Policy
+from cvpn_guard.policy.windows import DEFAULT_WINDOW
 from cvpn_guard.report import EndpointReport, short_json
 
 INTRO = (
@@ -98,6 +101,12 @@ class Demo:
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.ok = True
+        self.policy_file = scratch / "policy.yaml"
+        self.policy_windows: dict[str, windows.DemoWindow] = {}
+        """The demo policy's maintenance windows, by name."""
+        self.own_window = ""
+        """The closed window the ``own_window`` endpoints are tagged with."""
+        self._exempt: list[estate.SeededEndpoint] = []
 
     def client(self, service: str, region: str) -> Any:
         """A boto3 client for ``service`` in ``region``, talking to the emulator."""
@@ -122,7 +131,8 @@ class Demo:
         self.replay_events(samples, plumbing)
         self.sweep()
         received = self.received_report(plumbing)
-        self.recap(received)
+        latest = self.window_opens(plumbing, received)
+        self.recap(latest or received)
         return self.ok
 
     # -- 1. infrastructure ---------------------------------------------------------------
@@ -148,7 +158,6 @@ class Demo:
     def seed(self) -> Path:
         """Create the endpoints and write the demo's policy; return the policy file."""
         from cvpn_emulator.control import EmulatorControl
-        from cvpn_guard.cli.policy_commands import default_policy_text
         from cvpn_guard.policy import load_policy_file
 
         c = self.console
@@ -159,39 +168,71 @@ class Demo:
             "connected right now: fixing them disconnects some sessions, so cvpn-guard says "
             "how many users each fix touches.",
         )
+        now = datetime.now(UTC)
+        # The endpoints without the tag use "default", open for the whole run: their
+        # disruptive fixes are applied as they are found. The tagged one waits.
+        self.own_window, closed = windows.closed_window(now)
+        self.policy_windows = {DEFAULT_WINDOW: windows.open_around(now), self.own_window: closed}
         control = EmulatorControl(self.url)
         seeded = estate.seed_estate(
-            self.client, lambda endpoint_id, user: _connect(control, endpoint_id, user)
+            self.client,
+            lambda endpoint_id, user: _connect(control, endpoint_id, user),
+            self.own_window,
         )
         for endpoint in seeded:
             self._remember(endpoint)
         rows = [
             (
                 f"{e.spec.region}  {e.endpoint_id}  {e.spec.name:<11}",
-                e.spec.story + (f"; {len(e.spec.users)} users connected" if e.spec.users else ""),
+                e.spec.story
+                + (f"; {len(e.spec.users)} users connected" if e.spec.users else "")
+                + (f"; tag {WINDOW_TAG}={self.own_window}" if e.spec.own_window else ""),
             )
             for e in seeded
         ]
         c.facts(rows, indent=2)
-        today = datetime.now(UTC).date()
-        text = estate.demo_policy_text(
-            default_policy_text(), [e for e in seeded if e.spec.exempt], today
-        )
-        policy_file = self.scratch / "policy.yaml"
-        policy_file.write_text(text, encoding="utf-8")
-        policy = load_policy_file(policy_file)
+        self._exempt = [e for e in seeded if e.spec.exempt]
+        policy = load_policy_file(self.write_policy())
         c.line()
         c.para(
-            "The policy is the bundled baseline (cvpn-guard policy show-default), in enforce "
-            "mode, plus one exemption for the lab endpoint:"
+            "The policy is the bundled baseline (cvpn-guard policy show-default) with the "
+            "line an operator writes to let cvpn-guard fix things, mode: enforce (the baseline "
+            "only reports: README, Roll out safely), fixes that disconnect users only inside "
+            "the endpoint's maintenance window, and one exemption for the lab endpoint:"
         )
+        in_window = policy.disruptive_fixes.when is DisruptiveFixTiming.IN_WINDOW
         for config in policy.rules.active():
             how = "fixed automatically" if config.remediate else "reported only"
+            if config.remediate and config.rule.disruptive and in_window:
+                how += ", inside a maintenance window"
             c.line(f"- {config.rule_id} ({config.severity}, {how})", 4)
         for exemption in policy.exemptions:
             until = f" until {exemption.expires}" if exemption.expires else ""
             c.para(f"- {exemption.describe()}{until}: {exemption.reason}", indent=4, hanging=2)
-        return policy_file
+        tagged = ", ".join(e.spec.name for e in seeded if e.spec.own_window)
+        c.line(f"- maintenance windows (disruptive_fixes.when: {policy.disruptive_fixes.when}):", 4)
+        c.facts(
+            [
+                (
+                    name,
+                    f"{_window_times(policy, name, now)} "
+                    f"({'the untagged endpoints' if name == DEFAULT_WINDOW else tagged})",
+                )
+                for name in policy.disruptive_fixes.windows
+            ],
+            indent=6,
+        )
+        return self.policy_file
+
+    def write_policy(self) -> Path:
+        """Write the demo's policy file (what POLICY_FILE names) from its current windows."""
+        from cvpn_guard.cli.policy_commands import default_policy_text
+
+        text = estate.demo_policy_text(
+            default_policy_text(), self._exempt, datetime.now(UTC).date(), self.policy_windows
+        )
+        self.policy_file.write_text(text, encoding="utf-8")
+        return self.policy_file
 
     def _remember(self, endpoint: estate.SeededEndpoint) -> None:
         self.names[endpoint.endpoint_id] = endpoint.spec.name
@@ -334,6 +375,7 @@ class Demo:
         c.done(
             f"swept {summary.get('endpoints', '?')} endpoints: {summary.get('compliant', 0)} "
             f"compliant, {summary.get('remediated', 0)} remediated, "
+            f"{summary.get('deferred', 0)} deferred, "
             f"{summary.get('non_compliant', 0)} non-compliant, {summary.get('exempt', 0)} exempt, "
             f"{summary.get('errors', 0)} errors"
         )
@@ -393,36 +435,114 @@ class Demo:
         c.line()
         c.line("report.endpoints, one row each (* = fixed by cvpn-guard):", 2)
         report_table(c, report, self.names)
-        fixed = [e for e in report.endpoints if e.status is EndpointStatus.REMEDIATED and e.changes]
+        fixed = [e for e in report.endpoints if e.status in _TOUCHED and e.changes]
         for endpoint in fixed:
+            how = (
+                "fixed by this sweep"
+                if endpoint.status is EndpointStatus.REMEDIATED
+                else "fixed in part by this sweep, a fix deferred to its maintenance window"
+            )
             c.line()
             c.line(
-                f"fixed by this sweep: {self.names.get(endpoint.endpoint_id, '?')} "
+                f"{how}: {self.names.get(endpoint.endpoint_id, '?')} "
                 f"({endpoint.endpoint_id}, {endpoint.region})",
                 2,
             )
             show_endpoint_verdict(c, endpoint, indent=4)
         return received
 
-    # -- 6. recap ------------------------------------------------------------------------
+    # -- 6. the maintenance window opens --------------------------------------------------
+
+    def window_opens(
+        self, plumbing: estate.Plumbing, received: ReceivedReport | None
+    ) -> ReceivedReport | None:
+        """Open the deferred endpoints' window, tick the sweeper twice; the tick's report."""
+        c = self.console
+        name = self.own_window
+        endpoints = received.report.endpoints if received else ()
+        waiting = [e for e in endpoints if e.status is EndpointStatus.DEFERRED]
+        now = datetime.now(UTC)
+        next_start = self.policy_windows[name].model().next_opening(now).start
+        c.section(
+            6,
+            "The maintenance window opens",
+            f"{name} opens next at {next_start.isoformat()}. The demo cannot wait, so it "
+            "rewrites its policy file to put the window around now (the policy is a document: "
+            "it changes without a stack update). Every 15 minutes the sweeper gets the window "
+            "tick (events/sweeper/window_tick.json); while a window is open, it sweeps once "
+            "and applies what is still needed.",
+        )
+        self.policy_windows[name] = windows.open_around(now)
+        self.write_policy()
+        opened = self.policy_windows[name]
+        state = "open now" if opened.model().opening_at(now) else "still closed"
+        c.done(
+            f"policy: {name} is every day {opened.start}-{opened.end} {opened.timezone}, {state}"
+        )
+        tick = json.loads((self.root / "events/sweeper/window_tick.json").read_text("utf-8"))
+        sqs = self.client("sqs", estate.PRIMARY_REGION)
+        first = self.lambdas.invoke("sweeper", lambdas.SWEEPER, tick)
+        latest = assemble_report(drain(sqs, plumbing.queue_url))
+        c.done(
+            f"window tick: {first.get('window_tick')} "
+            f"(open windows: {', '.join(first.get('windows', {})) or 'none'})"
+        )
+        if latest is not None:
+            c.line(f"report on the queue: {short_json(latest.first.subject, 80)}", 4)
+        if not waiting or first.get("window_tick") != "swept" or latest is None:
+            self.ok = False
+            c.line("expected a deferred endpoint, then a sweep that applies its fix", 4)
+            return latest
+        self._show_applied(waiting, latest.report.endpoints)
+        second = self.lambdas.invoke("sweeper", lambdas.SWEEPER, tick)
+        again = drain(sqs, plumbing.queue_url)
+        c.done(f"window tick again: {second.get('window_tick')} ({second.get('reason')})")
+        if second.get("window_tick") != "idle" or again:
+            self.ok = False
+            c.line(f"expected no sweep and no report, got {len(again)} message(s)", 4)
+        return latest
+
+    def _show_applied(self, waiting: list[EndpointReport], now: tuple[EndpointReport, ...]) -> None:
+        """Each deferred endpoint's status before and after the tick, and what the tick changed."""
+        c = self.console
+        now_by_id = {e.endpoint_id: e for e in now}
+        for before in waiting:
+            after = now_by_id.get(before.endpoint_id)
+            status = after.status if after else "missing from the report"
+            c.line(
+                f"{self.names.get(before.endpoint_id, '?')} ({before.endpoint_id}): "
+                f"{before.status} -> {status}",
+                4,
+            )
+            if after is None or after.status is not EndpointStatus.REMEDIATED:
+                self.ok = False
+                c.line("expected the tick to apply the deferred fix", 6)
+                continue
+            # What changed and whom it touched, in the notice's words; the findings were
+            # shown with the report above.
+            show_endpoint_verdict(c, after.model_copy(update={"findings": ()}), indent=6)
+
+    # -- 7. recap ------------------------------------------------------------------------
 
     def recap(self, received: ReceivedReport | None) -> None:
         """What the newcomer just saw, and what to run next."""
         c = self.console
         c.section(
-            6,
+            7,
             "What just happened",
             "cvpn-guard fixed drift moments after it happened, reported an access-all rule "
             "the moment it was added, checked each endpoint of a tag call on its own, left its "
             "own change, failed calls and dry runs alone, said how many users each disruptive "
-            "fix touched, left "
-            "what it must not fix by itself (connection logging without an org log group, "
-            "access-all rules) to a human, and proved the estate's state with a report.",
+            "fix touched, held a fix that disconnects users back until the endpoint's "
+            "maintenance window (fixing the rest at once) and applied it when the window "
+            "opened, left what it must not fix by itself (connection logging without an org "
+            "log group, access-all rules) to a human, and proved the estate's state with "
+            "reports.",
         )
         if received is not None:
             remaining = _needing_a_human(received.report.endpoints)
             if remaining:
-                c.line("Still needing a human, per the report:", 2)
+                c.line("Still needing a human, per the last report:", 2)
                 for endpoint in remaining:
                     rules = ", ".join(
                         f.rule for f in endpoint.findings if f.rule not in endpoint.fixed_rules
@@ -438,6 +558,22 @@ class Demo:
                 ("make test", "every quality gate: ruff, mypy, cfn-lint, checkov, pytest"),
             ]
         )
+
+
+_TOUCHED = (EndpointStatus.REMEDIATED, EndpointStatus.DEFERRED)
+"""The statuses of an endpoint a sweep changed (a deferred one, in part)."""
+
+
+def _window_times(policy: Policy, name: str, now: datetime) -> str:
+    """``sat, sun 02:00-05:00 Europe/Berlin: closed now, opens …``, as cvpn-guard judges it."""
+    window = policy.disruptive_fixes.windows[name]
+    days = "every day" if len(window.days) == len(windows.EVERY_DAY) else ", ".join(window.days)
+    state = (
+        "open now"
+        if window.opening_at(now) is not None
+        else f"closed now, opens {window.next_opening(now).start.isoformat()}"
+    )
+    return f"{days} {window.start}-{window.end} {window.timezone}: {state}"
 
 
 def _connect(control: Any, endpoint_id: str, user: str) -> None:

@@ -44,7 +44,8 @@ def test_the_demo_walks_through_every_step(demo: subprocess.CompletedProcess[str
         "3. Replay CloudTrail events through the enforcer Lambda",
         "4. Run the scheduled sweeper",
         "5. The compliance report, as the subscriber received it",
-        "6. What just happened",
+        "6. The maintenance window opens",
+        "7. What just happened",
     ):
         assert heading in demo.stdout
     assert re.search(r"Demo finished in \d+\.\d s\. The emulator is stopped", demo.stdout)
@@ -77,8 +78,11 @@ def test_the_received_report_is_shown_and_valid(demo: subprocess.CompletedProces
     assert "valid against schemas/compliance-report.schema.json" in out
     # The CLI's endpoint table, with the demo's names
     assert re.search(r"cvpn-endpoint-\w+\s+lab\s+\d{12}/eu-west-1\s+exempt", out)
-    assert re.search(r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+remediated", out)
-    assert "fixed by this sweep: legacy" in out
+    assert re.search(
+        r"cvpn-endpoint-\w+\s+legacy\s+\d{12}/us-east-1\s+deferred\s+"
+        r"disconnect-on-session-timeout, login-banner\*",
+        out,
+    )
     assert "- research: authorization" in out
 
 
@@ -98,3 +102,36 @@ def test_access_and_tag_changes_are_checked_as_they_happen(
     # The calls the demo cannot make on its estate are named, not replayed
     assert "[create_route.json]" in out
     assert "not replayed in the demo" in out
+
+
+def test_one_disruptive_fix_waits_for_its_window_and_is_applied_when_it_opens(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    out = demo.stdout
+    report = out[out.index("5. The compliance report") : out.index("6. The maintenance window")]
+    window_step = out[out.index("6. The maintenance window") : out.index("7. What just happened")]
+    # Given legacy tagged with a window that the policy says is closed now
+    tagged = re.search(r"legacy .* tag cvpn-guard:maintenance-window=([\w-]+)$", out, re.MULTILINE)
+    assert tagged, out[:4000]
+    window = tagged.group(1)
+    opens = re.search(rf"^ +{window} +.*: closed now, opens (\S+) \(legacy\)$", out, re.MULTILINE)
+    assert opens, out[:6000]
+
+    # Then the sweep fixed its banner now and deferred one fix (the only one) to that opening
+    assert "fixed in part by this sweep, a fix deferred to its maintenance window: legacy" in report
+    assert out.count("(deferred until ") == 1
+    assert f"- [HIGH] disconnect-on-session-timeout (deferred until {opens.group(1)})" in report
+    assert f"not applied now: \"outside maintenance window '{window}'" in " ".join(report.split())
+    assert "- [MEDIUM] login-banner (fixed)" in report
+    assert "- DisconnectOnSessionTimeout:" not in report
+
+    # And when the window opens, one tick applies it (with the users it touched), the next
+    # tick does nothing
+    assert f"policy: {window} is every day" in window_step
+    assert "✓ window tick: swept" in window_step
+    assert re.search(r"legacy \(cvpn-endpoint-\w+\): deferred -> remediated", window_step)
+    assert "- DisconnectOnSessionTimeout: false -> true" in window_step
+    assert "Users affected: 3 active connection(s)" in window_step
+    assert "✓ window tick again: idle (the open windows' deferred fixes were applied already)" in (
+        window_step
+    )

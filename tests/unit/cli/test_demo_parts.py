@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cvpn_devkit.demo import estate, replay
+from cvpn_devkit.demo import estate, replay, windows
 from cvpn_devkit.demo.environment import base_environment, emulator_session
 from cvpn_devkit.demo.render import WIDTH, Console, show_endpoint_verdict
 
 from cvpn_guard.cli.policy_commands import default_policy_text
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.policy import default_policy, load_policy
+from cvpn_guard.policy import (
+    WINDOW_TAG,
+    DisruptiveFixTiming,
+    Mode,
+    default_policy,
+    load_policy,
+)
 from cvpn_guard.report import EndpointReport, endpoint_details
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -109,18 +116,126 @@ def test_who_did_what_reads_like_a_person() -> None:
     ]
 
 
-def test_the_demo_policy_is_the_default_baseline_plus_an_exemption() -> None:
+FRIDAY_NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _demo_windows(now: datetime) -> dict[str, windows.DemoWindow]:
+    name, closed = windows.closed_window(now)
+    return {"default": windows.open_around(now), name: closed}
+
+
+def test_the_demo_policy_is_the_default_baseline_in_enforce_mode_plus_an_exemption() -> None:
     # Given the lab endpoint / When the demo writes its policy
     lab = estate.SeededEndpoint(estate.ESTATE[3], "cvpn-endpoint-0123456789abcdef0")
-    text = estate.demo_policy_text(default_policy_text(), [lab], date(2026, 11, 27))
+    text = estate.demo_policy_text(
+        default_policy_text(), [lab], date(2026, 11, 27), _demo_windows(FRIDAY_NOON)
+    )
     policy = load_policy(text)
 
-    # Then the rules are the default's, and the lab is exempt until 90 days later
+    # Then the rules are the default's, switched from report (the baseline) to enforce mode
+    assert default_policy().mode is Mode.REPORT
+    assert policy.mode is Mode.ENFORCE
     assert policy.rules == default_policy().rules
+    # And the lab is exempt until 90 days later
     (exemption,) = policy.exemptions
     assert exemption.endpoint_id == lab.endpoint_id
     assert exemption.expires == date(2027, 2, 25)
     assert exemption.reason == estate.EXEMPTION_TICKET
+
+
+def test_in_the_demo_policy_one_endpoint_waits_for_a_closed_window_the_others_do_not() -> None:
+    # Given the demo's windows on a Friday at noon / When it writes its policy
+    text = estate.demo_policy_text(
+        default_policy_text(), [], FRIDAY_NOON.date(), _demo_windows(FRIDAY_NOON)
+    )
+    fixes = load_policy(text).disruptive_fixes
+
+    # Then disruptive fixes wait for the endpoint's window: default is open now, the window
+    # of the one endpoint tagged with its own is closed, opening on Saturday 02:00 in Berlin
+    assert fixes.when is DisruptiveFixTiming.IN_WINDOW
+    assert set(fixes.windows) == {"default", "weekend-nights"}
+    (tagged,) = [spec for spec in estate.ESTATE if spec.own_window]
+    name, window = fixes.window_for({WINDOW_TAG: "weekend-nights"})
+    assert (name, tagged.name) == ("weekend-nights", "legacy")
+    assert window is not None
+    assert window.opening_at(FRIDAY_NOON) is None
+    assert window.next_opening(FRIDAY_NOON).start.isoformat() == "2026-12-05T02:00:00+01:00"
+    _, default = fixes.window_for({})
+    assert default is not None
+    assert default.opening_at(FRIDAY_NOON) is not None
+
+
+def _every(step: timedelta, start: datetime, days: int) -> list[datetime]:
+    return [start + n * step for n in range(int(timedelta(days=days) / step))]
+
+
+# Weeks in which Berlin's clock springs forward (2026-03-29) and falls back (2026-10-25), each
+# from Monday to Monday: every weekday night, weekend nights and the hours the clock skips or
+# repeats.
+DST_WEEKS = [
+    *_every(timedelta(minutes=10), datetime(2026, 3, 23, tzinfo=UTC), 8),
+    *_every(timedelta(minutes=10), datetime(2026, 10, 19, tzinfo=UTC), 8),
+]
+
+
+def test_the_demos_default_window_is_open_for_the_whole_run_whenever_it_runs() -> None:
+    for now in DST_WEEKS:
+        window = windows.open_around(now).model()
+        # Open now, and still open an hour later (the demo lasts well under a minute)
+        opening = window.opening_at(now)
+        assert opening is not None, now
+        assert opening.end.astimezone(UTC) >= now + timedelta(hours=1), now
+
+
+def test_the_demos_closed_window_stays_closed_for_the_whole_run_whenever_it_runs() -> None:
+    chosen = set()
+    for now in DST_WEEKS:
+        name, window = windows.closed_window(now)
+        chosen.add(name)
+        model = window.model()
+        assert model.opening_at(now) is None, now
+        assert model.opening_at(now + timedelta(hours=1)) is None, now
+    # Weekend nights, except on (or just before) one, when weeknights stand in
+    assert chosen == {"weekend-nights", "weeknights"}
+    saturday_3am_berlin = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    assert windows.closed_window(saturday_3am_berlin)[0] == "weeknights"
+
+
+def test_the_demo_tags_only_its_own_window_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a fake EC2 that records the create requests
+    created: list[dict[str, Any]] = []
+
+    class FakeEc2:
+        def create_client_vpn_endpoint(self, **request: Any) -> dict[str, str]:
+            created.append(request)
+            return {"ClientVpnEndpointId": f"cvpn-endpoint-{len(created):017d}"}
+
+        def authorize_client_vpn_ingress(self, **_: Any) -> None:
+            pass
+
+    # When the estate is seeded with the closed window's name
+    estate.seed_estate(lambda service, region: FakeEc2(), lambda e, u: None, "weeknights")
+
+    # Then the legacy endpoint alone carries the window tag
+    def window_tag(request: dict[str, Any]) -> str | None:
+        tags = request["TagSpecifications"][0]["Tags"]
+        return next((t["Value"] for t in tags if t["Key"] == WINDOW_TAG), None)
+
+    tagged = {
+        spec.name: window_tag(request)
+        for spec, request in zip(estate.ESTATE, created, strict=True)
+        if window_tag(request)
+    }
+    assert tagged == {"legacy": "weeknights"}
+
+
+def test_enforcing_a_baseline_without_a_mode_line_adds_one() -> None:
+    # Given a baseline that relies on the default mode (report) / When the demo opts in
+    text = estate.enforcing("version: 1\nrules:\n  login-banner:\n")
+
+    # Then the policy enforces, with one mode key (a second would be a duplicate key)
+    assert load_policy(text).mode is Mode.ENFORCE
+    assert text.count("mode:") == 1
 
 
 def test_the_demo_shows_a_verdict_in_the_notices_words_wrapped_to_its_width() -> None:
