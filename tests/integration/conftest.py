@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -82,3 +85,17 @@ def world(request: pytest.FixtureRequest) -> EnforcerWorld:
     """The same enforcer deployment, in-process and over HTTP."""
     result: EnforcerWorld = request.getfixturevalue(f"{request.param}_world")
     return result
+
+
+@pytest.fixture
+def use_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Point the enforcer at a policy with these rules, in enforce mode."""
+
+    def use(rules: dict[str, Any]) -> None:
+        document = {"version": 1, "mode": "enforce", "rules": rules}
+        path = tmp_path / "policy.json"
+        path.write_text(json.dumps(document))
+        monkeypatch.setenv("POLICY_FILE", str(path))
+        reset_runtime()
+
+    return use

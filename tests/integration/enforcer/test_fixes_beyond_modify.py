@@ -9,13 +9,11 @@ is read only when a rule needs it, fixed after the one Modify, verified and repo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cvpn_guard.change_events.handling import RemediationFailed
-from cvpn_guard.runtime import reset_runtime
 from tests.integration.emulator.test_revocation_lists import make_crl
 from tests.support.estate import compliant_overrides, create_endpoint
 from tests.support.events import load_event
@@ -27,20 +25,6 @@ CROWDSTRIKE = {
     "TenantId": "tenant-1",
     "PublicSigningKeyUrl": "https://keys.example.com/crowdstrike",
 }
-
-
-@pytest.fixture
-def use_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """Point the enforcer at a policy with these rules, in enforce mode."""
-
-    def use(rules: dict[str, Any]) -> None:
-        document = {"version": 1, "mode": "enforce", "rules": rules}
-        path = tmp_path / "policy.json"
-        path.write_text(json.dumps(document))
-        monkeypatch.setenv("POLICY_FILE", str(path))
-        reset_runtime()
-
-    return use
 
 
 def associated_endpoint(world: EnforcerWorld, **overrides: Any) -> tuple[str, str]:

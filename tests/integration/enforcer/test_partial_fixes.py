@@ -9,7 +9,6 @@ usual, and the report says what was left out and AWS's answer.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,7 +19,6 @@ from cvpn_guard.aws.ec2 import ClientVpnApi
 from cvpn_guard.change_events.handling import RemediationFailed
 from cvpn_guard.memory_state import InMemoryState
 from cvpn_guard.policy import load_policy
-from cvpn_guard.runtime import reset_runtime
 from cvpn_guard.sweep import sweep_region
 from tests.integration.enforcer.test_fixes_beyond_modify import (
     associated_endpoint,
@@ -33,20 +31,6 @@ from tests.support.world import REGION, EnforcerWorld
 
 MISSING_GROUP = "/aws/clientvpn/audit"  # no such log group exists in these tests
 DENIED = "You are not authorized to perform this operation."
-
-
-@pytest.fixture
-def use_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """Point the enforcer at a policy with these rules, in enforce mode."""
-
-    def use(rules: dict[str, Any]) -> None:
-        document = {"version": 1, "mode": "enforce", "rules": rules}
-        path = tmp_path / "policy.json"
-        path.write_text(json.dumps(document))
-        monkeypatch.setenv("POLICY_FILE", str(path))
-        reset_runtime()
-
-    return use
 
 
 def only_report(world: EnforcerWorld) -> dict[str, Any]:

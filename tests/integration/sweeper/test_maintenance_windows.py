@@ -23,16 +23,9 @@ from cvpn_guard.sweep import sweep_region
 from tests.integration.sweeper.conftest import HOME_REGION, SweeperWorld
 from tests.support.estate import BANNER, compliant_overrides, create_endpoint, create_state_table
 from tests.support.world import REGION, EnforcerWorld
+from tests.unit.policy.builders import FRIDAY_NOON, SATURDAY_0230_BERLIN, WEEKEND_NIGHTS
 
 ACCOUNT = "123456789012"
-WEEKEND_NIGHTS = {
-    "days": ["sat", "sun"],
-    "start": "02:00",
-    "end": "05:00",
-    "timezone": "Europe/Berlin",
-}
-FRIDAY_NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-SATURDAY_0230_BERLIN = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)
 RULES = {
     "login-banner": {"required": True, "text": BANNER},
     "session-timeout": {"max_hours": 12},

@@ -25,6 +25,17 @@ OTHER_HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-oth
 BANNER = str(get_rule("login-banner").example["text"])
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
+# The maintenance-window tests' window and instants: Saturday and Sunday 02:00-05:00 in Berlin
+# (UTC+1 in December), closed on Friday 2026-12-04 at noon, open the next night at 02:30.
+WEEKEND_NIGHTS: dict[str, Any] = {
+    "days": ["sat", "sun"],
+    "start": "02:00",
+    "end": "05:00",
+    "timezone": "Europe/Berlin",
+}
+FRIDAY_NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+SATURDAY_0230_BERLIN = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)
+
 # An endpoint that follows every rule of FULL_RULES below.
 COMPLIANT_ITEM: dict[str, Any] = {
     "ClientVpnEndpointId": ENDPOINT_ID,

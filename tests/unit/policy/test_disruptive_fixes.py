@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,23 +9,22 @@ import pytest
 from cvpn_guard.evaluation import evaluate
 from cvpn_guard.fix_timing import MAINTENANCE_WINDOW, crowd_hold
 from cvpn_guard.policy import WINDOW_TAG
-from tests.unit.policy.builders import BANNER, build_policy, build_state
+from tests.unit.policy.builders import (
+    BANNER,
+    FRIDAY_NOON,
+    SATURDAY_0230_BERLIN,
+    WEEKEND_NIGHTS,
+    build_policy,
+    build_state,
+)
 
-# Saturday and Sunday 02:00-05:00 in Berlin (UTC+1 in December).
-WEEKEND_NIGHTS = {
-    "days": ["sat", "sun"],
-    "start": "02:00",
-    "end": "05:00",
-    "timezone": "Europe/Berlin",
-}
+# Weeknights 22:00-23:30 in London (UTC+0 in December); the default window is WEEKEND_NIGHTS.
 WEEKNIGHTS = {
     "days": ["mon", "tue", "wed", "thu", "fri"],
     "start": "22:00",
     "end": "23:30",
     "timezone": "Europe/London",
 }
-FRIDAY_NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # outside both windows
-SATURDAY_0230_BERLIN = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)  # inside the default window
 RULES = {
     "login-banner": {"required": True, "text": BANNER},
     "session-timeout": {"max_hours": 12},

@@ -18,16 +18,14 @@ from cvpn_guard.report import (
     build_report,
 )
 from cvpn_guard.sweeper.window_tick import tick
-from tests.unit.policy.builders import BANNER, build_policy
+from tests.unit.policy.builders import (
+    BANNER,
+    FRIDAY_NOON,
+    SATURDAY_0230_BERLIN,
+    WEEKEND_NIGHTS,
+    build_policy,
+)
 
-WEEKEND_NIGHTS = {
-    "days": ["sat", "sun"],
-    "start": "02:00",
-    "end": "05:00",
-    "timezone": "Europe/Berlin",
-}
-FRIDAY_NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-SATURDAY_0230_BERLIN = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)
 SATURDAY_0400_BERLIN = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 NEXT_SATURDAY_0230_BERLIN = datetime(2026, 12, 12, 1, 30, tzinfo=UTC)
 RULES = {"login-banner": {"required": True, "text": BANNER}}
