@@ -12,6 +12,8 @@ from cvpn_guard.policy.enums import Severity
 
 EXEMPTION_EXPIRED = "exemption-expired"
 """Rule id of the finding an expired exemption produces."""
+MAINTENANCE_WINDOW = "maintenance-window"
+"""Rule id of the finding for an endpoint whose maintenance window the policy does not define."""
 
 
 class EndpointStatus(StrEnum):
@@ -39,7 +41,8 @@ class Finding(BaseModel):
     Attributes
     ----------
     rule : str
-        The rule id (``exemption-expired`` for an expired exemption).
+        The rule id (``exemption-expired`` for an expired exemption, ``maintenance-window``
+        for an endpoint whose maintenance window the policy does not define).
     severity : Severity
         From the policy (or the rule's default).
     expected, actual : JsonValue

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
-from cvpn_guard.findings import Finding
+from cvpn_guard.findings import MAINTENANCE_WINDOW, Finding
 from cvpn_guard.policy.enums import DisruptiveFixTiming, Severity
 from cvpn_guard.policy.windows import WINDOW_TAG, DisruptiveFixes
 
-MAINTENANCE_WINDOW = "maintenance-window"
-"""Rule id of the finding for an endpoint whose maintenance window the policy does not define."""
+__all__ = ["MAINTENANCE_WINDOW", "HoldBack", "WindowVerdict", "crowd_hold", "window_hold"]
+
 MAINTENANCE_WINDOW_SEVERITY = Severity.MEDIUM
 
 
