@@ -73,7 +73,7 @@ def test_a_rule_left_unevaluated_by_a_failed_read_is_counted_by_rule(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    # Given a compliant endpoint (no notice is sent for it) whose routes cannot be read
+    # Given an endpoint compliant with what could be read, whose routes cannot be read
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"version": 1, "mode": "enforce", "rules": {"routes": {}}}))
     monkeypatch.setenv("POLICY_FILE", str(policy))
@@ -87,9 +87,11 @@ def test_a_rule_left_unevaluated_by_a_failed_read_is_counted_by_rule(
     # When its event is handled
     result = in_process_world.invoke(load_event("modify_endpoint_by_user", endpoint_id))
 
-    # Then the run ends compliant and silent, but the rule left unchecked is counted
+    # Then the run ends compliant, but a notice says the rule was left unchecked (it may be
+    # broken), and the rule is counted
     assert result["status"] == "compliant"
-    assert in_process_world.notices() == []
+    (notice,) = in_process_world.notices()
+    assert "DescribeClientVpnRoutes failed: UnauthorizedOperation" in notice["Message"]
     blobs = _emf_blobs(capsys.readouterr().out)
     counted = sorted((d.get("rule") or "", v) for d, v in _metric_values(blobs, "NotEvaluated"))
     assert counted == [("", 1), ("routes", 1)]  # once in all, once by rule

@@ -89,5 +89,6 @@ def test_a_rule_that_could_not_be_checked_is_in_the_report_as_unevaluated(
         {
             "rule": "security-groups",
             "reason": "the default security group of the endpoint's VPC is unknown",
+            "read_failed": False,
         }
     ]

@@ -213,8 +213,20 @@ def test_the_demo_tags_only_its_own_window_endpoint(monkeypatch: pytest.MonkeyPa
         def authorize_client_vpn_ingress(self, **_: Any) -> None:
             pass
 
+    class FakeLogs:
+        """CloudWatch Logs, where the endpoints that log get their group first."""
+
+        class exceptions:  # boto3 spells it so
+            ResourceAlreadyExistsException = RuntimeError
+
+        def create_log_group(self, **_: Any) -> None:
+            pass
+
+    def client(service: str, region: str) -> Any:
+        return FakeLogs() if service == "logs" else FakeEc2()
+
     # When the estate is seeded with the closed window's name
-    estate.seed_estate(lambda service, region: FakeEc2(), lambda e, u: None, "weeknights")
+    estate.seed_estate(client, lambda e, u: None, "weeknights")
 
     # Then the legacy endpoint alone carries the window tag
     def window_tag(request: dict[str, Any]) -> str | None:
