@@ -28,7 +28,7 @@ from cvpn_guard.report import (
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
 from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
 from cvpn_guard.sweep import sweep
-from cvpn_guard.sweeper.window_tick import is_window_tick, tick
+from cvpn_guard.sweeper.window_tick import WINDOW_TICK_EVENT, tick
 
 SERVICE = "cvpn-guard-sweeper"
 logger = Logger(service=SERVICE)
@@ -130,17 +130,20 @@ FINISH_OVERDUE_EVENT = {"cvpn-guard": "finish-overdue-sweeps"}
 new sweep."""
 
 
+def _is(event: Any, sent: dict[str, str]) -> bool:
+    """Whether ``event`` is what one of the stack's own schedules sends (``sent``); the daily
+    schedule's event carries no ``cvpn-guard`` key."""
+    return isinstance(event, dict) and event.get("cvpn-guard") == sent["cvpn-guard"]
+
+
 def sweep_or_fan_out(event: Any, *, runtime: Runtime, account: str) -> dict[str, Any]:
     """Sweep (single account), or in organization mode enqueue the organization's targets
     (or, on the deadline timer's event, only merge the runs that are due; on the window
     tick's, sweep only when a maintenance window has deferred fixes to apply)."""
-    if is_window_tick(event):
+    if _is(event, WINDOW_TICK_EVENT):
         return window_tick(runtime=runtime, account=account)
     if runtime.settings.sweep_queue_url:
-        if (
-            isinstance(event, dict)
-            and event.get("cvpn-guard") == FINISH_OVERDUE_EVENT["cvpn-guard"]
-        ):
+        if _is(event, FINISH_OVERDUE_EVENT):
             return finish_overdue(runtime=runtime)
         return fan_out(runtime=runtime, account=account)
     return sweep_summary(run_sweep(runtime=runtime, account=account))

@@ -27,11 +27,6 @@ WINDOW_TICK_EVENT = {"cvpn-guard": "maintenance-window-tick"}
 """What the window tick sends (template.yaml, WindowTick)."""
 
 
-def is_window_tick(event: Any) -> bool:
-    """Whether ``event`` is the window tick's (not the daily schedule's)."""
-    return isinstance(event, dict) and event.get("cvpn-guard") == WINDOW_TICK_EVENT["cvpn-guard"]
-
-
 @dataclass(frozen=True, slots=True)
 class DueOpenings:
     """The window openings a tick must sweep for, or why it has nothing to do."""

@@ -4,7 +4,7 @@ unless ``--ignore-windows`` is given."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +14,15 @@ import pytest
 from cvpn_emulator.control import EmulatorControl
 from tests.integration.cli.conftest import Cli
 from tests.integration.sweeper.large_estate import REGIONS
-from tests.support.estate import BANNER, compliant_overrides, create_endpoint
+from tests.support.estate import BANNER, create_endpoint
+from tests.support.windows import banner_off_long_sessions, daily_window
 
 pytestmark = pytest.mark.server
 
 
 def _closed_window_policy(directory: Path) -> Path:
-    # A daily UTC window that opens two hours from now: closed for the whole test.
-    start = datetime.now(UTC) + timedelta(hours=2)
-    window = {
-        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-        "start": f"{start:%H:%M}",
-        "end": f"{start + timedelta(hours=1):%H:%M}",
-        "timezone": "UTC",
-    }
+    # A daily window that opens two hours from now: closed for the whole test.
+    window = daily_window(timedelta(hours=2))
     document = {
         "version": 1,
         "mode": "enforce",
@@ -44,12 +39,7 @@ def _closed_window_policy(directory: Path) -> Path:
 
 def _drifted(url: str) -> tuple[Any, str]:
     ec2 = boto3.client("ec2", region_name=REGIONS[0], endpoint_url=url)
-    overrides = {
-        **compliant_overrides(),
-        "ClientLoginBannerOptions": {"Enabled": False},
-        "SessionTimeoutHours": 24,
-    }
-    return ec2, create_endpoint(ec2, **overrides)
+    return ec2, create_endpoint(ec2, **banner_off_long_sessions())
 
 
 def test_remediate_defers_a_disruptive_fix_outside_the_window_unless_told_to_ignore_it(

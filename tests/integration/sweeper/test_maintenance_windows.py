@@ -8,7 +8,7 @@ with windows placed around it.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from cvpn_guard.policy import load_policy
 from cvpn_guard.runtime import reset_runtime
 from cvpn_guard.sweep import sweep_region
 from tests.integration.sweeper.conftest import HOME_REGION, SweeperWorld
-from tests.support.estate import BANNER, compliant_overrides, create_endpoint, create_state_table
+from tests.support.estate import BANNER, create_endpoint, create_state_table
+from tests.support.windows import banner_off_long_sessions, daily_window
 from tests.support.world import REGION, EnforcerWorld
 from tests.unit.policy.builders import FRIDAY_NOON, SATURDAY_0230_BERLIN, WEEKEND_NIGHTS
 
@@ -37,13 +38,7 @@ def policy_document(disruptive_fixes: dict[str, Any]) -> dict[str, Any]:
 
 
 def drifted_endpoint(ec2: Any, cidr: str = "10.100.0.0/22") -> str:
-    """Banner off (its fix disconnects nobody), 24-hour sessions (its fix is disruptive)."""
-    overrides = {
-        **compliant_overrides(),
-        "ClientLoginBannerOptions": {"Enabled": False},
-        "SessionTimeoutHours": 24,
-    }
-    return create_endpoint(ec2, cidr=cidr, **overrides)
+    return create_endpoint(ec2, cidr=cidr, **banner_off_long_sessions())
 
 
 def sweep_at(world: EnforcerWorld, document: dict[str, Any], now: datetime) -> Any:
@@ -132,18 +127,6 @@ def test_too_many_connected_users_defer_the_fix_inside_the_window(
 # ---- the sweeper's window tick, as deployed (over HTTP, at the real now) ---------------------
 
 
-def _window(opens_in: timedelta, lasts: timedelta = timedelta(hours=1)) -> dict[str, Any]:
-    """A daily UTC window opening ``opens_in`` from now (negative: open now)."""
-    start = datetime.now(UTC) + opens_in
-    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    return {
-        "days": every_day,
-        "start": f"{start:%H:%M}",
-        "end": f"{start + lasts:%H:%M}",
-        "timezone": "UTC",
-    }
-
-
 def _use_policy(world: SweeperWorld, document: dict[str, Any]) -> None:
     path: Path = world.policy_dir / "windows.json"
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -172,7 +155,7 @@ def test_the_window_tick_applies_deferred_fixes_once_per_opening(world: SweeperW
     world.monkeypatch.setenv("STATE_TABLE_NAME", create_state_table(dynamodb))
     world.monkeypatch.setenv("SWEEP_REGIONS", HOME_REGION)
     closed = policy_document(
-        {"when": "in_window", "windows": {"default": _window(timedelta(hours=2))}}
+        {"when": "in_window", "windows": {"default": daily_window(timedelta(hours=2))}}
     )
     _use_policy(world, closed)
     daily = world.invoke()
@@ -193,7 +176,7 @@ def test_the_window_tick_applies_deferred_fixes_once_per_opening(world: SweeperW
     _use_policy(
         world,
         policy_document(
-            {"when": "in_window", "windows": {"default": _window(-timedelta(minutes=30))}}
+            {"when": "in_window", "windows": {"default": daily_window(-timedelta(minutes=30))}}
         ),
     )
     swept = _tick(world)
