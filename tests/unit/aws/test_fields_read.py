@@ -1,5 +1,6 @@
-"""Every field organization mode reads from an AWS answer is in botocore's current model, and
-none of them is one the model retires (moto would keep answering it long after AWS stopped)."""
+"""Every field organization mode and the Client VPN adapter read from an AWS answer is in
+botocore's current model, and none of them is one the model retires (moto would keep answering
+it long after AWS stopped)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from botocore.model import ListShape, Shape, StructureShape
 from tests.support.service_model import operation, retirement_date
 
 # (service, operation, path of the member read: "[]" steps into a list's items), as read by
-# cvpn_guard.aws.organizations, sweep_runs, member_accounts and security_hub.
+# cvpn_guard.aws.organizations, sweep_runs, state_table (leases, outbox, window marks),
+# member_accounts and security_hub; and the lists cvpn_guard.aws.ec2 takes its items from
+# (each item's fields are the endpoint model's: tests/unit/policy/test_endpoint.py), with the
+# connection status max_connected_users decides on.
 FIELDS_READ = [
+    ("ec2", "DescribeClientVpnEndpoints", "ClientVpnEndpoints"),
+    ("ec2", "DescribeClientVpnAuthorizationRules", "AuthorizationRules"),
+    ("ec2", "DescribeClientVpnRoutes", "Routes"),
+    ("ec2", "DescribeSecurityGroups", "SecurityGroups[].GroupId"),
+    ("ec2", "DescribeClientVpnConnections", "Connections[].Status.Code"),
     ("organizations", "ListAccounts", "Accounts[].Id"),
     ("organizations", "ListAccounts", "Accounts[].State"),
     ("organizations", "DescribeOrganization", "Organization.MasterAccountId"),
