@@ -168,14 +168,26 @@ class DynamoStateTable:
             if error_code(error) != "ConditionalCheckFailedException":
                 raise AwsCallError("DeleteItem", error_code(error), str(error)) from error
 
-    def pending(self, key: str) -> Mapping[str, Any] | None:
-        """The outbox record of ``key``, if any."""
+    def _get(self, pk: str) -> Mapping[str, Any] | None:
+        """The item ``pk``, read consistently (just written by another invocation), or None."""
         with aws_call("GetItem"):
             response = self._db.get_item(
-                TableName=self._table, Key={"pk": {"S": f"outbox#{key}"}}, ConsistentRead=True
+                TableName=self._table, Key={"pk": {"S": pk}}, ConsistentRead=True
             )
-        item = response.get("Item")
-        if not item:
+        return response.get("Item") or None
+
+    def _put(self, pk: str, expires_at: float, **values: Mapping[str, str]) -> None:
+        """Write the item ``pk`` (whole), deleted by the table's TTL after ``expires_at``."""
+        with aws_call("PutItem"):
+            self._db.put_item(
+                TableName=self._table,
+                Item={"pk": {"S": pk}, **values, "expires_at": {"N": str(int(expires_at))}},
+            )
+
+    def pending(self, key: str) -> Mapping[str, Any] | None:
+        """The outbox record of ``key``, if any."""
+        item = self._get(f"outbox#{key}")
+        if item is None:
             return None
         record: Mapping[str, Any] = json.loads(item["record"]["S"])
         return record
@@ -183,32 +195,14 @@ class DynamoStateTable:
     def save(self, key: str, record: Mapping[str, Any]) -> None:
         """Save the outbox record of ``key``."""
         expires = int(self._clock()) + OUTBOX_DAYS * 86_400
-        with aws_call("PutItem"):
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": {"S": f"outbox#{key}"},
-                    "record": {"S": json.dumps(record)},
-                    "expires_at": {"N": str(expires)},
-                },
-            )
+        self._put(f"outbox#{key}", expires, record={"S": json.dumps(record)})
 
     def window_settled(self, key: str) -> bool:
         """Whether the window opening ``key`` was marked settled (its deferred fixes applied)."""
-        with aws_call("GetItem"):
-            response = self._db.get_item(
-                TableName=self._table, Key={"pk": {"S": f"window#{key}"}}, ConsistentRead=True
-            )
-        item = response.get("Item")
-        if not item:
-            return False
+        item = self._get(f"window#{key}")
         # TTL deletes expired items only eventually: an item past its time is no mark.
-        return int(item["expires_at"]["N"]) > self._clock()
+        return item is not None and int(item["expires_at"]["N"]) > self._clock()
 
     def settle_window(self, key: str, until: float) -> None:
         """Mark the window opening ``key`` settled until ``until`` (epoch seconds, its end)."""
-        with aws_call("PutItem"):
-            self._db.put_item(
-                TableName=self._table,
-                Item={"pk": {"S": f"window#{key}"}, "expires_at": {"N": str(int(until))}},
-            )
+        self._put(f"window#{key}", until)
