@@ -48,6 +48,10 @@ class Call(BaseModel):
         """Make the call; raises ``AwsCallError`` when AWS refuses."""
 
     @abstractmethod
+    def request(self, endpoint_id: str) -> dict[str, JsonValue]:
+        """The call's parameters exactly as ``run`` sends them (what ``scan --plan`` shows)."""
+
+    @abstractmethod
     def shown(self, state: EndpointState) -> JsonValue:
         """What ``state`` shows of the thing this call changes (before and after, in reports)."""
 
@@ -67,6 +71,13 @@ class RevokeAccessAll(Call):
 
     def run(self, api: ClientVpnPort, endpoint_id: str) -> None:
         api.revoke_access_all(endpoint_id, self.target_network_cidr)
+
+    def request(self, endpoint_id: str) -> dict[str, JsonValue]:
+        return {
+            "ClientVpnEndpointId": endpoint_id,
+            "TargetNetworkCidr": self.target_network_cidr,
+            "RevokeAllGroups": True,
+        }
 
     def _mine(self, rule: AuthorizationRule) -> bool:
         return rule.access_all is True and rule.destination_cidr == self.target_network_cidr
@@ -99,6 +110,16 @@ class DeleteRoute(Call):
 
     def run(self, api: ClientVpnPort, endpoint_id: str) -> None:
         api.delete_route(endpoint_id, self.destination_cidr, self.target_subnet)
+
+    def request(self, endpoint_id: str) -> dict[str, JsonValue]:
+        subnet: dict[str, JsonValue] = (
+            {} if self.target_subnet is None else {"TargetVpcSubnetId": self.target_subnet}
+        )
+        return {
+            "ClientVpnEndpointId": endpoint_id,
+            "DestinationCidrBlock": self.destination_cidr,
+            **subnet,
+        }
 
     def _mine(self, route: ClientVpnRoute) -> bool:
         return route.destination_cidr == self.destination_cidr and (
@@ -138,6 +159,13 @@ class LeaveShadowMode(Call):
 
     def run(self, api: ClientVpnPort, endpoint_id: str) -> None:
         api.leave_shadow_mode(endpoint_id, self.policy_document)
+
+    def request(self, endpoint_id: str) -> dict[str, JsonValue]:
+        return {
+            "ClientVpnEndpointId": endpoint_id,
+            "PolicyDocument": self.policy_document,
+            "ShadowMode": SHADOW_MODE_DISABLED,
+        }
 
     def shown(self, state: EndpointState) -> JsonValue:
         policy = state.authorization_policy
