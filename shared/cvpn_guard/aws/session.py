@@ -6,6 +6,7 @@ failure is a :class:`~cvpn_guard.exceptions.ConfigurationError` that says what t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +22,17 @@ __all__ = ["Session", "caller_account", "open_session", "require_credentials"]
 
 
 def open_session(profile: str | None) -> Session:
-    """The session of ``profile`` (None: the default chain); a bad profile is explained."""
+    """The session of ``profile`` (None: the default chain); a bad profile is explained.
+
+    Its region follows the AWS CLI and the SDKs: ``AWS_REGION`` first, then
+    ``AWS_DEFAULT_REGION``, then the profile's ``region`` (AWS CLI User Guide, "Environment
+    variables"; AWS SDKs and Tools Reference Guide, "AWS Region"). botocore itself reads only
+    ``AWS_DEFAULT_REGION`` and the profile, so ``AWS_REGION`` is passed in here.
+    """
     try:
-        return boto3.session.Session(profile_name=profile)
+        return boto3.session.Session(
+            profile_name=profile, region_name=os.environ.get("AWS_REGION") or None
+        )
     except BotoCoreError as error:  # ProfileNotFound and friends
         raise ConfigurationError(f"{error}; check --profile and ~/.aws/config") from error
 
