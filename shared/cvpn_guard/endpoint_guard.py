@@ -44,6 +44,14 @@ class EndpointUnavailable:
     reason: Literal["not_found", "deleting"]
 
 
+Approval = Callable[[str, RemediationPlan], bool]
+"""Whether the plan ``enforce`` is about to apply to an endpoint (by id) may be applied."""
+NOT_APPROVED = (
+    "not applied: the fix this endpoint needs now differs from the plan that was confirmed "
+    "(it changed in between); review it with `cvpn-guard scan --plan` and run again"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EnforcementResult:
     """What happened to one endpoint."""
@@ -57,6 +65,20 @@ class EnforcementResult:
     def status(self) -> EndpointStatus:
         """The endpoint's final status."""
         return self.report.status
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What ``enforce`` would do to an endpoint now, worked out without writing anything.
+
+    ``result``: the verdict now; its plan is what would be applied (after the maintenance
+    windows and the connected-users limit) and its report counts the users that plan would
+    disconnect. ``item`` and ``state``: what was read, for the plan's before values.
+    """
+
+    result: EnforcementResult
+    item: Mapping[str, Any]
+    state: EndpointState
 
 
 def _still_broken(plan: RemediationPlan, recheck: Evaluation) -> tuple[str, ...]:
@@ -139,6 +161,9 @@ class EndpointGuard:
     ignore_windows
         Apply disruptive fixes whatever the policy's maintenance windows say (the CLI's
         ``--ignore-windows``); ``disruptive_fixes.when: never`` still holds.
+    approve
+        Asked before anything is written, with the plan about to be applied: ``False``
+        leaves the endpoint as it is (the CLI applies only the plans a person confirmed).
     """
 
     def __init__(
@@ -152,8 +177,10 @@ class EndpointGuard:
         settle: tuple[float, ...] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         ignore_windows: bool = False,
+        approve: Approval | None = None,
     ) -> None:
         self._api = api
+        self._approve = approve
         self._policy = policy
         self._account = account
         self._region = region
@@ -197,6 +224,8 @@ class EndpointGuard:
         plan = evaluation.plan
         if plan.is_empty:
             return self._result(evaluation, plan, _unchanged(evaluation))
+        if self._approve is not None and not self._approve(endpoint_id, plan):
+            return self._not_approved(evaluation)
         incomplete: AwsCallError | None = None
         if plan.modifies:
             modified = self._modify(endpoint_id, evaluation, users, lease)
@@ -210,6 +239,30 @@ class EndpointGuard:
                 evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
             )
         return self._verify(item, state, evaluation, plan, users, error=error or incomplete)
+
+    def propose(self, item: Mapping[str, Any]) -> Proposal | EndpointUnavailable:
+        """What ``enforce`` would apply to this Describe item now, without writing.
+
+        The same decisions as ``enforce`` (windows, the connected-users limit, whose count is
+        read when the plan is disruptive), so a confirmed plan is the one applied.
+        """
+        endpoint_id = str(item.get("ClientVpnEndpointId"))
+        gone = _gone(endpoint_id, item)
+        if gone is not None:
+            return gone
+        state = self._state(item)
+        evaluation = self._evaluate(state)
+        users: UserCount = None
+        if self._policy.mode is Mode.ENFORCE:
+            evaluation, users = self._unless_crowded(state, evaluation)
+        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation), users=users)
+        return Proposal(result=result, item=item, state=state)
+
+    def _not_approved(self, evaluation: Evaluation) -> EnforcementResult:
+        # Nothing was written, so nobody was affected.
+        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation))
+        report = result.report.model_copy(update={"error": NOT_APPROVED})
+        return EnforcementResult(report=report, evaluation=evaluation, plan=evaluation.plan)
 
     def _unless_crowded(
         self, state: EndpointState, evaluation: Evaluation

@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cvpn_guard.aws.clients import cached_client
+from cvpn_guard.aws.clients import cached_client, session_client
 from cvpn_guard.aws.errors import aws_call
 from cvpn_guard.exceptions import AwsCallError, ConfigurationError
 from cvpn_guard.policy import Policy, default_policy, load_policy, load_policy_file
+from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
 
 if TYPE_CHECKING:
+    from boto3.session import Session
     from mypy_boto3_ssm import SSMClient
 
     from cvpn_guard.settings import Settings
@@ -63,14 +65,12 @@ class PolicyStore:
         if self._read is not None and now - self._read[1] < self._settings.policy_cache_seconds:
             return self._read[0]
         try:
-            with aws_call("GetParameter"):
-                response = self._client().get_parameter(Name=name)
+            text = parameter_text(self._client(), name)
         except AwsCallError as error:
             raise ConfigurationError(
                 f"cannot read the policy from SSM parameter {name!r}: {error}. "
                 "Check POLICY_PARAMETER and the function's ssm:GetParameter permission."
             ) from error
-        text = str(response["Parameter"]["Value"])
         self._read = (text, now)
         return text
 
@@ -79,3 +79,32 @@ class PolicyStore:
             settings = self._settings
             self._ssm = cached_client("ssm", settings.region, settings.aws_max_attempts)
         return self._ssm
+
+
+def parameter_text(ssm: SSMClient, name: str) -> str:
+    """The policy document stored in SSM parameter ``name`` (the one call every reader makes)."""
+    with aws_call("GetParameter"):
+        response = ssm.get_parameter(Name=name)
+    return str(response["Parameter"]["Value"])
+
+
+def read_parameter(session: Session, name: str, region: str, endpoint_url: str | None) -> str:
+    """The policy document in SSM parameter ``name`` of ``region``, with the caller's
+    credentials (``cvpn-guard scan --policy-parameter``): the text the Lambdas read.
+
+    Raises ``ConfigurationError`` saying what to check.
+    """
+    ssm = session_client(session, "ssm", region, DEFAULT_MAX_ATTEMPTS, endpoint_url)
+    try:
+        return parameter_text(ssm, name)
+    except AwsCallError as error:
+        hint = (
+            "check the name (the stack's PolicyParameter output) and the region "
+            "(--policy-region: the stack's region)"
+            if error.code == "ParameterNotFound"
+            else "check that your credentials may call ssm:GetParameter on it"
+        )
+        raise ConfigurationError(
+            f"cannot read the policy from SSM parameter {name!r} in {region}: "
+            f"{error.code}: {error.message}; {hint}"
+        ) from error

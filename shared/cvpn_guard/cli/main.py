@@ -15,7 +15,7 @@ INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``cvpn-guard`` console script; returns the exit status instead of exiting."""
-    stdout, stderr = sys.stdout, sys.stderr
+    stdin, stdout, stderr = sys.stdin, sys.stdout, sys.stderr
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else ExitCode.USAGE
     debug = bool(getattr(args, "debug", False))
     try:
-        return int(_dispatch(args, stdout, stderr))
+        return int(_dispatch(args, stdin, stdout, stderr))
     except CliError as error:
         if debug:
             raise
@@ -43,12 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.FINDINGS)
 
 
-def _dispatch(args: object, stdout: TextIO, stderr: TextIO) -> int:
+def _dispatch(args: object, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     command = getattr(args, "command", None)
     if command == "scan":
         from cvpn_guard.cli.scan import ScanOptions, run_scan
 
-        return run_scan(ScanOptions.from_args(args), stdout=stdout, stderr=stderr)
+        return run_scan(ScanOptions.from_args(args), stdout=stdout, stderr=stderr, stdin=stdin)
     if command == "policy":
         from cvpn_guard.cli import policy_commands
 

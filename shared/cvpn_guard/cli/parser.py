@@ -11,13 +11,23 @@ FORMATS = ("table", "json", "csv")
 _SCAN_EPILOG = """\
 exit status:
   0  every endpoint is compliant or exempt (or was fully remediated) and nothing failed
-  1  violations remain, or a region or endpoint could not be checked
-  2  usage or configuration error: bad flags, invalid policy, no credentials or no region
+  1  violations remain, or a region, account or endpoint could not be checked; also after
+     --plan, and after a declined confirmation (both change nothing: like a report-only scan)
+  2  usage or configuration error: bad flags, invalid policy, no credentials or no region;
+     --remediate under a policy that says mode: report (without --override-mode); --remediate
+     without a terminal to confirm on (without --yes). Nothing was changed.
+
+--remediate applies the policy's fixes only when the policy says mode: enforce (or with
+--override-mode). On a terminal it first shows the plan and asks; declining changes nothing.
+In CI, review the plan with --plan, then apply it with --remediate --yes.
 
 examples:
   cvpn-guard scan --region eu-west-1 --region us-east-1
   cvpn-guard scan --profile audit --format json --output report.json
-  cvpn-guard scan --policy org-policy.yaml --remediate
+  cvpn-guard scan --policy-parameter /cvpn-guard/policy --policy-region eu-west-1
+  cvpn-guard scan --policy org-policy.yaml --plan
+  cvpn-guard scan --policy org-policy.yaml --remediate --endpoint-id cvpn-endpoint-0123456789abcdef0
+  cvpn-guard scan --policy org-policy.yaml --remediate --yes --rule login-banner
   cvpn-guard scan --endpoint-url http://127.0.0.1:5000 --region eu-west-1   # the emulator
 """
 
@@ -99,35 +109,81 @@ def _add_scan(
         metavar="URL",
         help="send every AWS call to this URL, e.g. the local emulator",
     )
-    scan.add_argument(
+    policy = scan.add_mutually_exclusive_group()
+    policy.add_argument(
         "--policy",
         metavar="FILE",
         help="the policy document, YAML or JSON (default: the bundled baseline)",
+    )
+    policy.add_argument(
+        "--policy-parameter",
+        metavar="NAME",
+        help="read the policy from this SSM parameter, as the deployed stack does "
+        "(its PolicyParameter output), so the scan and the enforcer apply the same document",
+    )
+    scan.add_argument(
+        "--policy-region",
+        metavar="REGION",
+        help="with --policy-parameter: the region the parameter is in (default: the "
+        "profile's region)",
+    )
+    scan.add_argument(
+        "--endpoint-id",
+        action="append",
+        dest="endpoint_ids",
+        metavar="ID",
+        help="only this endpoint; repeat for several (default: every endpoint)",
+    )
+    scan.add_argument(
+        "--rule",
+        action="append",
+        dest="rules",
+        metavar="RULE_ID",
+        help="only this rule of the policy (checks and fixes); repeat for several",
     )
     scan.add_argument(
         "--format",
         choices=FORMATS,
         default="table",
         dest="output_format",
-        help="report format (default: table)",
+        help="report format (default: table); --plan prints table (text) or json",
     )
     scan.add_argument(
         "--output",
         "-o",
         metavar="FILE",
-        help="write the report to FILE instead of stdout (a summary still goes to stderr)",
+        help="write the report to FILE instead of stdout, - for stdout (a summary still "
+        "goes to stderr)",
+    )
+    scan.add_argument(
+        "--plan",
+        action="store_true",
+        help="print, per endpoint, the exact calls a remediation would make (operation and "
+        "parameters, before -> after, users affected) and change nothing",
     )
     scan.add_argument(
         "--remediate",
         action="store_true",
-        help="fix what can be fixed (one ModifyClientVpnEndpoint per endpoint); "
-        "without it the scan only reports",
+        help="fix what can be fixed (one ModifyClientVpnEndpoint per endpoint, and the "
+        "calls Modify cannot replace), when the policy says mode: enforce; on a terminal, "
+        "after showing the plan and asking. Without it the scan only reports",
+    )
+    scan.add_argument(
+        "--override-mode",
+        action="store_true",
+        help="with --remediate: apply the fixes although the policy says mode: report",
+    )
+    scan.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="with --remediate: apply without asking (needed without a terminal, e.g. in CI)",
     )
     scan.add_argument(
         "--ignore-windows",
         action="store_true",
-        help="with --remediate: apply fixes that disconnect users now, even outside the "
-        "policy's maintenance windows (disruptive_fixes.when: never still holds)",
+        help="with --remediate or --plan: apply fixes that disconnect users now, even "
+        "outside the policy's maintenance windows (disruptive_fixes.when: never still holds)",
     )
     scan.add_argument(
         "--progress",

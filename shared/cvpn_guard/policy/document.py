@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import (
@@ -77,6 +77,17 @@ class RuleSet(BaseModel):
     def get(self, rule_id: str) -> RuleConfig | None:
         """The options of ``rule_id``, or None when the policy does not configure it."""
         return next((c for c in self.configured() if c.rule_id == rule_id), None)
+
+    def only(self, rule_ids: Iterable[str]) -> RuleSet:
+        """The same rule set with every rule but ``rule_ids`` left out (``scan --rule``)."""
+        keep = set(rule_ids)
+        return self.model_copy(
+            update={
+                name: None
+                for name, config in self.__dict__.items()
+                if config is not None and config.rule_id not in keep
+            }
+        )
 
 
 _models: dict[tuple[type[Any], ...], type[RuleSet]] = {}

@@ -28,8 +28,8 @@ def test_remediate_fixes_every_drifted_endpoint_then_a_rescan_exits_0(
     truth = seed_large_estate()
     cli = Cli(emulator_url, write_policy(tmp_path, truth, mode="report"), capsys)
 
-    # When the scan runs with --remediate (which wins over the document's mode)
-    fixed = cli.scan("--remediate", "--format", "json", "--no-progress")
+    # When the scan runs with --remediate --override-mode (the operator's explicit word) --yes
+    fixed = cli.scan("--remediate", "--override-mode", "--yes", "--format", "json", "--no-progress")
 
     # Then every drifted endpoint was fixed, verified, and nothing is left to do: exit 0
     assert fixed.code == 0, fixed.err

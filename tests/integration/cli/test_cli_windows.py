@@ -51,7 +51,7 @@ def test_remediate_defers_a_disruptive_fix_outside_the_window_unless_told_to_ign
     cli = Cli(emulator_url, _closed_window_policy(tmp_path), capsys)
 
     # When the scan remediates
-    first = cli.scan("--remediate", "--format", "json", "--no-progress")
+    first = cli.scan("--remediate", "--yes", "--format", "json", "--no-progress")
 
     # Then the banner is fixed and the session timeout deferred (exit 1: not settled)
     assert first.code == 1, first.err
@@ -64,7 +64,9 @@ def test_remediate_defers_a_disruptive_fix_outside_the_window_unless_told_to_ign
     assert described["ClientVpnEndpoints"][0]["SessionTimeoutHours"] == 24
 
     # When it remediates again with --ignore-windows
-    forced = cli.scan("--remediate", "--ignore-windows", "--format", "json", "--no-progress")
+    forced = cli.scan(
+        "--remediate", "--yes", "--ignore-windows", "--format", "json", "--no-progress"
+    )
 
     # Then the session timeout is fixed now
     assert forced.code == 0, forced.err

@@ -77,7 +77,7 @@ def test_scans_report_only_unless_told_to_remediate(tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text("version: 1\nmode: enforce\nrules:\n  session-timeout:\n    max_hours: 12\n")
 
-    # Then a scan reports only, and --remediate enforces (whatever the document says)
+    # Then a scan reports only, and --remediate enforces what the document says
     assert load_scan_policy(ScanOptions(policy_file=str(policy))).mode is Mode.REPORT
     assert (
         load_scan_policy(ScanOptions(policy_file=str(policy), remediate=True)).mode is Mode.ENFORCE
