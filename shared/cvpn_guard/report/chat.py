@@ -50,6 +50,7 @@ _STATUS_EMOJI = {
 # Emphasis marks at a word's edge (Slack and Teams would pair them up); inside a word
 # (remediation_failed) they format nothing and stay.
 _EDGE_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A run of three backticks would close the code block the text is shown in.
 _FENCE = re.compile(r"`{3,}")
 
@@ -116,9 +117,8 @@ def _description(text: str) -> str:
 def _keywords(attributes: dict[str, str]) -> list[str]:
     words = [attributes.get("status", ""), attributes.get("severity", "")]
     words += attributes.get("rules", "").split(",")
-    unique = dict.fromkeys(
-        _inline(word)[:KEYWORD_LENGTH] for word in words if word and word != "none"
-    )
+    shown = (_inline(word)[:KEYWORD_LENGTH] for word in words if word != "none")
+    unique = dict.fromkeys(word for word in shown if word.strip())
     return list(unique)[:KEYWORD_LIMIT]
 
 
@@ -148,7 +148,7 @@ def _inline(text: str) -> str:
     """``text`` safe in markdown outside a code block: one line, no mention or link syntax
     (Slack's control characters &, < and > escaped as Slack documents), no emphasis marks
     that could pair up, no backticks."""
-    one_line = " ".join(utf8_safe(text).split())
+    one_line = _CONTROL.sub("?", " ".join(utf8_safe(text).split()))
     return _EDGE_EMPHASIS.sub("?", _escape_controls(one_line)).replace("`", "'")
 
 
