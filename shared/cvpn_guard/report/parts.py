@@ -20,6 +20,7 @@ unsplit report.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
@@ -37,8 +38,8 @@ from cvpn_guard.report.model import (
 )
 from cvpn_guard.report.render import cut_text, short_json
 
-# SNS's limit is 262,144 bytes for the whole request body's message; stay well below it so the
-# email text, subject and attributes fit next to the JSON.
+# SNS's limit is 262,144 bytes for the whole message (every protocol's text) and its attributes;
+# stay well below it so the e-mail text, the chat form and the attributes fit next to the JSON.
 DEFAULT_MAX_PART_BYTES = 200_000
 # Characters kept of each long value of an endpoint that does not fit, tried in turn.
 _CUTS = (2_000, 500, 100, 20)
@@ -59,10 +60,12 @@ def split_report(
 ) -> list[ComplianceReport]:
     """``[report]`` when its JSON fits in ``max_bytes``, else its parts (see the module doc).
 
-    Each part's JSON (``to_json()``) is at most ``max_bytes`` bytes of UTF-8.
+    Each part's JSON (``to_json()``) is at most ``max_bytes`` bytes of UTF-8 as it travels in
+    the SNS message: a JSON string there (``MessageStructure=json``), its quotes and
+    backslashes escaped once more (``embedded_size``).
     """
     document = report.to_json()
-    if len(document.encode()) <= max_bytes:
+    if embedded_size(document) <= max_bytes:
         return [report]
     size = _sizer(ascii_only=document.isascii())
     frame = report.model_copy(
@@ -148,12 +151,19 @@ def _check_complete(report_id: str, count: int, indexes: Counter[int]) -> None:
         )
 
 
+def embedded_size(document: str) -> int:
+    """Bytes of UTF-8 that ``document`` takes as a JSON string value (without its quotes), as
+    the SNS adapter embeds it: a report full of quoted banner text grows by its escapes."""
+    return len(json.dumps(document, ensure_ascii=False).encode()) - 2
+
+
 def _sizer(*, ascii_only: bool) -> Sizer:
     # A report that needed the ASCII fallback (a lone surrogate somewhere) is measured in that
     # form: exact for parts that need it too, an upper bound for the others. Otherwise
-    # model_dump_json's bytes are exactly what each item adds to its part.
+    # model_dump_json's bytes, embedded, are exactly what each item adds to its part (escaping
+    # goes character by character, so the sizes of the items add up).
     def size(model: BaseModel) -> int:
-        return len(compact_json(model, ascii_only=ascii_only).encode())
+        return embedded_size(compact_json(model, ascii_only=ascii_only))
 
     return size
 
