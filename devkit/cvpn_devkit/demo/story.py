@@ -285,7 +285,9 @@ class Demo:
             "Each file in events/ is what EventBridge delivers when someone calls the EC2 API. "
             "The enforcer (functions/enforcer/app.py) never trusts the event: it describes the "
             "endpoint, evaluates the policy, fixes everything fixable in one "
-            "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice.",
+            "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice. "
+            "Before each event the demo makes the call it records, on the endpoint its story "
+            "is about, so that the enforcer finds what the event says happened.",
         )
         sqs = self.client("sqs", estate.PRIMARY_REGION)
         ec2 = self.client("ec2", estate.PRIMARY_REGION)
