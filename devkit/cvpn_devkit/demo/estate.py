@@ -3,7 +3,8 @@
 The endpoints are created with real boto3 calls against the emulator, each with a short
 story a newcomer can follow: one is fine, some drifted in the ways the policy exists to
 catch, one is exempt, two have users connected right now, and one waits for a maintenance
-window of its own (its tag names it) before a fix may disconnect its users.
+window of its own (its tag names it) before a fix may disconnect its users. Beside them, the
+contractors' VPC that the sample events associate, secure and route through.
 """
 
 from __future__ import annotations
@@ -163,6 +164,38 @@ CONTRACTORS = EndpointSpec(
 
 
 @dataclass(frozen=True)
+class DemoNetwork:
+    """The contractors' VPC in the primary region: what the samples' network calls act on."""
+
+    vpc_id: str
+    subnet_id: str
+    default_group_id: str
+    """The VPC's default security group: the one the create sample names."""
+    vpn_group_id: str
+    """``contractors-vpn``: the group the apply-security-groups sample puts in its place."""
+
+    def aliases(self) -> dict[str, str]:
+        """Each network id the samples name -> the id of its counterpart here."""
+        return {
+            SAMPLE_VPC: self.vpc_id,
+            SAMPLE_SUBNET: self.subnet_id,
+            SAMPLE_CREATE_GROUP: self.default_group_id,
+            SAMPLE_VPN_GROUP: self.vpn_group_id,
+        }
+
+
+# The network the sample events name (events/README.md). Client VPN's client range
+# (10.100.0.0/22, every demo endpoint's) must not overlap the VPC's.
+SAMPLE_VPC = "vpc-0f1e2d3c4b5a69788"
+SAMPLE_SUBNET = "subnet-0b1c2d3e4f5a6b7c8"
+SAMPLE_CREATE_GROUP = "sg-0a1b2c3d4e5f60718"
+SAMPLE_VPN_GROUP = "sg-0c1d2e3f4a5b6c7d8"
+VPC_CIDR = "10.0.0.0/16"
+SUBNET_CIDR = "10.0.1.0/24"
+VPN_GROUP_NAME = "contractors-vpn"
+
+
+@dataclass(frozen=True)
 class SeededEndpoint:
     """An endpoint that exists on the emulator."""
 
@@ -203,11 +236,43 @@ def create_plumbing(client: ClientFactory, region: str = PRIMARY_REGION) -> Plum
     return Plumbing(topic_arn=topic_arn, queue_url=queue_url, table_name=STATE_TABLE)
 
 
+def create_network(client: ClientFactory, region: str = PRIMARY_REGION) -> DemoNetwork:
+    """The contractors' VPC, one subnet and the VPN's security group."""
+    ec2 = client("ec2", region)
+    name = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "contractors"}]}]
+    vpc_id = str(ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=name)["Vpc"]["VpcId"])
+    subnet_id = str(
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=SUBNET_CIDR, AvailabilityZone=f"{region}a")[
+            "Subnet"
+        ]["SubnetId"]
+    )
+    (default,) = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"]
+    vpn_group = ec2.create_security_group(
+        GroupName=VPN_GROUP_NAME, Description="Client VPN for contractors", VpcId=vpc_id
+    )["GroupId"]
+    return DemoNetwork(vpc_id, subnet_id, str(default["GroupId"]), str(vpn_group))
+
+
+def in_network(network: DemoNetwork) -> dict[str, Any]:
+    """What the create sample asks for besides its settings: the endpoint in the VPC, with
+    the security group it names."""
+    return {"VpcId": network.vpc_id, "SecurityGroupIds": [network.default_group_id]}
+
+
 def create_endpoint(
-    client: ClientFactory, spec: EndpointSpec, window: str | None = None
+    client: ClientFactory,
+    spec: EndpointSpec,
+    window: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> SeededEndpoint:
     """Create ``spec`` on the emulator (after its log group, and with its access-all rule,
-    when it has them); an ``own_window`` spec is tagged with maintenance window ``window``."""
+    when it has them); an ``own_window`` spec is tagged with maintenance window ``window``;
+    ``extra`` is added to the request (its VPC and security groups)."""
     ec2 = client("ec2", spec.region)
     tags = [{"Key": "Name", "Value": spec.name}, {"Key": "owner", "Value": "platform"}]
     if spec.own_window and window is not None:
@@ -216,6 +281,7 @@ def create_endpoint(
         spec.region,
         TagSpecifications=[{"ResourceType": "client-vpn-endpoint", "Tags": tags}],
         **spec.settings,
+        **(extra or {}),
     )
     group = log_group_of(request)
     if group is not None:

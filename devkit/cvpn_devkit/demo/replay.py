@@ -2,16 +2,16 @@
 
 Each sample names endpoint ids that do not exist here; the demo rewrites them to the seeded
 endpoints whose state matches the story the event tells (the create sample becomes a freshly
-created endpoint, a user's modify points at an endpoint drifted that way). Every sample has a
-story here; the calls on target networks, routes, revocation lists and authorization policies
-are not replayed (the demo's endpoints have no subnets: tests/integration/enforcer replays
-every call).
+created endpoint, a user's modify points at an endpoint drifted that way, the network calls
+point at the contractors endpoint in the contractors' VPC), and the samples' network ids to
+the demo's own. Every sample is replayed.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,32 +20,40 @@ from typing import Any
 from cvpn_guard.endpoint import ENDPOINT_ID
 from cvpn_guard.intake.wire import plain, unwrap
 
-# Sample file -> the demo endpoints it is about, in the order the sample names its ids:
-# () delivers it as recorded (nothing was created), None leaves it out of the replay.
-TARGETS: Mapping[str, tuple[str, ...] | None] = {
+# Sample file -> the demo endpoints it is about, in the order the sample names its ids
+# (() delivers it as recorded: nothing was created). jane.doe sets the contractors endpoint
+# up, network and routes included; sam.lee works on sales (the revocation list, the
+# authorization policy); access-all rules are shown on an endpoint otherwise by the book.
+TARGETS: Mapping[str, tuple[str, ...]] = {
     "create_endpoint_failed.json": (),
     "create_endpoint_noncompliant.json": ("contractors",),
     "modify_endpoint_by_enforcer.json": ("contractors",),
-    "associate_target_network.json": None,
-    "apply_security_groups.json": None,
-    "create_route.json": None,
+    "associate_target_network.json": ("contractors",),
+    "apply_security_groups.json": ("contractors",),
+    "create_route.json": ("contractors",),
     "authorize_ingress_for_all_groups.json": ("engineering",),
     "modify_endpoint_by_user.json": ("sales",),
     "modify_endpoint_dry_run.json": ("sales",),
-    "modify_authorization_policy.json": None,
+    "modify_authorization_policy.json": ("sales",),
     "modify_endpoint_by_iam_user.json": ("partners",),
     "create_tags_on_two_endpoints.json": ("sales", "partners"),
-    "import_revocation_list.json": None,
+    "import_revocation_list.json": ("sales",),
     "revoke_ingress.json": ("engineering",),
-    "delete_route.json": None,
-    "delete_authorization_policy.json": None,
-    "delete_tags.json": None,
-    "disassociate_target_network.json": None,
+    "delete_route.json": ("contractors",),
+    "delete_authorization_policy.json": ("sales",),
+    "delete_tags.json": ("contractors",),
+    "disassociate_target_network.json": ("contractors",),
 }
 ENFORCER_SAMPLE = "modify_endpoint_by_enforcer.json"
 
 # What a reader wants to see of a request, in this order; the rest is plumbing.
 _SHOWN_PARAMETERS = (
+    "SubnetId",
+    "AssociationId",
+    "VpcId",
+    "SecurityGroupId",
+    "DestinationCidrBlock",
+    "TargetVpcSubnetId",
     "TargetNetworkCidr",
     "AuthorizeAllGroups",
     "RevokeAllGroups",
@@ -55,8 +63,12 @@ _SHOWN_PARAMETERS = (
     "SelfServicePortal",
     "DnsServers",
     "ConnectionLogOptions",
+    "PolicyDocument",
+    "ShadowMode",
     "Description",
 )
+# The ids of the other resources samples name (VPC, subnet, security group, association).
+_RESOURCE_ID = re.compile(r"\b(?:vpc|subnet|sg|cvpn-assoc)-[0-9a-f]{8,17}\b")
 
 
 @dataclass(frozen=True)
@@ -90,14 +102,9 @@ class SampleEvent:
         return stamp[11:16] if len(stamp) >= 16 else stamp
 
     @property
-    def replayed(self) -> bool:
-        """False for the samples the demo leaves out (no endpoint of its estate fits them)."""
-        return TARGETS.get(self.name) is not None
-
-    @property
     def targets(self) -> tuple[str, ...]:
         """The demo endpoints this sample is about (none when the call created nothing)."""
-        return TARGETS.get(self.name) or ()
+        return TARGETS.get(self.name, ())
 
     @property
     def target(self) -> str | None:
@@ -109,17 +116,28 @@ class SampleEvent:
         """True when the sample records a successful endpoint creation."""
         return self.event_name == "CreateClientVpnEndpoint" and not self.error_code
 
-    def pointed_at(self, *endpoint_ids: str) -> SampleEvent:
+    def pointed_at(
+        self, *endpoint_ids: str, aliases: Mapping[str, str] | None = None
+    ) -> SampleEvent:
         """The same event about ``endpoint_ids``: the sample's first id (every mention of it)
-        becomes the first, its second the second; extra sample ids become the last one."""
+        becomes the first, its second the second; extra sample ids become the last one. Other
+        resource ids (VPC, subnet, security group, association) become their ``aliases``."""
         text = json.dumps(self.event)
-        sample_ids = list(dict.fromkeys(ENDPOINT_ID.findall(text)))
-        mapping = {
-            sample_id: endpoint_ids[min(index, len(endpoint_ids) - 1)]
-            for index, sample_id in enumerate(sample_ids)
-        }
-        text = ENDPOINT_ID.sub(lambda match: mapping[match.group(0)], text)
+        if endpoint_ids:
+            sample_ids = list(dict.fromkeys(ENDPOINT_ID.findall(text)))
+            mapping = {
+                sample_id: endpoint_ids[min(index, len(endpoint_ids) - 1)]
+                for index, sample_id in enumerate(sample_ids)
+            }
+            text = ENDPOINT_ID.sub(lambda match: mapping[match.group(0)], text)
+        if aliases:
+            text = _RESOURCE_ID.sub(lambda match: aliases.get(match.group(0), match.group(0)), text)
         return SampleEvent(self.name, json.loads(text))
+
+    @property
+    def resource_ids(self) -> set[str]:
+        """The ids of the VPCs, subnets, security groups and associations the sample names."""
+        return set(_RESOURCE_ID.findall(json.dumps(self.event)))
 
 
 def recorded_in(
@@ -191,11 +209,18 @@ def requested(detail: Mapping[str, Any]) -> list[str]:
     """The settings the call asked for, as ``Name=value`` (policy-relevant ones only)."""
     raw = detail.get("requestParameters")
     parameters = unwrap(raw if isinstance(raw, Mapping) else None)
-    shown = [f"Tags={json.dumps(tags, ensure_ascii=False)}"] if (tags := tag_set(raw)) else []
+    shown = []
+    if tags := tag_set(raw):
+        # DeleteTags names keys only (a key without a value goes whatever its value).
+        removed = detail.get("eventName") == "DeleteTags"
+        shown.append(f"Tags={json.dumps(list(tags) if removed else tags, ensure_ascii=False)}")
     for name in _SHOWN_PARAMETERS:
         if name in parameters:
             value = plain(parameters[name])
             shown.append(f"{name}={json.dumps(value, ensure_ascii=False)}")
+    if isinstance(pem := parameters.get("CertificateRevocationList"), str):
+        # A PEM document says nothing to a reader: its size does.
+        shown.append(f"CertificateRevocationList=<a PEM X.509 CRL, {len(pem.encode())} bytes>")
     return shown
 
 

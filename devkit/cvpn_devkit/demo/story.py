@@ -47,8 +47,11 @@ def run_demo(*, stdout: TextIO, stderr: TextIO, org: bool = False) -> int:
         quiet_logs(),
         running_emulator() as url,
     ):
-        story = _organization_demo() if org else Demo
-        ok = story(console, root, url, Path(scratch)).run()
+        story = (_organization_demo() if org else Demo)(console, root, url, Path(scratch))
+        try:
+            ok = story.run()
+        finally:
+            story.lambdas.close()
     console.line()
     console.line(
         f"Demo finished in {time.monotonic() - started:.1f} s. The emulator is stopped and "
@@ -107,6 +110,11 @@ class Demo:
         self.own_window = ""
         """The closed window the ``own_window`` endpoints are tagged with."""
         self._exempt: list[estate.SeededEndpoint] = []
+        self.network: estate.DemoNetwork | None = None
+        self.aliases: dict[str, str] = {}
+        """The samples' VPC, subnet, group and association ids -> the demo's."""
+        self._findings_shown: dict[str, set[str]] = {}
+        """Endpoint id -> the findings its notices showed already (as JSON)."""
 
     def client(self, service: str, region: str) -> Any:
         """A boto3 client for ``service`` in ``region``, talking to the emulator."""
@@ -166,7 +174,8 @@ class Demo:
             "Seed an estate of Client VPN endpoints",
             "Two regions, seven endpoints, each in a state worth a look. Some have users "
             "connected right now: fixing them disconnects some sessions, so cvpn-guard says "
-            "how many users each fix touches.",
+            "how many users each fix touches. Beside them, the contractors' VPC, where the "
+            "endpoint created in step 3 gets its target network, security group and routes.",
         )
         now = datetime.now(UTC)
         # The endpoints without the tag use "default", open for the whole run: their
@@ -181,6 +190,8 @@ class Demo:
         )
         for endpoint in seeded:
             self._remember(endpoint)
+        self.network = estate.create_network(self.client)
+        self.aliases = self.network.aliases()
         rows = [
             (
                 f"{e.spec.region}  {e.endpoint_id}  {e.spec.name:<11}",
@@ -190,6 +201,16 @@ class Demo:
             )
             for e in seeded
         ]
+        network = self.network
+        rows.append(
+            (
+                f"{estate.PRIMARY_REGION}  {network.vpc_id:<{len(seeded[0].endpoint_id)}}  "
+                f"{'contractors':<11}",
+                f"VPC {estate.VPC_CIDR}: subnet {network.subnet_id} ({estate.SUBNET_CIDR}), "
+                f"security groups default ({network.default_group_id}) and "
+                f"{estate.VPN_GROUP_NAME} ({network.vpn_group_id})",
+            )
+        )
         c.facts(rows, indent=2)
         self._exempt = [e for e in seeded if e.spec.exempt]
         policy = load_policy_file(self.write_policy())
@@ -264,35 +285,45 @@ class Demo:
             "Each file in events/ is what EventBridge delivers when someone calls the EC2 API. "
             "The enforcer (functions/enforcer/app.py) never trusts the event: it describes the "
             "endpoint, evaluates the policy, fixes everything fixable in one "
-            "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice.",
+            "ModifyClientVpnEndpoint call, describes again to verify, and publishes a notice. "
+            "Before each event the demo makes the call it records, on the endpoint its story "
+            "is about, so that the enforcer finds what the event says happened.",
         )
         sqs = self.client("sqs", estate.PRIMARY_REGION)
+        ec2 = self.client("ec2", estate.PRIMARY_REGION)
         for index, sample in enumerate(samples):
             if index:
                 c.line()
-            if not sample.replayed:
-                self._show_call(sample, ())
-                c.para(
-                    "→ not replayed in the demo: its endpoints have no subnets, routes or "
-                    "revocation lists (tests/integration/enforcer replays every call)",
-                    indent=4,
-                    hanging=2,
-                )
-                continue
             if sample.creates:
-                # The call the event records, made now so the endpoint exists when it arrives.
-                self._remember(estate.create_endpoint(self.client, estate.CONTRACTORS))
+                # The call the event records, made now so the endpoint exists when it arrives,
+                # in the VPC and with the security group the event names.
+                network = estate.in_network(self.network) if self.network else None
+                self._remember(
+                    estate.create_endpoint(self.client, estate.CONTRACTORS, extra=network)
+                )
             endpoint_ids = tuple(self.ids[name] for name in sample.targets if name in self.ids)
-            event = sample.pointed_at(*endpoint_ids) if endpoint_ids else sample
-            self._show_call(event, endpoint_ids)
-            make_recorded_call(self.client("ec2", estate.PRIMARY_REGION), event, endpoint_ids)
+            event = sample.pointed_at(*endpoint_ids, aliases=self.aliases)
             try:
-                result = self.lambdas.invoke("enforcer", lambdas.ENFORCER, event.event)
+                created = make_recorded_call(ec2, event, endpoint_ids)
+            except Exception as error:  # shown, and the demo exits 1 at the end
+                self._show_call(event, endpoint_ids)
+                self.ok = False
+                c.line(f"→ the call itself failed: {type(error).__name__}: {error}", 4)
+                continue
+            if created:
+                # An id the call made (an association): later samples name the real one.
+                self.aliases.update(created)
+                event = sample.pointed_at(*endpoint_ids, aliases=self.aliases)
+            self._show_call(event, endpoint_ids)
+            try:
+                result = self.lambdas.invoke("enforcer", lambdas.ENFORCER, event.event, warm=True)
             except Exception as error:  # shown, and the demo exits 1 at the end
                 self.ok = False
                 c.line(f"→ the enforcer failed: {type(error).__name__}: {error}", 4)
                 continue
             self._show_verdict(result, drain(sqs, plumbing.queue_url))
+        # The burst is over: the enforcer's warm environment goes.
+        self.lambdas.close()
 
     def _show_call(self, sample: replay.SampleEvent, endpoint_ids: tuple[str, ...]) -> None:
         c = self.console
@@ -335,7 +366,7 @@ class Demo:
         for notice in notices:
             report = ComplianceReport.model_validate_json(notice.message)
             for endpoint in report.endpoints:
-                show_endpoint_verdict(c, endpoint)
+                self._show_new_findings(endpoint)
             c.line(f"notice published: {short_json(notice.subject, 90)}", 6)
         if not notices:
             settled = status == "compliant" or (
@@ -343,6 +374,21 @@ class Demo:
                 and all(e.get("status") == "compliant" for e in result.get("endpoints", []))
             )
             c.line("nothing to fix, no notice" if settled else "no notice", 6)
+
+    def _show_new_findings(self, endpoint: EndpointReport) -> None:
+        """An endpoint's verdict, each finding shown once: one an earlier notice about this
+        endpoint showed word for word is only named (the notice itself repeats it)."""
+        shown = self._findings_shown.setdefault(endpoint.endpoint_id, set())
+        new = tuple(f for f in endpoint.findings if f.model_dump_json() not in shown)
+        again = [f.rule for f in endpoint.findings if f.model_dump_json() in shown]
+        shown.update(f.model_dump_json() for f in new)
+        show_endpoint_verdict(self.console, endpoint.model_copy(update={"findings": new}))
+        if again:
+            self.console.para(
+                f"Still reported, as its earlier notice showed: {', '.join(again)}",
+                indent=6,
+                hanging=2,
+            )
 
     # -- 4. the sweeper ------------------------------------------------------------------
 
@@ -530,13 +576,16 @@ class Demo:
         c.section(
             7,
             "What just happened",
-            "cvpn-guard fixed drift moments after it happened, reported an access-all rule "
-            "the moment it was added, checked each endpoint of a tag call on its own, left its "
+            "cvpn-guard fixed drift moments after it happened, checked the endpoint after "
+            "every call that changes what it lets in (target networks, security groups, "
+            "routes, authorization rules, the revocation list, the authorization policy, "
+            "tags), reported a route to the whole internet and an access-all rule the moment "
+            "each was added, checked each endpoint of a tag call on its own, left its "
             "own change, failed calls and dry runs alone, said how many users each disruptive "
             "fix touched, held a fix that disconnects users back until the endpoint's "
             "maintenance window (fixing the rest at once) and applied it when the window "
             "opened, left what it must not fix by itself (connection logging without an org "
-            "log group, access-all rules) to a human, and proved the estate's state with "
+            "log group, access-all rules, full-tunnel routes) to a human, and proved the estate's state with "
             "reports.",
         )
         if received is not None:

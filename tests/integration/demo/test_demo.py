@@ -8,9 +8,11 @@ import subprocess
 
 import pytest
 
-from tests.integration.demo.conftest import run_demo
+from tests.integration.demo.conftest import REPO, run_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+EVENTS = REPO / "events"
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +101,93 @@ def test_access_and_tag_changes_are_checked_as_they_happen(
     # One tag call on two endpoints checks each on its own
     assert re.search(r"CreateTags sales \(cvpn-endpoint-\w+\), partners \(cvpn-endpoint-\w+\)", out)
     assert "→ enforcer, each endpoint on its own: sales compliant, partners compliant" in out
-    # The calls the demo cannot make on its estate are named, not replayed
-    assert "[create_route.json]" in out
-    assert "not replayed in the demo" in out
+
+
+def _replays(out: str) -> dict[str, str]:
+    """Step 3's text per sample file: from its ``▸`` line to the next one."""
+    step = out[out.index("3. Replay CloudTrail events") : out.index("4. Run the scheduled sweeper")]
+    blocks = re.split(r"^  ▸ ", step, flags=re.MULTILINE)[1:]
+    return {re.search(r"\[(\S+\.json)\]", block).group(1): block for block in blocks}  # type: ignore[union-attr]
+
+
+def test_every_sample_event_is_replayed_through_the_enforcer(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    # Then each sample of events/ (the sweeper's aside) has its replay, and each replay ends
+    # in what the enforcer did with it: no sample is only named
+    samples = sorted(path.name for path in EVENTS.glob("*.json"))
+    replays = _replays(demo.stdout)
+    assert sorted(replays) == samples
+    for block in replays.values():
+        assert "→ enforcer" in block, block
+        assert "not replayed" not in block, block
+    assert "not replayed" not in demo.stdout
+
+
+def test_the_routes_rule_fires_on_the_sample_route_to_the_internet(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    replays = _replays(demo.stdout)
+    # Given jane.doe's route to 0.0.0.0/0 through the contractors' subnet
+    route = replays["create_route.json"]
+    subnet = re.search(r'TargetVpcSubnetId="(subnet-\w+)"', route)
+    assert subnet, route
+    assert re.search(r"CreateClientVpnRoute contractors \(cvpn-endpoint-\w+\)", route)
+    # Then the baseline's routes rule reports it (reported only: deleting routes is opt-in)
+    flat = " ".join(route.split())
+    assert "- [HIGH] routes (needs a human): expected [], actual" in flat
+    assert f'"DestinationCidr": "0.0.0.0/0", "Target": "{subnet.group(1)}"' in flat
+    assert 'notice published: "[cvpn-guard] NON_COMPLIANT' in route
+    # And once the route is deleted, the routes finding is gone
+    assert "routes" not in _findings_text(replays["delete_route.json"])
+
+
+def _findings_text(block: str) -> str:
+    return block[block.index("→ enforcer") :]
+
+
+def test_the_network_revocation_list_and_policy_calls_are_made_before_their_events(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    replays = _replays(demo.stdout)
+    # The samples' network ids are the demo's own (its VPC, subnet, group, association)
+    seeded = re.search(
+        r"(vpc-\w+) +contractors +VPC 10\.0\.0\.0/16: subnet (subnet-\w+)", demo.stdout
+    )
+    assert seeded, demo.stdout[:5000]
+    vpc, subnet = seeded.groups()
+    assert f'SubnetId="{subnet}"' in replays["associate_target_network.json"]
+    assert f'VpcId="{vpc}"' in replays["apply_security_groups.json"]
+    assert re.search(r'AssociationId="cvpn-assoc-\w+"', replays["disassociate_target_network.json"])
+    for sample in (
+        "associate_target_network.json",
+        "apply_security_groups.json",
+        "disassociate_target_network.json",
+        "delete_tags.json",
+    ):
+        assert "→ enforcer: non compliant" in replays[sample]  # still no connection logging
+    # And sam.lee's calls on sales leave it compliant: checked, nothing to say
+    for sample in (
+        "modify_authorization_policy.json",
+        "import_revocation_list.json",
+        "delete_authorization_policy.json",
+    ):
+        assert re.search(r"^    \w+ sales \(cvpn-endpoint-\w+\)$", replays[sample], re.MULTILINE)
+        assert "→ enforcer: compliant" in replays[sample]
+    assert 'Tags=["owner"]' in replays["delete_tags.json"]
+
+
+def test_the_enforcers_own_sample_sets_the_policys_approved_banner() -> None:
+    from cvpn_guard.policy import default_policy
+
+    # Given the enforcer's own Modify (the fix of the create sample, which the loop guard skips)
+    event = json.loads((EVENTS / "modify_endpoint_by_enforcer.json").read_text())
+    request = event["detail"]["requestParameters"]["ModifyClientVpnEndpointRequest"]
+
+    # Then it sets what the baseline demands, so nothing later calls the text outdated
+    banner = default_policy().rules.get("login-banner")
+    assert banner is not None
+    assert request["ClientLoginBannerOptions"] == {"Enabled": True, "BannerText": banner.text}  # type: ignore[attr-defined]
 
 
 def test_one_disruptive_fix_waits_for_its_window_and_is_applied_when_it_opens(
