@@ -464,3 +464,30 @@ def test_validate_help_documents_every_flag_the_formats_and_the_exit_statuses(
         assert text in shown
     for status in ("0  every document is valid", "1  valid, with warnings", "2  a document"):
         assert status in shown
+
+
+# ---- policies/README.md ------------------------------------------------------------------------
+
+EXAMPLES_README = Path(__file__).resolve().parents[3] / "policies/README.md"
+
+
+def test_the_examples_readme_validates_with_the_cli_and_shows_what_it_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the examples' README: it runs the CLI, not a python one-liner
+    text = EXAMPLES_README.read_text(encoding="utf-8")
+    assert "python -c" not in text
+    assert ".venv/bin/cvpn-guard policy validate policies/strict.yaml" in text
+
+    # When the document its sample describes (mode: off, max_hours: 5) is validated
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies").mkdir()
+    _write(
+        tmp_path / "policies",
+        "version: 1\nmode: off\nrules:\n  session-timeout: {max_hours: 5}\n",
+        "mine.yaml",
+    )
+    assert main(["policy", "validate", "policies/mine.yaml"]) == 2
+
+    # Then the README shows exactly what it prints
+    assert capsys.readouterr().err in text
