@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from importlib import resources
 from typing import Any
 
@@ -199,11 +200,18 @@ def _with_unreached_problems(
 
     pydantic runs an exemption's own checks only when all its values are valid; asking the raw
     document too reports every problem in one pass. Each is placed after its exemption's others.
+    Linear in the number of problems: a hostile document may have thousands of exemptions.
     """
     exemptions = data.get("exemptions")
     if not isinstance(exemptions, list):
         return problems
-    result = list(problems)
+    known = set(problems)
+    last_of: dict[int, int] = {}  # exemption index -> position of its last problem
+    for position, problem in enumerate(problems):
+        match = _EXEMPTION_PATH.match(problem.path)
+        if match is not None:
+            last_of[int(match.group(1))] = position
+    after: dict[int, list[PolicyProblem]] = {}  # position -> problems to insert after it
     for index, raw in enumerate(exemptions):
         if not isinstance(raw, dict):
             continue
@@ -214,18 +222,23 @@ def _with_unreached_problems(
         )
         if lacking is None:
             continue
-        base = f"exemptions[{index}]"
         key, message = lacking
+        base = f"exemptions[{index}]"
         problem = PolicyProblem(f"{base}.{key}" if key else base, message)
-        if problem in result:
-            continue  # the model's own check ran and said so
-        inside = [
-            position
-            for position, other in enumerate(result)
-            if other.path == base or other.path.startswith((f"{base}.", f"{base}["))
-        ]
-        result.insert(inside[-1] + 1 if inside else len(result), problem)
+        if problem not in known:  # else the model's own check ran and said so
+            known.add(problem)
+            after.setdefault(last_of.get(index, len(problems) - 1), []).append(problem)
+    if not after:
+        return problems
+    result: list[PolicyProblem] = []
+    for position, problem in enumerate(problems):
+        result.append(problem)
+        result.extend(after.get(position, ()))
+    result.extend(after.get(-1, ()))  # no problem listed before them
     return result
+
+
+_EXEMPTION_PATH = re.compile(r"exemptions\[(\d+)\](?:$|[.\[])")
 
 
 # The words YAML 1.1 (PyYAML's resolver) reads as booleans besides true and false.
@@ -243,6 +256,8 @@ class _YamlWords:
         self._text = text
         self._root: yaml.Node | None = None
         self._composed = False
+        # Each mapping indexed once: a hostile document may ask thousands of lookups.
+        self._indexed: dict[int, dict[str, yaml.Node]] = {}
 
     def __call__(self, location: tuple[int | str, ...]) -> str | None:
         node = self._node_at(location)
@@ -267,17 +282,20 @@ class _YamlWords:
             if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 node = node.value[part] if 0 <= part < len(node.value) else None
             elif isinstance(node, yaml.MappingNode):
-                node = next(
-                    (
-                        value
-                        for key, value in node.value
-                        if isinstance(key, yaml.ScalarNode) and key.value == str(part)
-                    ),
-                    None,
-                )
+                node = self._entries(node).get(str(part))
             else:
                 return None
         return node
+
+    def _entries(self, mapping: yaml.MappingNode) -> dict[str, yaml.Node]:
+        entries = self._indexed.get(id(mapping))
+        if entries is None:
+            entries = {}
+            for key, value in mapping.value:
+                if isinstance(key, yaml.ScalarNode):
+                    entries.setdefault(str(key.value), value)
+            self._indexed[id(mapping)] = entries
+        return entries
 
 
 def _reader_message(text: str, error: yaml.reader.ReaderError) -> str:
