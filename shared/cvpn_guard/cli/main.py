@@ -53,7 +53,13 @@ def _dispatch(args: object, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> in
         from cvpn_guard.cli import policy_commands
 
         if getattr(args, "policy_command", None) == "validate":
-            return policy_commands.validate(str(getattr(args, "file", "")), stdout, stderr)
+            return policy_commands.validate(
+                list(getattr(args, "files", [])),
+                stdout,
+                stderr,
+                output_format=str(getattr(args, "output_format", "text")),
+                stdin=sys.stdin,
+            )
         return policy_commands.show_default(stdout)
     if command == "demo":
         try:

@@ -32,6 +32,40 @@ examples:
 """
 
 
+VALIDATE_FORMATS = ("text", "json")
+
+_VALIDATE_EPILOG = """\
+warnings (the document is valid, but):
+  an exemption's expires day is past (it no longer applies); a tag exemption while
+  allow_tag_exemptions is false (never honoured); no rule configured, or every rule switched
+  off (nothing would be checked); a document over 8,192 bytes (no SSM parameter, so not the
+  stack's policy parameter, can hold it; --policy and POLICY_FILE still read it)
+
+exit status (with several files, the worst):
+  0  every document is valid, without warnings
+  1  valid, with warnings
+  2  a document has errors (or cannot be read), or bad flags
+
+output:
+  text  FILE: valid (version 1, N rules, mode M, sha256:...)        on stdout
+        FILE: valid with N warnings (...)                          on stdout
+        FILE: PATH: MESSAGE  and  FILE: warning: PATH: MESSAGE     on stderr
+        FILE: invalid (N problems)                                 on stderr
+  json  a list on stdout, one object per FILE in argument order:
+        {"file": "org.yaml", "valid": false,
+         "errors": [{"path": "exemptions[0].reason", "message": "..."}],
+         "warnings": [{"path": "", "message": "..."}],
+         "content_hash": null}
+        path "" is the whole document; content_hash is the sha256 the text prints,
+        null when the document could not be loaded as a policy
+
+examples:
+  cvpn-guard policy validate policies/*.yaml
+  aws ssm get-parameter --name /cvpn-guard/policy --query Parameter.Value --output text \\
+    | cvpn-guard policy validate --format json -
+"""
+
+
 def _common_options() -> argparse.ArgumentParser:
     # SUPPRESS as default lets --debug go before or after the command without the
     # subcommand's default overwriting what the main parser already read.
@@ -207,13 +241,30 @@ def _add_policy(
     validate = actions.add_parser(
         "validate",
         parents=[common],
-        help="check a policy document; print every problem with its key path",
+        help="check policy documents; print every problem and warning with its key path",
         description=(
-            "Check a policy document (YAML or JSON). Exit 0 when it is valid, 2 with one "
-            "line per problem (key path: what is wrong) when it is not."
+            "Check policy documents (YAML or JSON): every error (the document cannot be used) "
+            "and every warning (it can, but part of it will never take effect) of each, in one "
+            "pass, each with its key path."
         ),
+        epilog=_VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("file", metavar="FILE", help="the policy document")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a policy document; several are checked one after the other; - reads standard "
+        "input (named <stdin> in the output; write ./- for a file named -)",
+    )
+    validate.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        default="text",
+        dest="output_format",
+        help="text: verdicts on stdout, problems and warnings on stderr; json: one array on "
+        "stdout (default: text)",
+    )
     actions.add_parser(
         "show-default",
         parents=[common],

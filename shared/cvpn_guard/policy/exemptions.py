@@ -49,6 +49,26 @@ def _calendar_date(value: Any) -> Any:
     raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2027-01-31")
 
 
+NEEDS_ONE_SELECTOR = (
+    "an exemption needs exactly one of endpoint_id or tag to say which endpoints it spares"
+)
+NEEDS_A_REASON = "an endpoint exemption needs a reason (a ticket, an owner)"
+
+
+def selector_problem(*, endpoint_id: bool, tag: bool, reason: bool) -> tuple[str, str] | None:
+    """What an exemption written with these keys lacks: ``(key, message)``, or None.
+
+    ``key`` is ``""`` for the exemption as a whole. The loader also asks this of the raw
+    document when the exemption's own values are wrong: pydantic then skips the model's
+    checks, and the author would see a missing reason only after fixing everything else.
+    """
+    if endpoint_id == tag:
+        return "", NEEDS_ONE_SELECTOR
+    if endpoint_id and not reason:
+        return "reason", NEEDS_A_REASON
+    return None
+
+
 KnownRuleId = Annotated[StrictStr, AfterValidator(_known_rule_id)]
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 
@@ -96,13 +116,14 @@ class Exemption(BaseModel):
 
     @model_validator(mode="after")
     def _one_selector_and_a_reason(self) -> Self:
-        if (self.endpoint_id is None) == (self.tag is None):
-            raise ValueError(
-                "an exemption needs exactly one of endpoint_id or tag to say which endpoints "
-                "it spares"
-            )
-        if self.endpoint_id is not None and self.reason is None:
-            raise key_error("reason", "an endpoint exemption needs a reason (a ticket, an owner)")
+        problem = selector_problem(
+            endpoint_id=self.endpoint_id is not None,
+            tag=self.tag is not None,
+            reason=self.reason is not None,
+        )
+        if problem is not None:
+            key, message = problem
+            raise key_error(key, message) if key else ValueError(message)
         return self
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from importlib import resources
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from cvpn_guard.exceptions import PolicyError, PolicyProblem
 from cvpn_guard.policy.document import Policy
+from cvpn_guard.policy.exemptions import selector_problem
 from cvpn_guard.policy.problems import problems_from
 
 DEFAULT_POLICY_RESOURCE = "default.yaml"
@@ -78,7 +80,10 @@ def load_policy(text: str, *, source: str = "<policy>") -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as error:
-        raise PolicyError(problems_from(error, Policy), source=source) from None
+        # Only on failure: a valid document is parsed once, as the Lambdas need.
+        words = None if _is_json(text) else _YamlWords(text)
+        problems = problems_from(error, Policy, yaml_word=words)
+        raise PolicyError(_with_unreached_problems(problems, data), source=source) from None
 
 
 def load_policy_file(path: str | os.PathLike[str]) -> Policy:
@@ -101,19 +106,44 @@ def load_policy_file(path: str | os.PathLike[str]) -> Policy:
     """
     source = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as error:
         reason = error.strerror or str(error)
         raise PolicyError(
             [PolicyProblem("", f"cannot read the policy file: {reason}")], source=source
         ) from error
+    return load_policy(decode_policy(data, source=source), source=source)
+
+
+def decode_policy(data: bytes, *, source: str = "<policy>") -> str:
+    """The text of a policy document's bytes, read as a file is (UTF-8, any line ends).
+
+    Parameters
+    ----------
+    data : bytes
+        The document as stored.
+    source : str
+        Where the bytes come from, used to prefix the error line.
+
+    Returns
+    -------
+    str
+        The text, its line ends turned into ``\\n`` as ``open()`` does.
+
+    Raises
+    ------
+    PolicyError
+        The bytes are not UTF-8 (with the offset of the first bad byte).
+    """
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PolicyError(
             [PolicyProblem("", f"the policy file is not UTF-8 text (byte {error.start})")],
             source=source,
-        ) from error
-    return load_policy(text, source=source)
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @functools.cache
@@ -132,8 +162,12 @@ def default_policy() -> Policy:
 _TOO_DEEP = "the document is nested too deeply to be a policy"
 
 
+def _is_json(text: str) -> bool:
+    return text.lstrip().startswith("{")
+
+
 def _parse(text: str, source: str) -> Any:
-    if text.lstrip().startswith("{"):
+    if _is_json(text):
         try:
             return json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
@@ -157,6 +191,111 @@ def _parse(text: str, source: str) -> Any:
         raise PolicyError(
             [PolicyProblem("", f"invalid YAML: {_TOO_DEEP}")], source=source
         ) from None
+
+
+def _with_unreached_problems(
+    problems: list[PolicyProblem], data: dict[Any, Any]
+) -> list[PolicyProblem]:
+    """``problems`` and what an exemption with a wrong value also lacks (a reason, a selector).
+
+    pydantic runs an exemption's own checks only when all its values are valid; asking the raw
+    document too reports every problem in one pass. Each is placed after its exemption's others.
+    Linear in the number of problems: a hostile document may have thousands of exemptions.
+    """
+    exemptions = data.get("exemptions")
+    if not isinstance(exemptions, list):
+        return problems
+    known = set(problems)
+    last_of: dict[int, int] = {}  # exemption index -> position of its last problem
+    for position, problem in enumerate(problems):
+        match = _EXEMPTION_PATH.match(problem.path)
+        if match is not None:
+            last_of[int(match.group(1))] = position
+    after: dict[int, list[PolicyProblem]] = {}  # position -> problems to insert after it
+    for index, raw in enumerate(exemptions):
+        if not isinstance(raw, dict):
+            continue
+        lacking = selector_problem(
+            endpoint_id=raw.get("endpoint_id") is not None,
+            tag=raw.get("tag") is not None,
+            reason=raw.get("reason") is not None,
+        )
+        if lacking is None:
+            continue
+        key, message = lacking
+        base = f"exemptions[{index}]"
+        problem = PolicyProblem(f"{base}.{key}" if key else base, message)
+        if problem not in known:  # else the model's own check ran and said so
+            known.add(problem)
+            after.setdefault(last_of.get(index, len(problems) - 1), []).append(problem)
+    if not after:
+        return problems
+    result: list[PolicyProblem] = []
+    for position, problem in enumerate(problems):
+        result.append(problem)
+        result.extend(after.get(position, ()))
+    result.extend(after.get(-1, ()))  # no problem listed before them
+    return result
+
+
+_EXEMPTION_PATH = re.compile(r"exemptions\[(\d+)\](?:$|[.\[])")
+
+
+# The words YAML 1.1 (PyYAML's resolver) reads as booleans besides true and false.
+_SURPRISING_BOOLEANS = frozenset({"yes", "no", "on", "off"})
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _YamlWords:
+    """The unquoted word behind a boolean at a key path (``off`` for ``mode: off``), if any.
+
+    Reads the document's node tree (which keeps each scalar's text) on first use only.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+        # Each mapping indexed once: a hostile document may ask thousands of lookups.
+        self._indexed: dict[int, dict[str, yaml.Node]] = {}
+
+    def __call__(self, location: tuple[int | str, ...]) -> str | None:
+        node = self._node_at(location)
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag == _BOOL_TAG
+            and node.style is None  # plain: a quoted word is text already
+            and node.value.lower() in _SURPRISING_BOOLEANS
+        ):
+            return str(node.value)
+        return None
+
+    def _node_at(self, location: tuple[int | str, ...]) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_PolicyYamlLoader)
+            except (yaml.YAMLError, RecursionError):
+                self._root = None
+        node = self._root
+        for part in location:
+            if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            elif isinstance(node, yaml.MappingNode):
+                node = self._entries(node).get(str(part))
+            else:
+                return None
+        return node
+
+    def _entries(self, mapping: yaml.MappingNode) -> dict[str, yaml.Node]:
+        entries = self._indexed.get(id(mapping))
+        if entries is None:
+            entries = {}
+            for key, value in mapping.value:
+                if isinstance(key, yaml.ScalarNode):
+                    entries.setdefault(str(key.value), value)
+            self._indexed[id(mapping)] = entries
+        return entries
 
 
 def _reader_message(text: str, error: yaml.reader.ReaderError) -> str:

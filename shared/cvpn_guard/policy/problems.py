@@ -11,7 +11,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -36,10 +36,26 @@ _QUOTED = re.compile(r"'([^']*)'")
 _SELF_EXPLAINING = frozenset({"value_error", "assertion_error", "literal_error", "enum"})
 
 
-def problems_from(error: ValidationError, root: type[BaseModel]) -> list[PolicyProblem]:
-    """One problem per pydantic error, located and worded for the policy author."""
+YamlWord = Callable[[Location], str | None]
+"""The unquoted YAML word a boolean at a location was written as (``off``), or None."""
+
+# Where the policy expects text: a boolean there is most likely a YAML 1.1 word (off, yes).
+_TEXT_ERRORS = frozenset({"string_type", "literal_error", "enum"})
+
+
+def problems_from(
+    error: ValidationError, root: type[BaseModel], *, yaml_word: YamlWord | None = None
+) -> list[PolicyProblem]:
+    """One problem per pydantic error, located and worded for the policy author.
+
+    ``yaml_word`` lets a problem explain a boolean that YAML made of an unquoted word.
+    """
     errors = error.errors(include_url=False)
-    return [_problem(details, root) for details in errors if not _follows_from(details, errors)]
+    return [
+        _problem(details, root, yaml_word)
+        for details in errors
+        if not _follows_from(details, errors)
+    ]
 
 
 def _follows_from(details: ErrorDetails, errors: Sequence[ErrorDetails]) -> bool:
@@ -65,7 +81,9 @@ def format_path(location: Iterable[int | str]) -> str:
     return path
 
 
-def _problem(details: ErrorDetails, root: type[BaseModel]) -> PolicyProblem:
+def _problem(
+    details: ErrorDetails, root: type[BaseModel], yaml_word: YamlWord | None
+) -> PolicyProblem:
     location: Location = tuple(details["loc"])
     if location[-1:] == (_MAPPING_KEY,):
         location = location[:-1]  # the key itself is wrong: its path is the entry's
@@ -77,16 +95,21 @@ def _problem(details: ErrorDetails, root: type[BaseModel]) -> PolicyProblem:
         return PolicyProblem(format_path(location), _unknown_key(root, location))
     field = _field_at(root, location)
     allowed = field.description if field is not None else None
-    message = _describe(details)
+    word = None
+    if yaml_word is not None and kind in _TEXT_ERRORS and isinstance(details.get("input"), bool):
+        word = yaml_word(location)
+    message = _describe(details, word)
     if allowed and kind not in _SELF_EXPLAINING:
         message = f"{message}; allowed: {allowed}"
     return PolicyProblem(format_path(location), message)
 
 
-def _describe(details: ErrorDetails) -> str:
+def _describe(details: ErrorDetails, word: str | None = None) -> str:
     kind = details["type"]
     context = details.get("ctx") or {}
     got = _shown(details.get("input"))
+    # e.g. ": YAML reads the unquoted word off as false; quote it ("off")"
+    why = f': YAML reads the unquoted word {word} as {got}; quote it ("{word}")' if word else ""
     if kind == "missing":
         return "is required but missing"
     if kind == "value_error":
@@ -96,10 +119,11 @@ def _describe(details: ErrorDetails) -> str:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number, got {got}"
     if kind == "string_type":
-        return f"must be text, got {got}"
+        return f"must be text, got {got}{why}"
     if kind in ("literal_error", "enum"):
         expected = str(context.get("expected", ""))
-        return f"{got} is not allowed; {_did_you_mean(details.get('input'), expected)}it must be {expected}"
+        hint = _did_you_mean(details.get("input"), expected)
+        return f"{got} is not allowed{why}; {hint}it must be {expected}"
     if kind == "greater_than_equal":
         return f"{got} is too small, it must be at least {context.get('ge')}"
     if kind == "too_short":

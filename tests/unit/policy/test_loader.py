@@ -317,3 +317,124 @@ def test_the_package_reexports_its_public_api() -> None:
         "Weekday",
         "WINDOW_TAG",
     }
+
+
+# ---- YAML 1.1 booleans: an unquoted off, yes, On ... where the policy expects text ----------
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(PolicyError) as raised:
+        load_policy(text)
+    return [str(problem) for problem in raised.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            "version: 1\nmode: off\nrules: {}\n",
+            "mode: false is not allowed: YAML reads the unquoted word off as false; quote it "
+            "(\"off\"); it must be 'enforce' or 'report'",
+        ),
+        (
+            "version: 1\nrules:\n  login-banner: {text: Yes}\n",
+            "rules.login-banner.text: must be text, got true: YAML reads the unquoted word Yes "
+            'as true; quote it ("Yes"); allowed: the exact approved banner text',
+        ),
+        (
+            "version: 1\nrules:\n  required-tags: {keys: [owner, NO]}\n",
+            "rules.required-tags.keys[1]: must be text, got false: YAML reads the unquoted word "
+            'NO as false; quote it ("NO")',
+        ),
+        (
+            "version: 1\nrules: {}\nexemptions:\n  - tag: {key: vpn, value: on}\n",
+            "exemptions[0].tag.value: must be text, got true: YAML reads the unquoted word on "
+            'as true; quote it ("on")',
+        ),
+    ],
+    ids=["mode", "banner text", "list item", "tag value"],
+)
+def test_a_boolean_yaml_made_of_a_word_says_so_and_how_to_quote_it(
+    document: str, expected: str
+) -> None:
+    # Given a YAML 1.1 boolean word where the policy expects text / When it is loaded
+    # Then the problem names the word YAML read as a boolean and how to keep it text
+    assert _problems(document)[0].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "version: 1\nmode: false\nrules: {}\n",  # the author wrote a boolean
+        '{"version": 1, "mode": false, "rules": {}}',  # JSON has no such words
+    ],
+    ids=["yaml false", "json false"],
+)
+def test_a_boolean_written_as_one_is_not_blamed_on_yaml(document: str) -> None:
+    # Given a boolean spelled true/false / When it is loaded / Then no YAML explanation
+    assert _problems(document) == ["mode: false is not allowed; it must be 'enforce' or 'report'"]
+
+
+def test_a_quoted_word_is_text_and_reported_as_such() -> None:
+    # Given mode: "off" / When it is loaded / Then it is an unknown mode, not a boolean
+    assert _problems('version: 1\nmode: "off"\nrules: {}\n') == [
+        "mode: 'off' is not allowed; it must be 'enforce' or 'report'"
+    ]
+
+
+# ---- every problem in one pass --------------------------------------------------------------
+
+ENDPOINT = "cvpn-endpoint-0123456789abcdef0"
+
+
+def test_a_missing_reason_comes_with_the_exemptions_other_problems() -> None:
+    # Given an endpoint exemption without a reason whose expires is wrong, then another
+    # exemption with neither selector
+    document = (
+        "version: 1\nmode: enforcing\nrules: {}\nexemptions:\n"
+        f"  - endpoint_id: {ENDPOINT}\n    expires: 2027-13-01\n"
+        "  - rules: [rule-that-does-not-exist]\n"
+    )
+
+    # When it is loaded
+    problems = _problems(document)
+
+    # Then the reason and the selector are reported with the rest, each after its exemption's
+    # other problems
+    assert [problem.split(": ")[0] for problem in problems] == [
+        "mode",
+        "exemptions[0].expires",
+        "exemptions[0].reason",
+        "exemptions[1].rules[0]",
+        "exemptions[1]",
+    ]
+    assert problems[2] == (
+        "exemptions[0].reason: an endpoint exemption needs a reason (a ticket, an owner)"
+    )
+    assert problems[4] == (
+        "exemptions[1]: an exemption needs exactly one of endpoint_id or tag to say which "
+        "endpoints it spares"
+    )
+
+
+def test_a_missing_reason_of_an_otherwise_valid_exemption_is_reported_once() -> None:
+    # Given an exemption whose only problem is its missing reason, in a document with another
+    document = (
+        f"version: 1\nmode: enforcing\nrules: {{}}\nexemptions:\n  - endpoint_id: {ENDPOINT}\n"
+    )
+    # When it is loaded / Then the model's own check says it, and only once
+    assert [problem.split(": ")[0] for problem in _problems(document)] == [
+        "mode",
+        "exemptions[0].reason",
+    ]
+
+
+def test_a_file_with_windows_line_ends_loads_as_with_unix_ones(tmp_path: Path) -> None:
+    # Given the same document with "\r\n" and "\n" line ends
+    text = "version: 1\nrules:\n  login-banner:\n    text: |\n      Authorized use only.\n      Monitored.\n"
+    unix, windows = tmp_path / "unix.yaml", tmp_path / "windows.yaml"
+    unix.write_bytes(text.encode())
+    windows.write_bytes(text.replace("\n", "\r\n").encode())
+    # When both are loaded / Then they are the same policy, as open() in text mode read them
+    assert load_policy_file(windows) == load_policy_file(unix)
+    assert load_policy_file(windows).identity == load_policy(text).identity
