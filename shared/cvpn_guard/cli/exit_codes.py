@@ -15,9 +15,11 @@ class ExitCode(IntEnum):
     OK = 0
     """Every endpoint ends compliant or exempt (or fully remediated), nothing failed."""
     FINDINGS = 1
-    """Violations remain, or an endpoint or region could not be checked."""
+    """``scan``: violations remain, or an endpoint, region or account could not be checked
+    (also after ``--plan`` or a declined confirmation). ``policy validate``: warnings only."""
     USAGE = 2
-    """Bad flags, an unreadable or invalid policy, no credentials or no region."""
+    """Bad flags, an unreadable or invalid policy, no credentials or no region; ``scan
+    --remediate`` refused (the policy's mode, no terminal to confirm on). Nothing changed."""
 
 
 def exit_code_for(report: ComplianceReport) -> ExitCode:

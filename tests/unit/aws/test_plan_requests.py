@@ -6,7 +6,6 @@ EC2 model), so a call whose ``request`` drifted from its ``run`` fails here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -25,14 +24,13 @@ OPERATIONS = {
 
 
 @pytest.fixture
-def ec2() -> Iterator[Any]:
-    client = boto3.client(
+def ec2() -> Any:
+    return boto3.client(
         "ec2",
         region_name="eu-west-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    yield client
 
 
 @pytest.mark.parametrize(
