@@ -12,7 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from cvpn_guard.endpoint_guard import EndpointGuard, EndpointUnavailable, EnforcementResult
+from cvpn_guard.endpoint_guard import (
+    EndpointGuard,
+    EndpointUnavailable,
+    EnforcementResult,
+    name_tag,
+)
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort, EndpointLocks, TrailPort
@@ -99,8 +104,10 @@ def sweep_region(
                             account=account,
                             region=region,
                             endpoint_id=endpoint_id,
+                            name=name_tag(item),
                             code=error.code,
                             message=error.message,
+                            failed_call=error.operation,
                         )
                     )
                 else:
@@ -111,7 +118,13 @@ def sweep_region(
                     progress(region, done)
     except AwsCallError as error:
         outcome.errors.append(
-            ReportError(account=account, region=region, code=error.code, message=error.message)
+            ReportError(
+                account=account,
+                region=region,
+                code=error.code,
+                message=error.message,
+                failed_call=error.operation,
+            )
         )
     return outcome
 
@@ -165,7 +178,11 @@ def sweep(
                 region,
                 errors=[
                     ReportError(
-                        account=account, region=region, code=error.code, message=error.message
+                        account=account,
+                        region=region,
+                        code=error.code,
+                        message=error.message,
+                        failed_call=error.operation,
                     )
                 ],
             )

@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializeAsAny,
     SerializerFunctionWrapHandler,
     StrictBool,
@@ -149,6 +150,8 @@ class Policy(BaseModel):
         description="a mapping {when, max_connected_users, windows}: when fixes that disrupt "
         "users are applied",
     )
+    # The mode the document itself says, when ``with_mode`` overrode it (None: not overridden).
+    _document_mode: Mode | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _default_disruptive_fixes_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -177,6 +180,10 @@ class Policy(BaseModel):
     def with_mode(self, mode: Mode | str) -> Policy:
         """The same policy in another mode (e.g. a dry run of an enforce policy).
 
+        The copy remembers the mode its document says (``document_mode``), and keeps the
+        document's ``identity``: a report of the override still names the document it came
+        from.
+
         Parameters
         ----------
         mode : Mode | str
@@ -187,7 +194,14 @@ class Policy(BaseModel):
         Policy
             A new policy; this one is unchanged.
         """
-        return self.model_copy(update={"mode": Mode(mode)})
+        copy = self.model_copy(update={"mode": Mode(mode)})
+        copy._document_mode = self.document_mode
+        return copy
+
+    @property
+    def document_mode(self) -> Mode:
+        """The mode the document says; ``mode`` differs from it after ``with_mode``."""
+        return self.mode if self._document_mode is None else self._document_mode
 
     @property
     def identity(self) -> PolicyIdentity:
@@ -195,10 +209,13 @@ class Policy(BaseModel):
 
         The hash covers the normalized document (defaults filled in, keys sorted; an all-default
         ``disruptive_fixes`` left out), so two documents that differ only in layout, comments or
-        explicitly written defaults share it.
+        explicitly written defaults share it. It is the document's: a mode set by ``with_mode``
+        (the CLI's report-only scan, the Lambdas' ``ENFORCEMENT_MODE``) does not change it, so
+        ``cvpn-guard policy validate`` prints the hash every report of the document carries.
         Not cached: ``with_mode`` copies would carry a stale value.
         """
         normalized = self.model_dump(mode="json", by_alias=True)
+        normalized["mode"] = str(self.document_mode)
         canonical = json.dumps(
             normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )

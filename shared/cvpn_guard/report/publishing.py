@@ -8,6 +8,7 @@ through ``short_json`` quoting, so no string can break either format.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cvpn_guard.findings import EndpointStatus
@@ -18,6 +19,7 @@ from cvpn_guard.report.render import (
     VALUE_LIMIT,
     endpoint_details,
     endpoint_heading,
+    error_code,
     render_summary,
     short_json,
 )
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line breaks
 _UNSAFE_SUBJECT = re.compile(r"[^\x20-\x7e]")
+_WIDEST_PART_SUFFIX = " (part 999 of 999)"  # room kept for it in a split report's subject
 
 
 def needs_notice(endpoint: EndpointReport) -> bool:
@@ -36,9 +39,93 @@ def needs_notice(endpoint: EndpointReport) -> bool:
 
 
 def subject_for(endpoint: EndpointReport) -> str:
-    """``[cvpn-guard] REMEDIATED cvpn-endpoint-… 123456789012/eu-west-1``, under 100 chars."""
-    subject = f"[cvpn-guard] {endpoint.status.upper()} {endpoint.endpoint_id} {endpoint.account}/{endpoint.region}"
-    return _UNSAFE_SUBJECT.sub("?", subject)[:SUBJECT_LIMIT]
+    """``[cvpn-guard] REMEDIATED cvpn-endpoint-… 123456789012/eu-west-1``, under 100 chars.
+
+    With errors it names them: ``…, 1 ERROR: InvalidParameterValue`` (the code of the
+    failed remediation) or ``…, 1 ERROR: authorization-rules not checked`` (a rule whose read
+    AWS refused); when that does not fit, the region gives way first, then the names.
+    """
+    head = f"[cvpn-guard] {endpoint.status.upper()} {endpoint.endpoint_id} {endpoint.account}"
+    labels = [(error_code(endpoint.error), 1)] if endpoint.error else []
+    labels += [(f"{u.rule} not checked", 1) for u in endpoint.unevaluated if u.read_failed]
+    count = len(labels)
+    located = f"{head}/{endpoint.region}"
+    return _fitted(
+        [
+            located + _errors_phrase(count, labels, SUBJECT_LIMIT - len(located)),
+            head + _errors_phrase(count, labels, SUBJECT_LIMIT - len(head)),
+            located + _errors_phrase(count, [], SUBJECT_LIMIT),
+        ]
+    )
+
+
+def report_headline(report: ComplianceReport, *, room: int = SUBJECT_LIMIT) -> str:
+    """``[cvpn-guard] REPORT 3 endpoints, 1 non-compliant, 1 remediated, 2 ERRORS: …`` in at
+    most ``room`` characters.
+
+    Errors are the report's errors and the targets not swept (a whole account left out counts):
+    the first ones are named (``210987654321 not swept``, ``210987654321/us-east-1
+    AccessDenied``; one account's errors of one code in several regions as one name) and the
+    rest counted (``+3 more``), as far as the room allows (the bare count at least).
+    """
+    summary = report.summary
+    base = (
+        f"[cvpn-guard] REPORT {summary.endpoints} endpoints, "
+        f"{summary.non_compliant + summary.remediation_failed} non-compliant, "
+        f"{summary.remediated} remediated"
+    )
+    deferred = f", {summary.deferred} deferred" if summary.deferred else ""
+    labels = _report_error_labels(report)
+    count = len(report.errors) + len(report.not_swept)
+    candidates = [
+        head + _errors_phrase(count, labels, room - len(head))
+        for head in (base + deferred, base)  # the errors matter more than the deferred count
+    ]
+    return _fitted(candidates, room)
+
+
+def _report_error_labels(report: ComplianceReport) -> list[tuple[str, int]]:
+    """(name, how many errors it stands for): targets not swept first, then one name per
+    account and error code."""
+    labels = [
+        (f"{'/'.join(p for p in (n.account, n.region) if p)} not swept", 1)
+        for n in report.not_swept
+    ]
+    groups: dict[tuple[str | None, str], list[str | None]] = {}
+    for error in report.errors:
+        groups.setdefault((error.account, error.code), []).append(error.region)
+    for (account, code), regions in groups.items():
+        place = (
+            account if len(set(regions)) > 1 else "/".join(p for p in (account, regions[0]) if p)
+        )
+        labels.append((f"{place} {code}" if place else code, len(regions)))
+    return labels
+
+
+def _errors_phrase(count: int, labels: Sequence[tuple[str, int]], room: int) -> str:
+    """``, 2 ERRORS: a, b +3 more`` naming as many labels as fit in ``room`` ("" for none)."""
+    if count == 0:
+        return ""
+    bare = f", {count} ERROR{'S' if count != 1 else ''}"
+    for named in (2, 1):
+        if len(labels) < named:
+            continue
+        rest = count - sum(stands_for for _, stands_for in labels[:named])
+        phrase = (
+            bare
+            + ": "
+            + ", ".join(label for label, _ in labels[:named])
+            + (f" +{rest} more" if rest > 0 else "")
+        )
+        if len(_UNSAFE_SUBJECT.sub("?", phrase)) <= room:
+            return phrase
+    return bare
+
+
+def _fitted(candidates: Sequence[str], limit: int = SUBJECT_LIMIT) -> str:
+    """The first candidate that fits in ``limit`` once made SNS-safe, else the first cut."""
+    safe = [_UNSAFE_SUBJECT.sub("?", candidate) for candidate in candidates]
+    return next((subject for subject in safe if len(subject) <= limit), safe[0][:limit])
 
 
 def compose_endpoint_notice(report: ComplianceReport) -> Notice:
@@ -81,14 +168,15 @@ def report_notices(report: ComplianceReport) -> list[Notice]:
     # "compliant" also when every drift was fixed: a filter on non_compliant must not fire
     # on an estate that cvpn-guard brought back in line.
     overall = "compliant" if report.clean else "non_compliant"
-    headline = (
-        f"[cvpn-guard] REPORT {summary.endpoints} endpoints, {summary.non_compliant + summary.remediation_failed} "
-        f"non-compliant, {summary.remediated} remediated"
-        + (f", {summary.deferred} deferred" if summary.deferred else "")
-    )
     text = utf8_safe(render_summary(report))
+    parts = split_report(report)
+    # Every part carries the same headline, with room kept for its "(part i of n)".
+    headline = report_headline(
+        report,
+        room=SUBJECT_LIMIT - (len(_WIDEST_PART_SUFFIX) if len(parts) > 1 else 0),
+    )
     notices = []
-    for part in split_report(report):
+    for part in parts:
         index, count = (part.part.index, part.part.count) if part.part else (1, 1)
         subject = f"{headline} (part {index} of {count})" if part.part else headline
         body = (
