@@ -41,32 +41,35 @@ def needs_notice(endpoint: EndpointReport) -> bool:
 def subject_for(endpoint: EndpointReport) -> str:
     """``[cvpn-guard] REMEDIATED cvpn-endpoint-… 123456789012/eu-west-1``, under 100 chars.
 
-    With errors it names them: ``…, 1 ERROR: InvalidParameterValue`` (the code of the
-    failed remediation) or ``…, 1 ERROR: authorization-rules not checked`` (a rule whose read
-    AWS refused); when that does not fit, the region gives way first, then the names.
+    With errors it names them: ``…, 1 ERROR: authorization not checked`` (a rule whose read
+    AWS refused) or AWS's code of the failed remediation; when that does not fit, the region
+    gives way first (it is in the attributes and the text), then the count's words, then the
+    names (``…, 1 ERROR``).
     """
     head = f"[cvpn-guard] {endpoint.status.upper()} {endpoint.endpoint_id} {endpoint.account}"
-    labels = [(error_code(endpoint.error), 1)] if endpoint.error else []
-    labels += [(f"{u.rule} not checked", 1) for u in endpoint.unevaluated if u.read_failed]
-    count = len(labels)
+    names = [error_code(endpoint.error)] if endpoint.error else []
+    names += [f"{u.rule} not checked" for u in endpoint.unevaluated if u.read_failed]
+    labels = [(name, name, 1) for name in names]
     located = f"{head}/{endpoint.region}"
-    return _fitted(
-        [
-            located + _errors_phrase(count, labels, SUBJECT_LIMIT - len(located)),
-            head + _errors_phrase(count, labels, SUBJECT_LIMIT - len(head)),
-            located + _errors_phrase(count, [], SUBJECT_LIMIT),
-        ]
-    )
+    candidates = [
+        where + _named_errors(len(labels), labels, shown, form)
+        for shown, form in _SHORTER_NAMES
+        for where in (located, head)
+    ]
+    if len(labels) == 1:  # the status (REMEDIATION_FAILED) says it failed: the code says why
+        candidates.append(f"{head}: {names[0]}")
+    return _fitted([*candidates, located + _error_count(len(labels))])
 
 
 def report_headline(report: ComplianceReport, *, room: int = SUBJECT_LIMIT) -> str:
     """``[cvpn-guard] REPORT 3 endpoints, 1 non-compliant, 1 remediated, 2 ERRORS: …`` in at
     most ``room`` characters.
 
-    Errors are the report's errors and the targets not swept (a whole account left out counts):
-    the first ones are named (``210987654321 not swept``, ``210987654321/us-east-1
+    Errors are the report's errors and the targets not swept (a whole account left out counts).
+    The first one or two are named (``210987654321 not swept``, ``210987654321/us-east-1
     AccessDenied``; one account's errors of one code in several regions as one name) and the
-    rest counted (``+3 more``), as far as the room allows (the bare count at least).
+    rest counted (``+3 more``), as far as the room allows: then one name, without its region,
+    without the ``+N more``; the bare count at least, before the deferred count.
     """
     summary = report.summary
     base = (
@@ -74,58 +77,65 @@ def report_headline(report: ComplianceReport, *, room: int = SUBJECT_LIMIT) -> s
         f"{summary.non_compliant + summary.remediation_failed} non-compliant, "
         f"{summary.remediated} remediated"
     )
-    deferred = f", {summary.deferred} deferred" if summary.deferred else ""
+    deferred = base + (f", {summary.deferred} deferred" if summary.deferred else "")
     labels = _report_error_labels(report)
     count = len(report.errors) + len(report.not_swept)
-    candidates = [
-        head + _errors_phrase(count, labels, room - len(head))
-        for head in (base + deferred, base)  # the errors matter more than the deferred count
-    ]
-    return _fitted(candidates, room)
+    phrases = [_named_errors(count, labels, names, form) for names, form in _SHORTER_NAMES]
+    candidates = [head + phrase for phrase in phrases for head in (deferred, base)]
+    return _fitted([*candidates, deferred + _error_count(count), base + _error_count(count)], room)
 
 
-def _report_error_labels(report: ComplianceReport) -> list[tuple[str, int]]:
-    """(name, how many errors it stands for): targets not swept first, then one name per
-    account and error code."""
+# (how many names, and which form: 0 with the region, 1 without, 2 also without "+N more")
+_SHORTER_NAMES = ((2, 0), (1, 0), (1, 1), (1, 2))
+
+Label = tuple[str, str, int]  # (name with the region, name without it, errors it stands for)
+
+
+def _report_error_labels(report: ComplianceReport) -> list[Label]:
+    """Targets not swept first, then one name per account and error code."""
     labels = [
-        (f"{'/'.join(p for p in (n.account, n.region) if p)} not swept", 1)
+        (
+            f"{'/'.join(p for p in (n.account, n.region) if p)} not swept",
+            f"{n.account} not swept",
+            1,
+        )
         for n in report.not_swept
     ]
     groups: dict[tuple[str | None, str], list[str | None]] = {}
     for error in report.errors:
         groups.setdefault((error.account, error.code), []).append(error.region)
     for (account, code), regions in groups.items():
-        place = (
-            account if len(set(regions)) > 1 else "/".join(p for p in (account, regions[0]) if p)
-        )
-        labels.append((f"{place} {code}" if place else code, len(regions)))
+        one_region = regions[0] if len(set(regions)) == 1 else None
+        place = "/".join(p for p in (account, one_region) if p)
+        short = f"{account} {code}" if account else code
+        labels.append((f"{place} {code}" if place else code, short, len(regions)))
     return labels
 
 
-def _errors_phrase(count: int, labels: Sequence[tuple[str, int]], room: int) -> str:
-    """``, 2 ERRORS: a, b +3 more`` naming as many labels as fit in ``room`` ("" for none)."""
-    if count == 0:
-        return ""
-    bare = f", {count} ERROR{'S' if count != 1 else ''}"
-    for named in (2, 1):
-        if len(labels) < named:
-            continue
-        rest = count - sum(stands_for for _, stands_for in labels[:named])
-        phrase = (
-            bare
-            + ": "
-            + ", ".join(label for label, _ in labels[:named])
-            + (f" +{rest} more" if rest > 0 else "")
-        )
-        if len(_UNSAFE_SUBJECT.sub("?", phrase)) <= room:
-            return phrase
-    return bare
+def _error_count(count: int) -> str:
+    """``, 2 ERRORS`` ("" for none)."""
+    return f", {count} ERROR{'S' if count != 1 else ''}" if count else ""
+
+
+def _named_errors(count: int, labels: Sequence[Label], names: int, form: int) -> str:
+    """``, 4 ERRORS: a, b +1 more`` naming the first ``names`` labels in ``form`` (see
+    ``_SHORTER_NAMES``); "" for no errors."""
+    if count == 0 or not labels:
+        return _error_count(count)
+    shown = labels[:names]
+    rest = count - sum(stands_for for _, _, stands_for in shown)
+    return (
+        _error_count(count)
+        + ": "
+        + ", ".join(short if form else long for long, short, _ in shown)
+        + (f" +{rest} more" if rest > 0 and form < 2 else "")
+    )
 
 
 def _fitted(candidates: Sequence[str], limit: int = SUBJECT_LIMIT) -> str:
-    """The first candidate that fits in ``limit`` once made SNS-safe, else the first cut."""
+    """The first candidate that fits in ``limit`` once made SNS-safe, else the last one cut."""
     safe = [_UNSAFE_SUBJECT.sub("?", candidate) for candidate in candidates]
-    return next((subject for subject in safe if len(subject) <= limit), safe[0][:limit])
+    return next((subject for subject in safe if len(subject) <= limit), safe[-1][:limit])
 
 
 def compose_endpoint_notice(report: ComplianceReport) -> Notice:
