@@ -96,6 +96,14 @@ def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | No
     return None
 
 
+def name_tag(item: Mapping[str, Any]) -> str | None:
+    """The Describe item's ``Name`` tag, as reports show the endpoint (None: none or empty)."""
+    for tag in item.get("Tags") or ():
+        if isinstance(tag, Mapping) and tag.get("Key") == "Name":
+            return str(tag.get("Value") or "") or None
+    return None
+
+
 def _authenticates_by_certificate(item: Mapping[str, Any]) -> bool:
     # Only mutual (certificate) authentication has a client revocation list to export.
     options = item.get("AuthenticationOptions") or ()
@@ -215,20 +223,21 @@ class EndpointGuard:
         gone = _gone(endpoint_id, item)
         if gone is not None:
             return gone
+        name = name_tag(item)
         state = self._state(item)
         evaluation = self._evaluate(state)
         plan = evaluation.plan
         if self._policy.mode is not Mode.ENFORCE:
-            return self._result(evaluation, plan, evaluation.status)
+            return self._result(evaluation, plan, evaluation.status, name=name)
         evaluation, users = self._unless_crowded(state, evaluation)
         plan = evaluation.plan
         if plan.is_empty:
-            return self._result(evaluation, plan, _unchanged(evaluation))
+            return self._result(evaluation, plan, _unchanged(evaluation), name=name)
         if self._approve is not None and not self._approve(endpoint_id, plan):
-            return self._not_approved(evaluation)
+            return self._not_approved(evaluation, name)
         incomplete: AwsCallError | None = None
         if plan.modifies:
-            modified = self._modify(endpoint_id, evaluation, users, lease)
+            modified = self._modify(endpoint_id, evaluation, users, lease, name=name)
             if isinstance(modified, EnforcementResult):
                 return modified
             evaluation, plan, incomplete = modified
@@ -236,7 +245,12 @@ class EndpointGuard:
         if error is not None and not plan.modifies and made == 0:
             # Nothing changed: like a refused Modify, there is nothing to verify.
             return self._result(
-                evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=error, users=users
+                evaluation,
+                plan,
+                EndpointStatus.REMEDIATION_FAILED,
+                name=name,
+                error=error,
+                users=users,
             )
         return self._verify(item, state, evaluation, plan, users, error=error or incomplete)
 
@@ -255,12 +269,14 @@ class EndpointGuard:
         users: UserCount = None
         if self._policy.mode is Mode.ENFORCE:
             evaluation, users = self._unless_crowded(state, evaluation)
-        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation), users=users)
+        result = self._result(
+            evaluation, evaluation.plan, _unchanged(evaluation), users=users, name=name_tag(item)
+        )
         return Proposal(result=result, item=item, state=state)
 
-    def _not_approved(self, evaluation: Evaluation) -> EnforcementResult:
+    def _not_approved(self, evaluation: Evaluation, name: str | None) -> EnforcementResult:
         # Nothing was written, so nobody was affected.
-        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation))
+        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation), name=name)
         report = result.report.model_copy(update={"error": NOT_APPROVED})
         return EnforcementResult(report=report, evaluation=evaluation, plan=evaluation.plan)
 
@@ -284,7 +300,13 @@ class EndpointGuard:
         return self._evaluate(state, crowd=crowd), None
 
     def _modify(
-        self, endpoint_id: str, evaluation: Evaluation, users: UserCount, lease: Lease
+        self,
+        endpoint_id: str,
+        evaluation: Evaluation,
+        users: UserCount,
+        lease: Lease,
+        *,
+        name: str | None,
     ) -> EnforcementResult | tuple[Evaluation, RemediationPlan, AwsCallError | None]:
         """The plan's one Modify (and, when AWS refuses one parameter, a second without it).
 
@@ -302,7 +324,12 @@ class EndpointGuard:
             split = without_refused(refused, plan)
             if split is None:
                 return self._result(
-                    evaluation, plan, EndpointStatus.REMEDIATION_FAILED, error=refused, users=users
+                    evaluation,
+                    plan,
+                    EndpointStatus.REMEDIATION_FAILED,
+                    name=name,
+                    error=refused,
+                    users=users,
                 )
             lease.renew()
             try:
@@ -312,6 +339,7 @@ class EndpointGuard:
                     evaluation,
                     plan,
                     EndpointStatus.REMEDIATION_FAILED,
+                    name=name,
                     error=split.refused_again(again),
                     users=users,
                 )
@@ -349,7 +377,9 @@ class EndpointGuard:
         if gone is not None:
             return gone
         evaluation = self._evaluate(self._state(item))
-        return self._result(evaluation, evaluation.plan, _unchanged(evaluation))
+        return self._result(
+            evaluation, evaluation.plan, _unchanged(evaluation), name=name_tag(item)
+        )
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
@@ -449,6 +479,7 @@ class EndpointGuard:
                 evaluation,
                 plan,
                 EndpointStatus.REMEDIATION_FAILED,
+                name=name_tag(before),
                 error=error,
                 users=users,
                 changes=changes,
@@ -457,7 +488,15 @@ class EndpointGuard:
         status = (
             EndpointStatus.REMEDIATED if evaluation.deferred.is_empty else EndpointStatus.DEFERRED
         )
-        return self._result(evaluation, plan, status, users=users, changes=changes, fixed=fixed)
+        return self._result(
+            evaluation,
+            plan,
+            status,
+            name=name_tag(before),
+            users=users,
+            changes=changes,
+            fixed=fixed,
+        )
 
     def _reread(
         self, state: EndpointState, endpoint_id: str, refresh: frozenset[Needs]
@@ -484,6 +523,7 @@ class EndpointGuard:
         plan: RemediationPlan,
         status: EndpointStatus,
         *,
+        name: str | None,
         error: AwsCallError | None = None,
         users: UserCount = None,
         changes: tuple[ReportChange, ...] = (),
@@ -491,6 +531,7 @@ class EndpointGuard:
     ) -> EnforcementResult:
         report = EndpointReport(
             endpoint_id=evaluation.endpoint_id,
+            name=name,
             account=self._account,
             region=self._region,
             status=status,
@@ -502,5 +543,6 @@ class EndpointGuard:
             users_affected=users if isinstance(users, int) else None,
             users_not_counted=failed_read(users) if isinstance(users, AwsCallError) else None,
             error=f"{error.code}: {error.message}" if error else None,
+            failed_call=error.operation if error else None,
         )
         return EnforcementResult(report=report, evaluation=evaluation, plan=plan, error=error)

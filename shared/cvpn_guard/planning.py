@@ -8,7 +8,7 @@ and asks before applying exactly it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -111,13 +111,6 @@ def _other_calls(proposal: Proposal) -> Iterable[PlannedCall]:
         )
 
 
-def _name(item: Mapping[str, Any]) -> str | None:
-    for tag in item.get("Tags") or ():
-        if tag.get("Key") == "Name":
-            return str(tag.get("Value", ""))
-    return None
-
-
 def endpoint_plan(proposal: Proposal) -> EndpointPlan:
     """The plan of one endpoint: its calls in the order ``enforce`` makes them."""
     result = proposal.result
@@ -131,7 +124,7 @@ def endpoint_plan(proposal: Proposal) -> EndpointPlan:
     )
     return EndpointPlan(
         endpoint_id=report.endpoint_id,
-        name=_name(proposal.item),
+        name=report.name,
         account=report.account,
         region=report.region,
         status=report.status,

@@ -19,6 +19,7 @@ from cvpn_guard.endpoint_guard import (
     EndpointUnavailable,
     EnforcementResult,
     Proposal,
+    name_tag,
 )
 from cvpn_guard.exceptions import AwsCallError
 from cvpn_guard.policy import Policy
@@ -138,8 +139,10 @@ def sweep_region(
                         account=account,
                         region=region,
                         endpoint_id=endpoint_id,
+                        name=name_tag(item),
                         code=error.code,
                         message=error.message,
+                        failed_call=error.operation,
                     )
                 )
             else:
@@ -150,7 +153,13 @@ def sweep_region(
                 progress(region, done)
     except AwsCallError as error:
         outcome.errors.append(
-            ReportError(account=account, region=region, code=error.code, message=error.message)
+            ReportError(
+                account=account,
+                region=region,
+                code=error.code,
+                message=error.message,
+                failed_call=error.operation,
+            )
         )
     return outcome
 
@@ -209,7 +218,11 @@ def sweep(
                 region,
                 errors=[
                     ReportError(
-                        account=account, region=region, code=error.code, message=error.message
+                        account=account,
+                        region=region,
+                        code=error.code,
+                        message=error.message,
+                        failed_call=error.operation,
                     )
                 ],
             )
@@ -263,6 +276,7 @@ def _not_found(
             account=account,
             endpoint_id=endpoint_id,
             code=ENDPOINT_NOT_FOUND,
+            failed_call="DescribeClientVpnEndpoints",
             message=f"no Client VPN endpoint {endpoint_id} in {regions} (or it is being "
             "deleted): check the id, or add the --region it is in",
         )

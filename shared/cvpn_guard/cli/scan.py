@@ -342,7 +342,12 @@ class _Scan:
                 account=self.account,
                 # One process is the only writer here; the Lambdas' DynamoDB leases are theirs.
                 locks=InMemoryState(),
-                source=ReportSource(kind="cli", regions=tuple(regions)),
+                source=ReportSource(
+                    kind="cli",
+                    regions=tuple(regions),
+                    endpoint_ids=options.endpoint_ids,
+                    rules=options.rules,
+                ),
                 progress=bar.update if bar else None,
                 ignore_windows=options.ignore_windows,
                 endpoint_ids=endpoint_ids,

@@ -118,4 +118,4 @@ def _only(policy: Policy, rules: Sequence[str], source: str) -> Policy:
                 f"--rule {rule}: {source} does not check it (absent or switched off); "
                 f"--rule limits a scan to the policy's own rules: {', '.join(active)}"
             )
-    return policy.model_copy(update={"rules": policy.rules.only(rules)})
+    return policy.only_rules(rules)

@@ -66,7 +66,11 @@ def sweep_target(
             item.region,
             errors=[
                 ReportError(
-                    account=item.account, region=item.region, code=error.code, message=reason
+                    account=item.account,
+                    region=item.region,
+                    code=error.code,
+                    message=reason,
+                    failed_call=error.operation,
                 )
             ],
             cloudtrail=[

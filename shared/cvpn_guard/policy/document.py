@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializeAsAny,
     SerializerFunctionWrapHandler,
     StrictBool,
@@ -160,6 +161,9 @@ class Policy(BaseModel):
         description="a mapping {when, max_connected_users, windows}: when fixes that disrupt "
         "users are applied",
     )
+    # The mode the document itself says, when ``with_mode`` overrode it (None: not overridden).
+    _document_mode: Mode | None = PrivateAttr(default=None)
+    _document_identity: PolicyIdentity | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _default_disruptive_fixes_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -188,6 +192,10 @@ class Policy(BaseModel):
     def with_mode(self, mode: Mode | str) -> Policy:
         """The same policy in another mode (e.g. a dry run of an enforce policy).
 
+        The copy remembers the mode its document says (``document_mode``), and keeps the
+        document's ``identity``: a report of the override still names the document it came
+        from.
+
         Parameters
         ----------
         mode : Mode | str
@@ -198,7 +206,23 @@ class Policy(BaseModel):
         Policy
             A new policy; this one is unchanged.
         """
-        return self.model_copy(update={"mode": Mode(mode)})
+        copy = self.model_copy(update={"mode": Mode(mode)})
+        copy._document_mode = self.document_mode
+        copy._document_identity = self._document_identity
+        return copy
+
+    def only_rules(self, rule_ids: Iterable[str]) -> Policy:
+        """The same policy checking only ``rule_ids`` (``scan --rule``); it keeps the
+        document's ``identity`` (and mode), so its report names the document it came from."""
+        copy = self.model_copy(update={"rules": self.rules.only(rule_ids)})
+        copy._document_mode = self._document_mode
+        copy._document_identity = self.identity
+        return copy
+
+    @property
+    def document_mode(self) -> Mode:
+        """The mode the document says; ``mode`` differs from it after ``with_mode``."""
+        return self.mode if self._document_mode is None else self._document_mode
 
     @property
     def identity(self) -> PolicyIdentity:
@@ -206,10 +230,16 @@ class Policy(BaseModel):
 
         The hash covers the normalized document (defaults filled in, keys sorted; an all-default
         ``disruptive_fixes`` left out), so two documents that differ only in layout, comments or
-        explicitly written defaults share it.
-        Not cached: ``with_mode`` copies would carry a stale value.
+        explicitly written defaults share it. It is the document's: a mode set by ``with_mode``
+        (the CLI's report-only scan, the Lambdas' ``ENFORCEMENT_MODE``) does not change it, so
+        ``cvpn-guard policy validate`` prints the hash every report of the document carries.
+        ``only_rules`` copies keep the whole document's. Not cached otherwise: ``with_mode``
+        copies would carry a stale value.
         """
+        if self._document_identity is not None:
+            return self._document_identity
         normalized = self.model_dump(mode="json", by_alias=True)
+        normalized["mode"] = str(self.document_mode)
         canonical = json.dumps(
             normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )

@@ -64,6 +64,9 @@ class EndpointReport(_Frozen):
     """The verdict on one endpoint."""
 
     endpoint_id: str
+    name: str | None = Field(
+        default=None, description="The endpoint's Name tag (null: it has none, or it is empty)."
+    )
     account: str
     region: str
     status: EndpointStatus
@@ -89,6 +92,11 @@ class EndpointReport(_Frozen):
     )
     error: str | None = Field(
         default=None, description="Why remediation failed, with AWS's error code."
+    )
+    failed_call: str | None = Field(
+        default=None,
+        description="The call that failed when remediation failed (e.g. "
+        "ModifyClientVpnEndpoint); null: no call failed.",
     )
     shortened: bool = Field(
         default=False,
@@ -129,8 +137,16 @@ class ReportError(_Frozen):
         "that found no account to sweep).",
     )
     endpoint_id: str | None = None
+    name: str | None = Field(
+        default=None, description="The endpoint's Name tag, when the error concerns one."
+    )
     code: str
     message: str
+    failed_call: str | None = Field(
+        default=None,
+        description="The AWS call that failed (e.g. DescribeClientVpnEndpoints, AssumeRole); "
+        "null: not told.",
+    )
     shortened: bool = Field(default=False, description=SHORTENED + ".")
 
 
@@ -157,8 +173,18 @@ class PolicyRef(_Frozen):
     """Which policy produced the verdicts."""
 
     version: int
-    content_hash: str
-    mode: str
+    content_hash: str = Field(
+        description="The document's hash, as `cvpn-guard policy validate` prints it: taken "
+        "from the document as written, before any mode override."
+    )
+    mode: str = Field(description="The mode that applied.")
+    document_mode: str | None = Field(
+        default=None,
+        description="The mode the document says. It differs from mode when the mode was "
+        "overridden (e.g. `cvpn-guard scan` without --remediate runs an enforce document in "
+        "report mode; the Lambdas' ENFORCEMENT_MODE overrides it). null only in reports "
+        "written before this field existed.",
+    )
 
 
 class ReportSource(_Frozen):
@@ -176,6 +202,15 @@ class ReportSource(_Frozen):
         default=None, description="Who made the change that triggered the check."
     )
     regions: tuple[str, ...] = ()
+    endpoint_ids: tuple[str, ...] = Field(
+        default=(),
+        description="The endpoints the run was limited to (scan --endpoint-id); empty: all.",
+    )
+    rules: tuple[str, ...] = Field(
+        default=(),
+        description="The policy's rules the run was limited to (scan --rule); empty: all of "
+        "them. policy.content_hash stays the whole document's.",
+    )
 
 
 class ReportSummary(_Frozen):
@@ -348,7 +383,10 @@ def build_report(
         report_id=report_id or str(uuid.uuid4()),
         generated_at=generated_at or datetime.now(UTC),
         policy=PolicyRef(
-            version=identity.version, content_hash=identity.content_hash, mode=str(policy.mode)
+            version=identity.version,
+            content_hash=identity.content_hash,
+            mode=str(policy.mode),
+            document_mode=str(policy.document_mode),
         ),
         source=source,
         summary=summarize(ordered, error_list, left_out),

@@ -12,7 +12,7 @@ concatenates the runs in index order and gives back the report.
 
 An endpoint (or error) too large for a part even on its own is never dropped: its long values
 are cut with "…" (findings' expected/actual and changes' before/after through ``short_json``,
-so they become their JSON text; messages, reasons and errors as text), keeping 2,000
+so they become their JSON text; names, messages, reasons and errors as text), keeping 2,000
 characters of each and fewer only when that is still too much, and it says so with
 ``shortened: true``; then it is packed like any other. Only such an item differs from the
 unsplit report.
@@ -203,7 +203,10 @@ def _shortenings(item: Item) -> Iterator[Item]:
 
 def _shortened(item: Item, limit: int) -> Item:
     if isinstance(item, ReportError | NotSwept):
-        return item.model_copy(update={"message": cut_text(item.message, limit), "shortened": True})
+        update: dict[str, object] = {"message": cut_text(item.message, limit), "shortened": True}
+        if isinstance(item, ReportError) and item.name is not None:
+            update["name"] = cut_text(item.name, limit)
+        return item.model_copy(update=update)
     if isinstance(item, RegionTrail):
         problem = None if item.problem is None else cut_text(item.problem, limit)
         return item.model_copy(update={"problem": problem, "shortened": True})
@@ -232,6 +235,7 @@ def _shortened(item: Item, limit: int) -> Item:
             "exempted": tuple(
                 e.model_copy(update={"reason": cut_text(e.reason, limit)}) for e in item.exempted
             ),
+            "name": None if item.name is None else cut_text(item.name, limit),
             "error": None if item.error is None else cut_text(item.error, limit),
             "users_not_counted": (
                 None if item.users_not_counted is None else cut_text(item.users_not_counted, limit)

@@ -8,6 +8,7 @@ through ``short_json`` quoting, so no string can break either format.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cvpn_guard.findings import EndpointStatus
@@ -18,6 +19,7 @@ from cvpn_guard.report.render import (
     VALUE_LIMIT,
     endpoint_details,
     endpoint_heading,
+    error_code,
     render_summary,
     short_json,
 )
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters", ASCII, no line breaks
 _UNSAFE_SUBJECT = re.compile(r"[^\x20-\x7e]")
+_WIDEST_PART_SUFFIX = " (part 999 of 999)"  # room kept for it in a split report's subject
 
 
 def needs_notice(endpoint: EndpointReport) -> bool:
@@ -36,9 +39,103 @@ def needs_notice(endpoint: EndpointReport) -> bool:
 
 
 def subject_for(endpoint: EndpointReport) -> str:
-    """``[cvpn-guard] REMEDIATED cvpn-endpoint-… 123456789012/eu-west-1``, under 100 chars."""
-    subject = f"[cvpn-guard] {endpoint.status.upper()} {endpoint.endpoint_id} {endpoint.account}/{endpoint.region}"
-    return _UNSAFE_SUBJECT.sub("?", subject)[:SUBJECT_LIMIT]
+    """``[cvpn-guard] REMEDIATED cvpn-endpoint-… 123456789012/eu-west-1``, under 100 chars.
+
+    With errors it names them: ``…, 1 ERROR: authorization not checked`` (a rule whose read
+    AWS refused) or AWS's code of the failed remediation; when that does not fit, the region
+    gives way first (it is in the attributes and the text), then the count's words, then the
+    names (``…, 1 ERROR``).
+    """
+    head = f"[cvpn-guard] {endpoint.status.upper()} {endpoint.endpoint_id} {endpoint.account}"
+    names = [error_code(endpoint.error)] if endpoint.error else []
+    names += [f"{u.rule} not checked" for u in endpoint.unevaluated if u.read_failed]
+    labels = [(name, name, 1) for name in names]
+    located = f"{head}/{endpoint.region}"
+    candidates = [
+        where + _named_errors(len(labels), labels, shown, form)
+        for shown, form in _SHORTER_NAMES
+        for where in (located, head)
+    ]
+    if len(labels) == 1:  # the status (REMEDIATION_FAILED) says it failed: the code says why
+        candidates.append(f"{head}: {names[0]}")
+    return _fitted([*candidates, located + _error_count(len(labels))])
+
+
+def report_headline(report: ComplianceReport, *, room: int = SUBJECT_LIMIT) -> str:
+    """``[cvpn-guard] REPORT 3 endpoints, 1 non-compliant, 1 remediated, 2 ERRORS: …`` in at
+    most ``room`` characters.
+
+    Errors are the report's errors and the targets not swept (a whole account left out counts).
+    The first one or two are named (``210987654321 not swept``, ``210987654321/us-east-1
+    AccessDenied``; one account's errors of one code in several regions as one name) and the
+    rest counted (``+3 more``), as far as the room allows: then one name, without its region,
+    without the ``+N more``; the bare count at least, before the deferred count.
+    """
+    summary = report.summary
+    base = (
+        f"[cvpn-guard] REPORT {summary.endpoints} endpoints, "
+        f"{summary.non_compliant + summary.remediation_failed} non-compliant, "
+        f"{summary.remediated} remediated"
+    )
+    deferred = base + (f", {summary.deferred} deferred" if summary.deferred else "")
+    labels = _report_error_labels(report)
+    count = len(report.errors) + len(report.not_swept)
+    phrases = [_named_errors(count, labels, names, form) for names, form in _SHORTER_NAMES]
+    candidates = [head + phrase for phrase in phrases for head in (deferred, base)]
+    return _fitted([*candidates, deferred + _error_count(count), base + _error_count(count)], room)
+
+
+# (how many names, and which form: 0 with the region, 1 without, 2 also without "+N more")
+_SHORTER_NAMES = ((2, 0), (1, 0), (1, 1), (1, 2))
+
+Label = tuple[str, str, int]  # (name with the region, name without it, errors it stands for)
+
+
+def _report_error_labels(report: ComplianceReport) -> list[Label]:
+    """Targets not swept first, then one name per account and error code."""
+    labels = [
+        (
+            f"{'/'.join(p for p in (n.account, n.region) if p)} not swept",
+            f"{n.account} not swept",
+            1,
+        )
+        for n in report.not_swept
+    ]
+    groups: dict[tuple[str | None, str], list[str | None]] = {}
+    for error in report.errors:
+        groups.setdefault((error.account, error.code), []).append(error.region)
+    for (account, code), regions in groups.items():
+        one_region = regions[0] if len(set(regions)) == 1 else None
+        place = "/".join(p for p in (account, one_region) if p)
+        short = f"{account} {code}" if account else code
+        labels.append((f"{place} {code}" if place else code, short, len(regions)))
+    return labels
+
+
+def _error_count(count: int) -> str:
+    """``, 2 ERRORS`` ("" for none)."""
+    return f", {count} ERROR{'S' if count != 1 else ''}" if count else ""
+
+
+def _named_errors(count: int, labels: Sequence[Label], names: int, form: int) -> str:
+    """``, 4 ERRORS: a, b +1 more`` naming the first ``names`` labels in ``form`` (see
+    ``_SHORTER_NAMES``); "" for no errors."""
+    if count == 0 or not labels:
+        return _error_count(count)
+    shown = labels[:names]
+    rest = count - sum(stands_for for _, _, stands_for in shown)
+    return (
+        _error_count(count)
+        + ": "
+        + ", ".join(short if form else long for long, short, _ in shown)
+        + (f" +{rest} more" if rest > 0 and form < 2 else "")
+    )
+
+
+def _fitted(candidates: Sequence[str], limit: int = SUBJECT_LIMIT) -> str:
+    """The first candidate that fits in ``limit`` once made SNS-safe, else the last one cut."""
+    safe = [_UNSAFE_SUBJECT.sub("?", candidate) for candidate in candidates]
+    return next((subject for subject in safe if len(subject) <= limit), safe[-1][:limit])
 
 
 def compose_endpoint_notice(report: ComplianceReport) -> Notice:
@@ -81,14 +178,15 @@ def report_notices(report: ComplianceReport) -> list[Notice]:
     # "compliant" also when every drift was fixed: a filter on non_compliant must not fire
     # on an estate that cvpn-guard brought back in line.
     overall = "compliant" if report.clean else "non_compliant"
-    headline = (
-        f"[cvpn-guard] REPORT {summary.endpoints} endpoints, {summary.non_compliant + summary.remediation_failed} "
-        f"non-compliant, {summary.remediated} remediated"
-        + (f", {summary.deferred} deferred" if summary.deferred else "")
-    )
     text = utf8_safe(render_summary(report))
+    parts = split_report(report)
+    # Every part carries the same headline, with room kept for its "(part i of n)".
+    headline = report_headline(
+        report,
+        room=SUBJECT_LIMIT - (len(_WIDEST_PART_SUFFIX) if len(parts) > 1 else 0),
+    )
     notices = []
-    for part in split_report(report):
+    for part in parts:
         index, count = (part.part.index, part.part.count) if part.part else (1, 1)
         subject = f"{headline} (part {index} of {count})" if part.part else headline
         body = (

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from cvpn_guard.findings import EndpointStatus, Finding
-from cvpn_guard.report.model import ComplianceReport, EndpointReport
+from cvpn_guard.report.model import ComplianceReport, EndpointReport, NotSwept, ReportError
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
 VALUE_LIMIT = 160  # a value in a notice's text: enough to tell two banners apart
+NAME_WIDTH = 24  # a Name tag holds up to 256 characters: the table shows the first ones
+DETAIL_INDENT = "    "  # the table's lines under an endpoint
 
 _ORDER = {
     EndpointStatus.REMEDIATION_FAILED: 0,
@@ -34,8 +36,26 @@ def cut_text(text: str, limit: int) -> str:
 
 
 def short_json(value: Any, limit: int = 60) -> str:
-    """``value`` as JSON (quoted and escaped, so it cannot break a line), cut to ``limit``."""
-    return cut_text(json.dumps(value, ensure_ascii=False), limit)
+    """``value`` as JSON (quoted and escaped, so it cannot break a line), cut to ``limit``.
+
+    JSON escapes only control characters below U+0020; the others a terminal or mail reader
+    may act on (DEL, C1 controls such as CSI, U+2028 line separators, lone surrogates) are
+    escaped too, which is still the same JSON value.
+    """
+    return cut_text(printable(json.dumps(value, ensure_ascii=False)), limit)
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character as its JSON escape (``\\n``, ``\\u001b``)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in text)
+
+
+def name_cell(name: str | None, width: int = NAME_WIDTH) -> str:
+    """An endpoint's Name tag as one table cell: escaped like ``printable``, cut to ``width``
+    ("-" when it has none)."""
+    return cut_text(printable(name), width) if name else "-"
 
 
 def render_summary(report: ComplianceReport) -> str:
@@ -47,7 +67,8 @@ def render_summary(report: ComplianceReport) -> str:
         "",
         f"Endpoints: {s.endpoints}  compliant: {s.compliant}  non-compliant: {s.non_compliant}  "
         f"remediated: {s.remediated}  remediation failed: {s.remediation_failed}  "
-        f"deferred: {s.deferred}  exempt: {s.exempt}  errors: {s.errors}",
+        f"deferred: {s.deferred}  exempt: {s.exempt}  errors: {s.errors}"
+        + (f"  not swept: {s.not_swept}" if s.not_swept else ""),
     ]
     if s.by_rule:
         lines += ["", "Endpoints breaking each rule:"]
@@ -69,7 +90,7 @@ def render_summary(report: ComplianceReport) -> str:
     if report.errors:
         lines += ["", "Could not check:"]
         lines += [
-            f"  {_where(e.account, e.region, e.endpoint_id)}: {e.code}: {short_json(e.message, 120)}"
+            f"  {_where(e.account, e.region, e.endpoint_id)}{_named(e.name)}: {error_text(e)}"
             for e in report.errors
         ]
     if report.not_swept:
@@ -88,11 +109,17 @@ def render_summary(report: ComplianceReport) -> str:
         for endpoint in attention[:MAX_LISTED]:
             rules = ", ".join(f.rule for f in endpoint.findings) or "-"
             lines.append(
-                f"  {endpoint.status:<18} {endpoint.account}/{endpoint.region} {endpoint.endpoint_id}: {rules}"
+                f"  {endpoint.status:<18} {endpoint.account}/{endpoint.region} {endpoint.endpoint_id}"
+                f"{_named(endpoint.name)}: {rules}"
             )
         if len(attention) > MAX_LISTED:
             lines.append(f"  … and {len(attention) - MAX_LISTED} more (see the JSON report)")
     return "\n".join(lines) + "\n"
+
+
+def _named(name: str | None) -> str:
+    # ' ("vpn-prod")' after an endpoint id: quoted, as every value a person wrote.
+    return f" ({short_json(name, 40)})" if name else ""
 
 
 def _where(*parts: str | None) -> str:
@@ -109,14 +136,59 @@ def _rows(report: ComplianceReport) -> list[dict[str, str]]:
         if not findings:
             rows.append(_row(endpoint, None))
         rows += [_row(endpoint, f) for f in findings]
+        rows += [
+            _place_row(endpoint.account, endpoint.region, endpoint.endpoint_id, endpoint.name)
+            | {
+                "status": str(endpoint.status),
+                "rule": u.rule,
+                "error": "read_failed",
+                "reason": _text_cell(u.reason),
+            }
+            for u in endpoint.unevaluated
+            if u.read_failed
+        ]
+    rows += [
+        _place_row(e.account, e.region, e.endpoint_id, e.name)
+        | {"status": "error", "error": _text_cell(e.code), "reason": _text_cell(_call_says(e))}
+        for e in report.errors
+    ]
+    rows += [
+        _place_row(n.account, n.region, None, None)
+        | {
+            "status": "not_swept",
+            "error": "not_swept",
+            "reason": _text_cell(f"{n.reason}: {n.message}"),
+        }
+        for n in report.not_swept
+    ]
     return rows
 
 
+def _place_row(
+    account: str | None, region: str | None, endpoint_id: str | None, name: str | None
+) -> dict[str, str]:
+    return dict.fromkeys(CSV_COLUMNS, "") | {
+        "account": account or "",
+        "region": region or "",
+        "endpoint_id": endpoint_id or "",
+        "name": _text_cell(name or ""),
+    }
+
+
+def _call_says(error: ReportError) -> str:
+    return f"{error.failed_call}: {error.message}" if error.failed_call else error.message
+
+
 def _row(endpoint: EndpointReport, finding: Finding | None) -> dict[str, str]:
+    failure = endpoint.error or ""
+    reason = (finding.fix_error or finding.held_back if finding else None) or (
+        f"{endpoint.failed_call}: {failure}" if failure and endpoint.failed_call else failure
+    )
     return {
         "account": endpoint.account,
         "region": endpoint.region,
         "endpoint_id": endpoint.endpoint_id,
+        "name": _text_cell(endpoint.name or ""),
         "status": str(endpoint.status),
         "rule": finding.rule if finding else "",
         "severity": finding.severity if finding else "",
@@ -125,13 +197,31 @@ def _row(endpoint: EndpointReport, finding: Finding | None) -> dict[str, str]:
         "remediable": str(finding.remediable).lower() if finding else "",
         "disruptive": str(finding.disruptive).lower() if finding else "",
         "fixed": str(finding.rule in endpoint.fixed_rules).lower() if finding else "",
+        "error": _text_cell(error_code(failure)) if failure else "",
+        "reason": _text_cell(reason),
     }
+
+
+def error_code(error: str) -> str:
+    """AWS's error code at the head of an endpoint's ``error`` (``"Code: message"``)."""
+    head = error.split(":", 1)[0].strip()
+    return head if head and " " not in head else "RemediationFailed"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(text: str) -> str:
+    # A spreadsheet runs a cell that starts like a formula (OWASP "CSV injection"): a Name tag
+    # or an AWS message is data, so such a cell gets a leading apostrophe.
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 CSV_COLUMNS = [
     "account",
     "region",
     "endpoint_id",
+    "name",
     "status",
     "rule",
     "severity",
@@ -140,11 +230,21 @@ CSV_COLUMNS = [
     "remediable",
     "disruptive",
     "fixed",
+    "error",
+    "reason",
 ]
+"""The CSV's header. ``name``: the endpoint's Name tag. ``error``: what failed, as a code
+(AWS's error code of a failed remediation, on every row of that endpoint, or of a failed
+check; ``read_failed`` for a rule whose read AWS refused; ``not_swept``). ``reason``: the
+explanation (the finding's fix that AWS refused or that was held back, else the failed call
+and AWS's message). Besides one row per finding (one for a clean endpoint): one row per rule
+left unchecked by a failed read, per endpoint, region or account that could not be checked
+(status ``error``) and per target an organization sweep did not cover (``not_swept``)."""
 
 
 def render_csv(report: ComplianceReport) -> str:
-    """One row per finding (one row for a clean endpoint), for spreadsheets."""
+    """One row per finding (one row for a clean endpoint), then the rows of what could not be
+    checked (see ``CSV_COLUMNS``), for spreadsheets."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -153,30 +253,54 @@ def render_csv(report: ComplianceReport) -> str:
 
 
 def render_table(report: ComplianceReport, names: Mapping[str, str] | None = None) -> str:
-    """A terminal table: one line per endpoint, then the summary (``*`` marks a fixed rule).
+    """A terminal table, then the summary and the errors of regions and accounts.
 
-    ``names`` (endpoint id -> Name tag) adds a NAME column, as the demo shows its estate.
+    One line per endpoint (``*`` marks a fixed rule), and under each one that was remediated,
+    failed remediation, waits for a window or could not be fully checked, indented, what to
+    act on (``action_details``); one line per endpoint that could not be checked at all
+    (status ``error``) with AWS's reason under it. NAME is the endpoint's Name tag; ``names``
+    (endpoint id -> name) overrides it (the demo names its estate).
     """
-    name_width = max([len("NAME"), *(len(name) for name in (names or {}).values())])
-
-    def name(cell: str) -> str:
-        return "" if names is None else f"{cell:<{name_width}} "
-
-    header = f"{'ENDPOINT':<31} {name('NAME')}{'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
-    lines = [header, "-" * len(header)]
-    for endpoint in sorted(
-        report.endpoints, key=lambda e: (_ORDER[e.status], e.account, e.region, e.endpoint_id)
-    ):
+    rows: list[tuple[tuple[float, str, str, str], list[str], list[str]]] = []
+    for endpoint in report.endpoints:
         rules = (
             ", ".join(
                 f.rule + ("*" if f.rule in endpoint.fixed_rules else "") for f in endpoint.findings
             )
             or "-"
         )
-        named = name((names or {}).get(endpoint.endpoint_id, "?"))
-        lines.append(
-            f"{endpoint.endpoint_id:<31} {named}{endpoint.account + '/' + endpoint.region:<28} {endpoint.status:<18} {rules}"
+        name = (names or {}).get(endpoint.endpoint_id, endpoint.name)
+        cells = [endpoint.endpoint_id, name_cell(name), _place(endpoint), endpoint.status, rules]
+        key: tuple[float, str, str, str] = (
+            _ORDER[endpoint.status],
+            endpoint.account,
+            endpoint.region,
+            endpoint.endpoint_id,
         )
+        rows.append((key, cells, action_details(endpoint)))
+    for error in report.errors:
+        if error.endpoint_id is None:
+            continue
+        name = (names or {}).get(error.endpoint_id, error.name)
+        cells = [
+            error.endpoint_id,
+            name_cell(name),
+            _where(error.account, error.region),
+            "error",
+            "-",
+        ]
+        # Right after the failed remediations: both need a person before anything else.
+        key = (0.5, error.account or "", error.region or "", error.endpoint_id)
+        rows.append((key, cells, [f"Could not check: {error_text(error)}"]))
+    rows.sort(key=lambda row: row[0])
+    name_width = max([len("NAME"), *(len(cells[1]) for _, cells, _ in rows)])
+    header = f"{'ENDPOINT':<31} {'NAME':<{name_width}} {'ACCOUNT/REGION':<28} {'STATUS':<18} RULES"
+    lines = [header, "-" * len(header)]
+    for _, (endpoint_id, name, place, status, rules), details in rows:
+        lines.append(
+            f"{endpoint_id:<31} {name:<{name_width}} {place:<28} {status:<18} {rules}".rstrip()
+        )
+        lines += [DETAIL_INDENT + detail for detail in details]
     s = report.summary
     lines += [
         "",
@@ -188,21 +312,25 @@ def render_table(report: ComplianceReport, names: Mapping[str, str] | None = Non
         + ("  (* = fixed)" if s.remediated else ""),
     ]
     lines += [
-        f"error: {' '.join(p for p in (e.account, e.region, e.endpoint_id) if p)} {e.code}: "
-        f"{e.message}"
+        f"error: {_where(e.account, e.region)} {error_text(e)}"
         for e in report.errors
+        if e.endpoint_id is None
     ]
     lines += [
-        f"not swept: {' '.join(p for p in (n.account, n.region) if p)} {n.reason}: {n.message}"
+        f"not swept: {_where(n.account, n.region or 'every region')} {not_swept_text(n)}"
         for n in report.not_swept
     ]
     return "\n".join(lines) + "\n"
 
 
+def _place(endpoint: EndpointReport) -> str:
+    return f"{endpoint.account}/{endpoint.region}"
+
+
 def endpoint_heading(endpoint: EndpointReport) -> str:
-    """``Endpoint … in account …, region …: REMEDIATED``."""
+    """``Endpoint … ("name") in account …, region …: REMEDIATED``."""
     return (
-        f"Endpoint {endpoint.endpoint_id} in account {endpoint.account}, region {endpoint.region}: "
+        f"Endpoint {endpoint.endpoint_id}{_named(endpoint.name)} in account {endpoint.account}, region {endpoint.region}: "
         f"{endpoint.status.replace('_', ' ').upper()}"
     )
 
@@ -239,9 +367,34 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
 
     Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
     """
+    lines = _outcome_lines(endpoint)
+    if endpoint.findings:
+        lines.append("Findings:")
+        for f in endpoint.findings:
+            lines.append(f"  - {finding_text(f, endpoint)}")
+            if f.disruptive and f.disruption_reason:
+                lines.append(f"      disruptive: {f.disruption_reason}")
+            if f.held_back:
+                lines.append(f"      not applied now: {short_json(f.held_back, VALUE_LIMIT)}")
+            if f.fix_error:
+                lines.append(f"      not fixed: {short_json(f.fix_error, VALUE_LIMIT)}")
+    lines += _unevaluated_lines(endpoint, only_failed_reads=False)
+    if endpoint.exempted:
+        lines.append("Exempted:")
+        lines += [
+            f"  - {e.rule}: {short_json(e.reason, VALUE_LIMIT)}"
+            + (f" (until {e.expires})" if e.expires else "")
+            for e in endpoint.exempted
+        ]
+    return lines
+
+
+def _outcome_lines(endpoint: EndpointReport) -> list[str]:
+    # What remediation did: why it failed (and at which call), the changes, users affected.
     lines = []
     if endpoint.error:
-        lines.append(f"Remediation failed: {short_json(endpoint.error, VALUE_LIMIT)}")
+        call = f" ({endpoint.failed_call})" if endpoint.failed_call else ""
+        lines.append(f"Remediation failed{call}: {short_json(endpoint.error, VALUE_LIMIT)}")
     if endpoint.changes:
         lines.append("Changes made:")
         lines += [
@@ -256,26 +409,45 @@ def endpoint_details(endpoint: EndpointReport) -> list[str]:
         lines.append(
             f"Users affected: not counted, {short_json(endpoint.users_not_counted, VALUE_LIMIT)}"
         )
-    if endpoint.findings:
-        lines.append("Findings:")
-        for f in endpoint.findings:
-            lines.append(f"  - {finding_text(f, endpoint)}")
-            if f.disruptive and f.disruption_reason:
-                lines.append(f"      disruptive: {f.disruption_reason}")
-            if f.held_back:
-                lines.append(f"      not applied now: {short_json(f.held_back, VALUE_LIMIT)}")
-            if f.fix_error:
-                lines.append(f"      not fixed: {short_json(f.fix_error, VALUE_LIMIT)}")
-    if endpoint.unevaluated:
-        lines.append("Not evaluated (found nothing, which is not a pass):")
-        lines += [
-            f"  - {u.rule}: {short_json(u.reason, VALUE_LIMIT)}" for u in endpoint.unevaluated
-        ]
-    if endpoint.exempted:
-        lines.append("Exempted:")
-        lines += [
-            f"  - {e.rule}: {short_json(e.reason, VALUE_LIMIT)}"
-            + (f" (until {e.expires})" if e.expires else "")
-            for e in endpoint.exempted
-        ]
     return lines
+
+
+def _unevaluated_lines(endpoint: EndpointReport, *, only_failed_reads: bool) -> list[str]:
+    rules = [u for u in endpoint.unevaluated if u.read_failed or not only_failed_reads]
+    if not rules:
+        return []
+    return [
+        "Not evaluated (found nothing, which is not a pass):",
+        *(f"  - {u.rule}: {short_json(u.reason, VALUE_LIMIT)}" for u in rules),
+    ]
+
+
+def action_details(endpoint: EndpointReport) -> list[str]:
+    """What a person acts on, under the endpoint's line in the table: why remediation failed
+    and the call that failed, each change before -> after, users affected, why a finding was
+    not fixed or not applied now, the rules whose read AWS refused. Empty for an endpoint
+    that was only judged (its findings are in the RULES column).
+
+    The wording is ``endpoint_details``'s, values quoted by ``short_json``.
+    """
+    lines = _outcome_lines(endpoint)
+    not_fixed = [f for f in endpoint.findings if f.fix_error]
+    if not_fixed:
+        lines.append("Not fixed:")
+        lines += [f"  - {f.rule}: {short_json(f.fix_error, VALUE_LIMIT)}" for f in not_fixed]
+    held = [f for f in endpoint.findings if f.held_back]
+    if held:
+        lines.append("Not applied now:")
+        lines += [f"  - {f.rule}: {short_json(f.held_back, VALUE_LIMIT)}" for f in held]
+    return lines + _unevaluated_lines(endpoint, only_failed_reads=True)
+
+
+def error_text(error: ReportError) -> str:
+    """``AccessDenied (AssumeRole): "…"``: what failed, the call and AWS's message, quoted."""
+    call = f" ({printable(error.failed_call)})" if error.failed_call else ""
+    return f"{printable(error.code)}{call}: {short_json(error.message, 400)}"
+
+
+def not_swept_text(left_out: NotSwept) -> str:
+    """``deadline_passed: "…"``: why a target was not swept, the message quoted."""
+    return f"{left_out.reason}: {short_json(left_out.message, 400)}"

@@ -109,7 +109,12 @@ def test_override_mode_applies_a_report_mode_policy_when_the_operator_says_so(
     assert run.code == 0, run.err
     report = json.loads(run.out)
     assert report["policy"]["mode"] == "enforce"
+    assert report["policy"]["document_mode"] == "report"
     assert _described(ec2, endpoint_id)["SessionTimeoutHours"] == 12
+
+    # And its hash is the one policy validate prints for the document
+    (validated,) = json.loads(_validate_json(cli, capsys))
+    assert report["policy"]["content_hash"] == validated["content_hash"]
 
 
 def test_override_mode_and_yes_without_remediate_are_usage_errors(
@@ -254,6 +259,14 @@ def test_confirming_the_plan_on_a_terminal_applies_exactly_it(
     assert _modifies(emulator_url) == 2
 
 
+def _validate_json(cli: Cli, capsys: pytest.CaptureFixture[str]) -> str:
+    from cvpn_guard.cli import main
+
+    capsys.readouterr()
+    main(["policy", "validate", "--format", "json", str(cli.policy)])
+    return capsys.readouterr().out
+
+
 # --- limits ------------------------------------------------------------------------------------
 
 
@@ -317,12 +330,18 @@ def test_rule_limits_the_checks_and_the_fixes_to_that_rule(
 
     # Then only the banner is judged and fixed; the sessions stay as they are
     assert run.code == 0, run.err
-    (endpoint,) = json.loads(run.out)["endpoints"]
+    report = json.loads(run.out)
+    assert report["source"]["rules"] == ["login-banner"]
+    (endpoint,) = report["endpoints"]
     assert [f["rule"] for f in endpoint["findings"]] == ["login-banner"]
     assert endpoint["fixed_rules"] == ["login-banner"]
     described = _described(ec2, endpoint_id)
     assert described["ClientLoginBannerOptions"]["Enabled"] is True
     assert described["SessionTimeoutHours"] == 24
+
+    # And the report still names the whole document: the hash policy validate prints for it
+    (validated,) = json.loads(_validate_json(cli, capsys))
+    assert report["policy"]["content_hash"] == validated["content_hash"]
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,8 @@ def test_json_report_matches_the_seeded_truth_validates_and_nothing_is_modified(
         "change": None,
         "actor": None,
         "regions": list(REGIONS),
+        "endpoint_ids": [],
+        "rules": [],
     }
     assert report["policy"]["mode"] == "report"
     # And every page came through the paginator, nothing was modified
@@ -91,17 +93,19 @@ def test_table_lists_every_endpoint_then_the_counts(cli: Cli, estate: SeededEsta
     # Then one row per endpoint, drifted ones first, and the counts at the end
     assert run.code == 1
     lines = run.out.splitlines()
-    assert lines[0].split() == ["ENDPOINT", "ACCOUNT/REGION", "STATUS", "RULES"]
+    assert lines[0].split() == ["ENDPOINT", "NAME", "ACCOUNT/REGION", "STATUS", "RULES"]
     rows = [line for line in lines if line.startswith("cvpn-endpoint-")]
     truth = estate.truth
     assert len(rows) == truth.total
-    statuses = Counter(row.split()[2] for row in rows)
+    # Each row has the endpoint's Name tag (seeded as "<region>-<index>-<kind>", cut to fit)
+    assert all(row.split()[1].startswith(row.split()[2].split("/")[1]) for row in rows)
+    statuses = Counter(row.split()[3] for row in rows)
     assert statuses == {
         "compliant": truth.compliant,
         "non_compliant": truth.drifted,
         "exempt": truth.exempt,
     }
-    assert all(row.split()[2] == "non_compliant" for row in rows[: truth.drifted])
+    assert all(row.split()[3] == "non_compliant" for row in rows[: truth.drifted])
     assert lines[-1] == (
         f"{truth.total} endpoints: {truth.compliant} compliant, {truth.drifted} non-compliant, "
         f"0 remediated, 0 remediation failed, {truth.exempt} exempt, 0 errors"

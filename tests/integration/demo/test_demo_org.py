@@ -78,6 +78,6 @@ def test_the_org_report_covers_every_account_and_names_the_one_without_the_role(
     for name in ("security", "payments"):
         assert f"{accounts[name]}/" in story
     for region in ("eu-west-1", "us-east-1"):
-        assert f"error: {accounts['sandbox']} {region} AccessDenied: AssumeRole" in story
+        assert f"error: {accounts['sandbox']}/{region} AccessDenied (AssumeRole): " in story
     # And the sweep fixed the member's drifted endpoint in the other region
     assert re.search(rf"pay-legacy +{accounts['payments']}/us-east-1 +remediated", story)

@@ -131,7 +131,31 @@ def test_identity_changes_with_the_content() -> None:
     base = load_policy("version: 1\nrules: {vpn-port: {allowed: [443]}}")
     other = load_policy("version: 1\nrules: {vpn-port: {allowed: [1194]}}")
     assert base.identity.content_hash != other.identity.content_hash
-    assert base.with_mode(Mode.ENFORCE).identity != base.identity
+    # And the mode a document says is content too
+    enforcing = load_policy("version: 1\nmode: enforce\nrules: {vpn-port: {allowed: [443]}}")
+    assert enforcing.identity != base.identity
+
+
+def test_a_mode_override_keeps_the_documents_identity_and_remembers_its_mode() -> None:
+    # Given an enforce document and a report document of the same rules
+    enforcing = load_policy("version: 1\nmode: enforce\nrules: {vpn-port: {allowed: [443]}}")
+    reporting = load_policy("version: 1\nrules: {vpn-port: {allowed: [443]}}")
+
+    # When each is run in the other's mode (scan without --remediate, ENFORCEMENT_MODE)
+    dry_run = enforcing.with_mode(Mode.REPORT)
+    forced = reporting.with_mode("enforce").with_mode("enforce")
+
+    # Then the hash is still the one of the document (what `policy validate` prints), the
+    # mode is the one that applies and the document's mode is remembered beside it
+    assert dry_run.identity == enforcing.identity
+    assert forced.identity == reporting.identity
+    assert (dry_run.mode, dry_run.document_mode) == (Mode.REPORT, Mode.ENFORCE)
+    assert (forced.mode, forced.document_mode) == (Mode.ENFORCE, Mode.REPORT)
+    # And a policy whose mode is not overridden is its own document
+    assert (enforcing.document_mode, enforcing.with_mode("enforce").identity) == (
+        Mode.ENFORCE,
+        enforcing.identity,
+    )
 
 
 def test_with_mode_returns_a_new_policy() -> None:
@@ -288,7 +312,8 @@ def test_the_example_baseline_is_the_bundled_default_enforcing() -> None:
 
     # Then it holds the bundled rules and exemptions, and enforces them
     assert baseline.mode is Mode.ENFORCE
-    assert baseline.with_mode(Mode.REPORT) == default_policy()
+    # (compared as content: the override remembers that the document said enforce)
+    assert baseline.with_mode(Mode.REPORT).model_dump() == default_policy().model_dump()
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -68,8 +68,8 @@ def test_the_shortener_quotes_and_cuts_with_an_ellipsis() -> None:
     assert len(short_json(BANNER, 64)) == 64
 
 
-def test_the_endpoint_table_adds_a_name_column_only_when_names_are_given() -> None:
-    # Given a report of one endpoint
+def test_the_endpoint_table_always_has_a_name_column_that_the_demo_can_override() -> None:
+    # Given a report of one endpoint that has no Name tag
     report = build_report(
         policy=default_policy(),
         source=ReportSource(kind="cli"),
@@ -80,17 +80,16 @@ def test_the_endpoint_table_adds_a_name_column_only_when_names_are_given() -> No
     plain = render_table(report).splitlines()
     named = render_table(report, {"cvpn-endpoint-0123456789abcdef0": "contractors"}).splitlines()
 
-    # Then the CLI's columns are unchanged and the demo's table only adds NAME
-    assert plain[0].split() == ["ENDPOINT", "ACCOUNT/REGION", "STATUS", "RULES"]
+    # Then both have the NAME column ("-" for no name), the demo's with its name
+    assert plain[0].split() == ["ENDPOINT", "NAME", "ACCOUNT/REGION", "STATUS", "RULES"]
     assert plain[2].split() == [
         "cvpn-endpoint-0123456789abcdef0",
+        "-",
         "123456789012/eu-west-1",
         "remediated",
         "session-timeout*",
     ]
-    assert named[0].split() == ["ENDPOINT", "NAME", "ACCOUNT/REGION", "STATUS", "RULES"]
     assert named[2].split()[1] == "contractors"
-    assert named[3:] == plain[3:]
 
 
 def test_an_error_line_names_the_account_when_the_error_has_one() -> None:
@@ -106,16 +105,18 @@ def test_an_error_line_names_the_account_when_the_error_has_one() -> None:
                 region="us-east-1",
                 code="AccessDenied",
                 message="AssumeRole: not authorized",
+                failed_call="AssumeRole",
             ),
             ReportError(region="eu-west-1", code="Throttling", message="Rate exceeded"),
         ],
     )
 
-    # When it is rendered, Then each error line says where, as precisely as it is known
+    # When it is rendered, Then each error line says where, as precisely as it is known,
+    # the call that failed when known, and AWS's message quoted
     lines = [line for line in render_table(report).splitlines() if line.startswith("error:")]
     assert lines == [
-        "error: 210987654321 us-east-1 AccessDenied: AssumeRole: not authorized",
-        "error: eu-west-1 Throttling: Rate exceeded",
+        'error: 210987654321/us-east-1 AccessDenied (AssumeRole): "AssumeRole: not authorized"',
+        'error: eu-west-1 Throttling: "Rate exceeded"',
     ]
 
 
