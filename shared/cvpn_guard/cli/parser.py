@@ -125,7 +125,8 @@ def _add_scan(
         help="evaluate every Client VPN endpoint of one or more regions against the policy",
         description=(
             "Evaluate every Client VPN endpoint of the given regions against the policy and "
-            "print a compliance report. Nothing is modified unless --remediate is given."
+            "print a compliance report. Nothing is modified unless --remediate is given and "
+            "the policy says mode: enforce (or --override-mode)."
         ),
         epilog=_SCAN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -135,7 +136,8 @@ def _add_scan(
         action="append",
         dest="regions",
         metavar="REGION",
-        help="a region to scan; repeat for several (default: the profile's region)",
+        help="a region to scan; repeat for several (default: AWS_REGION, else "
+        "AWS_DEFAULT_REGION, else the profile's region)",
     )
     scan.add_argument("--profile", help="the AWS profile to use (default: the usual chain)")
     scan.add_argument(

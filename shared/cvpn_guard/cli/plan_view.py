@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from cvpn_guard.planning import EndpointPlan
 from cvpn_guard.report import ComplianceReport
-from cvpn_guard.report.render import VALUE_LIMIT, short_json
+from cvpn_guard.report.render import VALUE_LIMIT, could_not_check, short_json
 
 PLAN_VERSION = 1
 
@@ -79,12 +79,7 @@ def render_plan_text(plans: Sequence[EndpointPlan], report: ComplianceReport) ->
             for e in manual
         ]
     if report.errors:
-        lines += ["", "Could not check (nothing is planned there):"]
-        lines += [
-            f"  {' '.join(p for p in (e.account, e.region, e.endpoint_id) if p)}: "
-            f"{e.code}: {short_json(e.message, VALUE_LIMIT)}"
-            for e in report.errors
-        ]
+        lines += ["", "Could not check (nothing is planned there):", *could_not_check(report)]
     return "\n".join(lines) + "\n"
 
 

@@ -88,11 +88,7 @@ def render_summary(report: ComplianceReport) -> str:
             for trail in dark
         ]
     if report.errors:
-        lines += ["", "Could not check:"]
-        lines += [
-            f"  {_where(e.account, e.region, e.endpoint_id)}{_named(e.name)}: {error_text(e)}"
-            for e in report.errors
-        ]
+        lines += ["", "Could not check:", *could_not_check(report)]
     if report.not_swept:
         lines += ["", "Not swept:"]
         lines += [
@@ -120,6 +116,14 @@ def render_summary(report: ComplianceReport) -> str:
 def _named(name: str | None) -> str:
     # ' ("vpn-prod")' after an endpoint id: quoted, as every value a person wrote.
     return f" ({short_json(name, 40)})" if name else ""
+
+
+def could_not_check(report: ComplianceReport) -> list[str]:
+    """One indented line per error: where (account/region, endpoint and its name), what."""
+    return [
+        f"  {_where(e.account, e.region, e.endpoint_id)}{_named(e.name)}: {error_text(e)}"
+        for e in report.errors
+    ]
 
 
 def _where(*parts: str | None) -> str:

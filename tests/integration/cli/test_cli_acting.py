@@ -117,12 +117,10 @@ def test_override_mode_applies_a_report_mode_policy_when_the_operator_says_so(
     assert report["policy"]["content_hash"] == validated["content_hash"]
 
 
-def test_override_mode_and_yes_without_remediate_are_usage_errors(
-    emulator_url: str, ec2: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    cli = Cli(emulator_url, _policy(tmp_path, "report"), capsys)
+@pytest.mark.usefixtures("ec2")
+def test_override_mode_and_yes_without_remediate_are_usage_errors(enforcing: Cli) -> None:
     for flag in ("--override-mode", "--yes"):
-        run = cli.scan(flag, "--no-progress")
+        run = enforcing.scan(flag, "--no-progress")
         assert run.code == 2
         assert f"{flag} changes only what --remediate does" in run.err
 
@@ -179,11 +177,9 @@ def test_plan_as_json_lists_the_calls_a_tool_can_read(
     assert _modifies(emulator_url) == 0
 
 
-def test_plan_with_remediate_is_a_usage_error(
-    emulator_url: str, ec2: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    cli = Cli(emulator_url, _policy(tmp_path, "enforce"), capsys)
-    run = cli.scan("--plan", "--remediate", "--no-progress")
+@pytest.mark.usefixtures("ec2")
+def test_plan_with_remediate_is_a_usage_error(enforcing: Cli) -> None:
+    run = enforcing.scan("--plan", "--remediate", "--no-progress")
     assert run.code == 2
     assert "--plan shows what --remediate would do" in run.err
 
@@ -307,11 +303,9 @@ def test_an_endpoint_id_no_region_has_is_a_reported_error(
     assert all(region in error["message"] for region in REGIONS)
 
 
-def test_a_malformed_endpoint_id_is_a_usage_error(
-    emulator_url: str, ec2: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    cli = Cli(emulator_url, _policy(tmp_path, "enforce"), capsys)
-    run = cli.scan("--endpoint-id", "vpn-123", "--no-progress")
+@pytest.mark.usefixtures("ec2")
+def test_a_malformed_endpoint_id_is_a_usage_error(enforcing: Cli) -> None:
+    run = enforcing.scan("--endpoint-id", "vpn-123", "--no-progress")
     assert run.code == 2
     assert "not an endpoint id: vpn-123" in run.err
 
@@ -415,11 +409,9 @@ def test_a_missing_policy_parameter_says_what_to_check(
     assert "the stack's PolicyParameter output" in err
 
 
-def test_policy_and_policy_parameter_are_exclusive(
-    emulator_url: str, ec2: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    cli = Cli(emulator_url, _policy(tmp_path, "enforce"), capsys)
-    run = cli.scan("--policy-parameter", "/cvpn-guard/policy")
+@pytest.mark.usefixtures("ec2")
+def test_policy_and_policy_parameter_are_exclusive(enforcing: Cli) -> None:
+    run = enforcing.scan("--policy-parameter", "/cvpn-guard/policy")
     assert run.code == 2
     assert "not allowed with argument" in run.err
 
