@@ -602,6 +602,10 @@ class Demo:
         c.facts(
             [
                 ("cvpn-guard scan --region eu-west-1", "scan your own account (reports only)"),
+                (
+                    "cvpn-guard scan --region eu-west-1 --plan",
+                    "the exact calls enforcing would make, and the users they disconnect",
+                ),
                 ("cvpn-guard policy show-default", "the baseline, to start your own policy"),
                 ("cvpn-guard policy validate FILE", "check a policy before deploying it"),
                 ("make test", "every quality gate: ruff, mypy, cfn-lint, checkov, pytest"),
