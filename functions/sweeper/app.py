@@ -5,13 +5,15 @@ Thin on purpose: observability decorators and one call. The logic is in ``cvpn_g
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from cvpn_guard.runtime import get_runtime
 from cvpn_guard.sweeper.invocation import account_of, logger, metrics, sweep_or_fan_out
 from cvpn_guard.tracing import trace_lambda_handler
+
+if TYPE_CHECKING:
+    # For the annotation only: importing it at INIT would cost cold start for nothing.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @logger.inject_lambda_context(clear_state=True)

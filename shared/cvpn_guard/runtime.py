@@ -97,11 +97,11 @@ class Runtime:
     def member_accounts(self) -> MemberAccounts | None:
         """Member-role clients (cached credentials per account, clients of the process's one
         botocore session), or None outside organization mode."""
-        from cvpn_guard.aws.member_accounts import MemberAccounts, member_client_factory
-
         settings = self.settings
         if not settings.member_role_name:
             return None
+        from cvpn_guard.aws.member_accounts import MemberAccounts, member_client_factory
+
         return MemberAccounts(
             self.client("sts"),
             member_client_factory(settings.aws_max_attempts),

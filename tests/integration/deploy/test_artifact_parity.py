@@ -14,9 +14,9 @@ import json
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 import pytest
@@ -101,29 +101,51 @@ def stack(emulator_url: str) -> dict[str, Any]:
     }
 
 
+def _parameter_values(overrides: dict[str, str]) -> dict[str, str]:
+    """Each template parameter's default, or the value a test deploys it with."""
+    parameters = source_template()["Parameters"]
+    unknown = set(overrides) - set(parameters)
+    assert not unknown, f"template.yaml has no parameter {unknown}"
+    return {name: str(p.get("Default", "")) for name, p in parameters.items()} | overrides
+
+
+def _condition(name: str, values: dict[str, str]) -> bool:
+    # The conditions an environment variable depends on compare a parameter with a literal.
+    (operands,) = source_template()["Conditions"][name].values()
+    reference, literal = operands
+    return values[reference["Ref"]] == literal
+
+
 def lambda_environment(
     function: str,
     stack: dict[str, Any],
     emulator_url: str,
     workdir: Path,
     xray_port: int,
+    *,
+    parameters: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The function's variables from template.yaml, plus what the Lambda runtime sets.
 
-    A literal is taken as written, a parameter reference as the parameter's default, and a
-    reference to a resource as the one ``stack`` created; anything else fails the test, so a
-    variable added to the template cannot go untested here.
+    A literal is taken as written, a parameter reference as the parameter's default (or its
+    value in ``parameters``), an ``Fn::If`` on a parameter's condition as that value selects,
+    and a reference to a resource as the one ``stack`` created; anything else fails the test,
+    so a variable added to the template cannot go untested here.
     """
     logical_id, name = FUNCTIONS[function]
     template = transformed_template()
-    parameters = source_template()["Parameters"]
+    values = _parameter_values(parameters or {})
     variables = template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
     environment: dict[str, str] = {}
-    for variable, value in variables.items():
+    for variable, written in variables.items():
+        value = written
+        if isinstance(value, dict) and "Fn::If" in value and variable not in stack["resolved"]:
+            condition, when_true, when_false = value["Fn::If"]
+            value = when_true if _condition(condition, values) else when_false
         if isinstance(value, str):
             environment[variable] = value
-        elif isinstance(value, dict) and value.get("Ref") in parameters:
-            environment[variable] = str(parameters[value["Ref"]].get("Default", ""))
+        elif isinstance(value, dict) and value.get("Ref") in values:
+            environment[variable] = values[value["Ref"]]
         elif variable in stack["resolved"]:
             environment[variable] = stack["resolved"][variable]
         else:
@@ -175,8 +197,13 @@ def invoke(
     return outcome
 
 
-RunBuilt = Callable[[str, dict[str, Any]], dict[str, Any]]
-"""(function, event) -> the built function's outcome, run as Lambda would run it."""
+class RunBuilt(Protocol):
+    """(function, event, template parameters) -> the built function's outcome, run as Lambda
+    would run it."""
+
+    def __call__(
+        self, function: str, event: dict[str, Any], parameters: dict[str, str] | None = None
+    ) -> dict[str, Any]: ...
 
 
 @pytest.fixture
@@ -187,11 +214,16 @@ def run_built(
     tmp_path: Path,
     xray_daemon: socket.socket,
 ) -> RunBuilt:
-    """Invoke a built function with the environment template.yaml gives it, tracing on."""
+    """Invoke a built function with the environment template.yaml gives it (its parameters'
+    defaults, or the values a test deploys with), with an X-Ray daemon beside it."""
 
-    def run(function: str, event: dict[str, Any]) -> dict[str, Any]:
+    def run(
+        function: str, event: dict[str, Any], parameters: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         port = xray_daemon.getsockname()[1]
-        environment = lambda_environment(function, stack, emulator_url, tmp_path, port)
+        environment = lambda_environment(
+            function, stack, emulator_url, tmp_path, port, parameters=parameters
+        )
         return invoke(artifact, function, event, environment, tmp_path)
 
     return run
@@ -208,7 +240,7 @@ def enforce_the_stacks_policy(stack: dict[str, Any]) -> None:
 
 
 def test_built_enforcer_only_reports_under_the_stacks_day_one_policy(
-    run_built: RunBuilt, stack: dict[str, Any]
+    run_built: RunBuilt, stack: dict[str, Any], xray_daemon: socket.socket
 ) -> None:
     # Given a drifted endpoint and the policy a plain `sam deploy` creates
     ec2 = stack["clients"]["ec2"]
@@ -222,6 +254,9 @@ def test_built_enforcer_only_reports_under_the_stacks_day_one_policy(
     assert outcome["result"]["status"] == "non_compliant", outcome["result"]
     described = ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint_id])
     assert described["ClientVpnEndpoints"][0]["DisconnectOnSessionTimeout"] is False
+    # And, with the template's default Tracing (PassThrough), no X-Ray segment was sent
+    with pytest.raises(TimeoutError):
+        xray_daemon.recv(65536)
 
 
 def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
@@ -234,8 +269,9 @@ def test_built_enforcer_remediates_a_created_endpoint_and_notifies(
     endpoint_id = create_endpoint(ec2, DisconnectOnSessionTimeout=False)
     event = load_event("create_endpoint_noncompliant", endpoint_id)
 
-    # When the built enforcer handles the real CloudTrail event of its creation
-    outcome = run_built("enforcer", event)
+    # When the built enforcer, deployed with Tracing: Active, handles the real CloudTrail
+    # event of its creation
+    outcome = run_built("enforcer", event, {"Tracing": "Active"})
 
     # Then it ended remediated, the endpoint complies, and one SNS notice says so
     assert outcome["result"]["status"] == "remediated", outcome["result"]
