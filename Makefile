@@ -116,8 +116,9 @@ build: tools/sam/.venv/.synced
 	PATH="$$(dirname "$$PY312"):$$PATH" $(SAM) build --template template.yaml && \
 	"$$PY312" -m compileall -q -j 0 --invalidation-mode checked-hash .aws-sam/build >/dev/null
 
-# One table of ratios and counts from one run (and benchmarks/results.json); a few minutes on two
-# busy cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
+# One table of ratios and counts from one run (and benchmarks/results.json); about 8 minutes on two
+# cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
+# `$(BIN)/python -m benchmarks.readme` then puts the run's figures in README.md (quiet runs only).
 bench: install $(CUSTODIAN)
 	$(BIN)/python -m benchmarks
 

@@ -259,6 +259,9 @@ def run() -> list[Row]:
         "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here; tracing makes no AWS call
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        # The default policy only reports (day one): the remediation cases need enforce, which
+        # the stack's EnforcementMode parameter gives, as an operator sets it.
+        "ENFORCEMENT_MODE": "enforce",
     }
     with _environment(environment), _no_settle_wait(), mock_aws():
         try:

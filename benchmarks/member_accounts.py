@@ -88,6 +88,7 @@ def _environment(url: str, deployment: dict[str, str]) -> dict[str, str]:
         **cold_start.ENFORCER_ENVIRONMENT,
         **deployment,
         "MEMBER_ROLE_NAME": "cvpn-guard-member",
+        "ENFORCEMENT_MODE": "enforce",  # the default policy only reports (see sweep.py)
         "SECURITY_HUB": "true",
         "AWS_MAX_ATTEMPTS": "6",
         "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -20,13 +20,15 @@ def run_probe(
     timeout: float,
     what: str,
     cwd: Path | None = None,
+    arguments: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """``python -I -S PROBE SETTINGS_JSON``: the JSON object on the last line of its output.
+    """``python -I -S PROBE [ARGUMENTS...] SETTINGS_JSON``: the JSON object on the last line of
+    its output.
 
     Raises RuntimeError, with the end of its standard error, when the probe fails.
     """
     done = subprocess.run(  # noqa: S603 - the artifact's interpreter, our probe
-        [artifact.python, "-I", "-S", str(probe), json.dumps(settings)],
+        [artifact.python, "-I", "-S", str(probe), *arguments, json.dumps(settings)],
         env=dict(environment),
         cwd=cwd,
         capture_output=True,

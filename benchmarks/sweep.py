@@ -2,7 +2,7 @@
 
 For each size a fresh emulator process holds the estate (``sweep_estate``) and the built
 sweeper runs in a fresh interpreter of its own (``sweep_probe``), configured as template.yaml
-deploys it: the default policy from SSM (enforce mode), the report on SNS, leases in DynamoDB.
+deploys it: the default policy from SSM (EnforcementMode enforce), the report on SNS, leases in DynamoDB.
 Figures: endpoints per second and peak RSS of the sweeper process, AWS calls per endpoint
 (the emulator's counters), how much of the shorter region's sweep overlapped the other's, and
 the 10,000 / 1,000 ratios that say whether the sweep scales flat.
@@ -82,7 +82,9 @@ def _environment(url: str, deployment: dict[str, str]) -> dict[str, str]:
     return {
         **deployment,
         "SWEEP_REGIONS": ",".join(REGIONS),
-        "ENFORCEMENT_MODE": "document",
+        # The default policy only reports (day one); the stack's EnforcementMode parameter
+        # turns enforcement on, as an operator does once the reports look right.
+        "ENFORCEMENT_MODE": "enforce",
         "AWS_MAX_ATTEMPTS": "5",
         "POWERTOOLS_SERVICE_NAME": SWEEPER,
         "POWERTOOLS_METRICS_NAMESPACE": "CvpnGuard",

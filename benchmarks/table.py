@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ BOUNDS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
 @dataclass(frozen=True)
 class Row:
     """One figure. ``target`` is a bound the figure must meet (see ``BOUNDS``); rows without
-    one are context (memory, counts, the rates that ratios are made of)."""
+    one are context (memory, counts, the rates that ratios are made of). A paired ratio is the
+    median of ``pairs`` per-round ratios, ``low`` and ``high`` the least and the largest."""
 
     section: str
     name: str
@@ -32,6 +34,17 @@ class Row:
     target: float | None = None
     compare: Comparison = "at_most"
     note: str = ""
+    low: float | None = None
+    high: float | None = None
+    pairs: int | None = None
+
+    def figure(self) -> str:
+        """``0.82 x (0.75-0.90 over 15 pairs)``, or ``12.00 MiB`` for a single figure."""
+        value = f"{self.value:.0f}" if self.unit == "calls" else f"{self.value:.2f}"
+        figure = f"{value} {self.unit}".strip()
+        if self.low is None or self.high is None:
+            return figure
+        return f"{figure} ({self.low:.2f}-{self.high:.2f} over {self.pairs} pairs)"
 
     @property
     def met(self) -> bool | None:
@@ -40,13 +53,15 @@ class Row:
             return None
         return BOUNDS[self.compare][1](self.value, self.target)
 
+    def bound(self) -> str:
+        """``<= 0.6`` (empty without a target)."""
+        return "" if self.target is None else f"{BOUNDS[self.compare][0]} {self.target:g}"
+
     def cells(self) -> tuple[str, str, str, str]:
-        value = f"{self.value:.0f}" if self.unit == "calls" else f"{self.value:.2f}"
         if self.target is None:
-            return self.name, f"{value} {self.unit}".strip(), "", self.note
-        bound = f"{BOUNDS[self.compare][0]} {self.target:g}"
+            return self.name, self.figure(), "", self.note
         verdict = "met" if self.met else "NOT MET"
-        return self.name, f"{value} {self.unit}".strip(), f"{bound} {verdict}", self.note
+        return self.name, self.figure(), f"{self.bound()} {verdict}", self.note
 
 
 def render(rows: list[Row]) -> str:
@@ -64,8 +79,24 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
+def paired(section: str, name: str, ratios: list[float], unit: str = "x", **extra: Any) -> Row:
+    """The row of a paired ratio: the median of ``ratios`` (one per round), their range."""
+    if not ratios:
+        raise ValueError(f"no pairs to make {name!r} of")
+    return Row(
+        section,
+        name,
+        statistics.median(ratios),
+        unit,
+        low=min(ratios),
+        high=max(ratios),
+        pairs=len(ratios),
+        **extra,
+    )
+
+
 def write_results(rows: list[Row], context: dict[str, Any], path: Path = RESULTS) -> None:
-    """Every row, with its verdict, and what the run was (machine, interpreter, date)."""
+    """Every row, with its verdict, and what the run was (machine, interpreter, date, load)."""
     document = {
         "context": context,
         "rows": [{**asdict(row), "met": row.met} for row in rows],
