@@ -23,6 +23,7 @@ import statistics
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from cvpn_devkit.artifact import Artifact
 from benchmarks import custodian_peer
 from benchmarks.deployed_tracing import LAMBDA_TRACING, Tracing, deployed_tracing
 from benchmarks.fixtures import ACCOUNT, FULL_POLICY_YAML, REGION, TOPIC_ARN
+from benchmarks.load import rested
 from benchmarks.table import Row, paired
 
 REPO = Path(__file__).resolve().parents[1]
@@ -285,7 +287,7 @@ def measure(
     for round_ in range(runs):
         shift = round_ % len(subjects)
         for subject in subjects[shift:] + subjects[:shift]:
-            records[subject.name].append(subject.run(artifact.python))
+            records[subject.name].append(rested(partial(subject.run, artifact.python)))
     return records
 
 

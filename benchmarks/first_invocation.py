@@ -8,7 +8,9 @@ the state table's lease and outbox in DynamoDB, notices on SNS, the template's t
 describes it (and its authorization rules and routes, which the default policy checks); on a
 drifted one it describes, modifies, verifies and notifies. Custodian runs the same event with a
 policy checking what the default policy checks of the endpoint (``custodian_peer``): describe,
-filter and, when the endpoint is drifted, notify.
+filter and, when the endpoint is drifted, notify. The enforcer's own ModifyClientVpnEndpoint,
+which comes back to it through CloudTrail after every fix, is timed too: a cold start for an
+event it skips, beside one for a compliant endpoint.
 
 Before each round the emulator is reset and seeded afresh: one compliant endpoint (read by
 both products) and one drifted endpoint per product (the enforcer fixes its own). Subjects run
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from cvpn_devkit.artifact import Artifact
 
 from benchmarks import cold_start, custodian_peer, sweep
 from benchmarks.deployed_tracing import Tracing
+from benchmarks.load import rested
 from benchmarks.probes import run_probe
 from benchmarks.table import Row, paired
 from cvpn_emulator.control import EmulatorControl
@@ -73,10 +77,13 @@ class Case:
     name: str
     probe: str
     drifted: bool
+    event: str = "modify_endpoint_by_user"
 
     def check(self, record: dict[str, Any], calls: dict[str, int]) -> None:
         """Raise RuntimeError unless the invocation did what this case measures."""
-        if self.probe == "enforcer":
+        if self.event == SKIPPED_EVENT:
+            done = record["outcome"] == "skipped" and not calls
+        elif self.probe == "enforcer":
             expected = "remediated" if self.drifted else "compliant"
             done = record["outcome"] == expected and (calls.get(MODIFY, 0) > 0) == self.drifted
         else:
@@ -86,11 +93,21 @@ class Case:
             raise RuntimeError(f"the {self.name} invocation did not do its work: {record}, {calls}")
 
 
+SKIPPED_EVENT = "modify_endpoint_by_enforcer"  # the enforcer's own fix, back through CloudTrail
 ENFORCER_COMPLIANT = Case("enforcer, compliant endpoint", "enforcer", drifted=False)
+ENFORCER_SKIPPED = Case(
+    "enforcer, its own modify (skipped)", "enforcer", drifted=False, event=SKIPPED_EVENT
+)
 ENFORCER_DRIFTED = Case("enforcer, drifted endpoint", "enforcer", drifted=True)
 CUSTODIAN_COMPLIANT = Case("Cloud Custodian, compliant endpoint", "custodian", drifted=False)
 CUSTODIAN_DRIFTED = Case("Cloud Custodian, drifted endpoint", "custodian", drifted=True)
-CASES = (ENFORCER_COMPLIANT, ENFORCER_DRIFTED, CUSTODIAN_COMPLIANT, CUSTODIAN_DRIFTED)
+CASES = (
+    ENFORCER_COMPLIANT,
+    ENFORCER_DRIFTED,
+    ENFORCER_SKIPPED,
+    CUSTODIAN_COMPLIANT,
+    CUSTODIAN_DRIFTED,
+)
 
 
 def _seed(url: str, round_: int, scratch: Path) -> dict[str, Path]:
@@ -105,7 +122,7 @@ def _seed(url: str, round_: int, scratch: Path) -> dict[str, Path]:
             else compliant
         )
         event = load_event(
-            "modify_endpoint_by_user",
+            case.event,
             endpoint,
             event_id=f"00000000-0000-4000-8000-{round_:06d}{number:06d}",
         )
@@ -190,13 +207,16 @@ def measure(
             events = _seed(url, round_, scratch)
             shift = round_ % len(CASES)
             for case in CASES[shift:] + CASES[:shift]:
-                record = _invoke(
-                    artifact,
-                    case,
-                    event=events[case.name],
-                    environment=environments[case.probe],
-                    folders=folders,
-                    control=control,
+                record = rested(
+                    partial(
+                        _invoke,
+                        artifact,
+                        case,
+                        event=events[case.name],
+                        environment=environments[case.probe],
+                        folders=folders,
+                        control=control,
+                    )
                 )
                 if round_:  # round 0 writes the .pyc files and warms the page cache
                     records[case.name].append(record)
@@ -236,6 +256,12 @@ def run(artifact: Artifact, scratch: Path, runs: int, tracing: Tracing) -> list[
             f"{label}, drifted endpoint / Custodian, drifted endpoint (describe, filter, notify)",
             _ratios(records, ENFORCER_DRIFTED, CUSTODIAN_DRIFTED),
             note=calls(CUSTODIAN_DRIFTED),
+        ),
+        paired(
+            section,
+            f"{label}, its own modify, skipped / enforcer, compliant endpoint",
+            _ratios(records, ENFORCER_SKIPPED, ENFORCER_COMPLIANT),
+            note="a skip loads no policy engine and calls nothing",
         ),
         paired(
             section,

@@ -5,22 +5,39 @@ only when nothing else competed for the cores; the load average says whether som
 ``LoadWatch`` samples ``os.getloadavg()`` when the run starts, then every few seconds (a daemon
 thread) and at each section's end, and keeps per section the largest one-minute average.
 
-The bench's own processes count in it: one probe at a time adds up to 1 on its own, and the
-sweep and organization-mode sections run an emulator beside a function (two busy processes on
-two cores), so only the start and the paired sections (``PAIRED``) say whether the machine was
-quiet; the others are recorded beside them.
+The bench's own processes count in it: one probe run after another would hold the average
+near 1 on their own, so the paired sections rest between runs (``rested``): as long again as
+each run took, which keeps their own share near 0.5 and leaves the average below ``QUIET``
+unless something else competes. The sweep and organization-mode sections run an emulator beside
+a function (two busy processes on two cores) without rests, so only the start and the paired
+sections (``PAIRED``) say whether the machine was quiet; the others are recorded beside them.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 QUIET = 1.0  # the one-minute load average a published run stays at or below
 PAIRED = ("cold start", "first invocation")  # sections of paired ratios
+REST = 1.0  # seconds a paired section rests per second of run
+
+T = TypeVar("T")
+
+
+def rested(
+    run: Callable[[], T], *, rest: float = REST, sleep: Callable[[float], None] = time.sleep
+) -> T:
+    """``run()``, then a rest ``rest`` times as long as it took: the bench's own load stays
+    near ``1 / (1 + rest)`` of one core, so the load average tells whether others competed."""
+    began = time.perf_counter()
+    result = run()
+    sleep((time.perf_counter() - began) * rest)
+    return result
 
 
 def one_minute() -> float:

@@ -342,7 +342,7 @@ def test_a_tag_call_on_more_endpoints_than_time_allows_is_finished_by_lambdas_re
 ) -> None:
     from cvpn_devkit.lambda_harness import FakeLambdaContext
 
-    from cvpn_guard.change_events.invocation import RESERVE_MS, EventUnfinished
+    from cvpn_guard.change_events.enforcing import RESERVE_MS, EventUnfinished
 
     # Given a tag call on two drifted endpoints, and an invocation already near its timeout
     first, second = _drifted_endpoint(world), _drifted_endpoint(world)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from cvpn_devkit.cfn import TemplateError
 
 from benchmarks.deployed_tracing import deployed_tracing
-from benchmarks.load import LoadWatch
+from benchmarks.load import REST, LoadWatch, rested
 from benchmarks.machine import cpu_model, memory_gib
 
 
@@ -116,3 +117,21 @@ def test_the_load_watch_keeps_each_sections_largest_sample_and_the_paired_max() 
     assert watch.sections == {"cold start": 0.5, "sweep": 1.9, "first invocation": 0.6}
     assert watch.paired_max == 0.6
     assert watch.record()["one_minute_at_start"] == 0.2
+
+
+def test_a_rested_run_sleeps_as_long_again_as_it_ran() -> None:
+    # Given a run that takes a measurable moment and a sleep that only records
+    slept: list[float] = []
+
+    def run() -> str:
+        time.sleep(0.02)
+        return "done"
+
+    # When it is run rested
+    result = rested(run, sleep=slept.append)
+
+    # Then its result comes back and the rest was as long as the run (REST = 1)
+    assert result == "done"
+    assert len(slept) == 1
+    assert 0.02 <= slept[0] < 1.0
+    assert REST == 1.0
