@@ -100,6 +100,28 @@ def boto3_yardstick(settings: dict[str, Any]) -> None:
     ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[settings["endpoint_id"]])
 
 
+def stack_floor(settings: dict[str, Any]) -> None:
+    """What any function on cvpn-guard's stack pays before its first call, and no more:
+    Powertools' Logger and Metrics, pydantic with one model, and the layer's botocore session
+    (the trimmed service models) with an EC2 and an SNS client. The enforcer's cold path is
+    this plus its own code: the event intake, the policy engine and the policy."""
+    from aws_lambda_powertools import Logger, Metrics
+    from pydantic import BaseModel
+
+    from cvpn_guard.aws.clients import cached_client
+
+    Logger(service="stack-floor")
+    Metrics(namespace="CvpnGuard", service="stack-floor")
+
+    class Endpoint(BaseModel):
+        ClientVpnEndpointId: str
+
+    endpoint = Endpoint(ClientVpnEndpointId=settings["endpoint_id"])
+    ec2 = cached_client("ec2", None, 5)
+    cached_client("sns", None, 5)
+    ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint.ClientVpnEndpointId])
+
+
 def custodian(settings: dict[str, Any]) -> None:
     """Cloud Custodian's Lambda entry point on its policy (config.json in the working folder).
 
@@ -117,6 +139,7 @@ def custodian(settings: dict[str, Any]) -> None:
 SUBJECTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "enforcer": enforcer,
     "boto3": boto3_yardstick,
+    "floor": stack_floor,
     "custodian": custodian,
 }
 

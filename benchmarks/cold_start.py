@@ -45,6 +45,7 @@ ENFORCER = "cvpn-guard-enforcer"
 PEER = "custodian-client-vpn-endpoint-policy"
 NO_BYTECODE = "enforcer, no bytecode shipped"
 YARDSTICK = "boto3 yardstick"
+FLOOR = "stack floor (Powertools, pydantic, botocore)"
 CUSTODIAN = "Cloud Custodian 0.9.53"
 SWEEPER = "sweeper"
 WORKER = "sweep worker"
@@ -192,7 +193,7 @@ def _sqs_event(root: Path) -> Path:
 def _subjects(artifact: Artifact, root: Path, defaults: Defaults) -> list[Subject]:
     policy_file = root / "policy.yaml"
     policy_file.write_text(FULL_POLICY_YAML)
-    folders = {name: root / name for name in (ENFORCER, "boto3", "sweeper", "worker")}
+    folders = {name: root / name for name in (ENFORCER, "boto3", "floor", "sweeper", "worker")}
     for folder in folders.values():
         folder.mkdir()
     peer_dir = root / PEER
@@ -242,6 +243,13 @@ def _subjects(artifact: Artifact, root: Path, defaults: Defaults) -> list[Subjec
             folders["worker"],
             event=_sqs_event(root),
             first_call=None,
+        ),
+        Subject(
+            FLOOR,
+            "floor",
+            (str(artifact.layer),),
+            {**LAMBDA_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": "stack-floor"},
+            folders["floor"],
         ),
         Subject(
             YARDSTICK,
@@ -350,6 +358,16 @@ def run(artifact: Artifact, root: Path, runs: int, defaults: Defaults | None = N
                 note=f"to its first call, {first}",
             )
         )
+    rows += [
+        paired(
+            section,
+            f"{FLOOR} / Cloud Custodian",
+            ratios(records, FLOOR, CUSTODIAN),
+            note="the least this stack can start in; the enforcer's own code comes on top",
+        ),
+        paired(section, f"{FLOOR} / boto3 yardstick", ratios(records, FLOOR, YARDSTICK)),
+        paired(section, f"{deployed} / {FLOOR}", ratios(records, deployed, FLOOR)),
+    ]
     rows.append(
         paired(
             section,
