@@ -22,7 +22,7 @@ import json
 import statistics
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -316,6 +316,8 @@ def run(artifact: Artifact, root: Path, runs: int, defaults: Defaults | None = N
     """
     defaults = defaults or Defaults.of_template()
     records = measure(artifact, root, runs, defaults)
+    (root / "models").mkdir()
+    deployed_subject = _subjects(artifact, root / "models", defaults)[0]
     section = f"cold path to the first AWS call (median of {runs} paired runs)"
     deployed = deployed_name(defaults.enforcer)
     rows = [
@@ -374,6 +376,16 @@ def run(artifact: Artifact, root: Path, runs: int, defaults: Defaults | None = N
             f"{NO_BYTECODE} / enforcer",
             ratios(records, NO_BYTECODE, deployed),
             note="what `make build`'s compileall saves: SAM ships no bytecode",
+        )
+    )
+    counted = replace(deployed_subject, probe="enforcer_counting_models").run(artifact.python)
+    rows.append(
+        Row(
+            section,
+            f"{deployed}: pydantic model classes built before the first AWS call",
+            counted["model_classes_ms"],
+            "ms",
+            note=f"{counted['model_classes']} classes; one run of its own, not paired",
         )
     )
     for subject, runs_of in records.items():
