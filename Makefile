@@ -53,7 +53,8 @@ lock: $(UV)
 	$(BIN)/python -m cvpn_guard.aws.service_models
 
 # Every lock still matches its pyproject.toml; the layer's requirements and the trimmed service
-# models match uv.lock (the models are those the locked botocore trims to).
+# models match uv.lock (the models are those the locked botocore trims to); docs/policy.md's
+# rule tables are the rule registry's (`$(BIN)/python -m cvpn_devkit.policy_docs` rewrites them).
 lock-check: install
 	$(UV) lock --check --python $(PYTHON)
 	cd tools/checkov && $(UV) lock --check --python $(PYTHON)
@@ -61,6 +62,7 @@ lock-check: install
 	cd tools/custodian && $(UV) lock --check --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py --check
 	$(BIN)/python -m cvpn_guard.aws.service_models --check
+	$(BIN)/python -m cvpn_devkit.policy_docs --check
 
 demo: install
 	$(BIN)/cvpn-guard demo

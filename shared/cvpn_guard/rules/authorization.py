@@ -24,7 +24,9 @@ class AuthorizationConfig(RuleConfig):
     )
     revoke_access_all: StrictBool = Field(
         default=False,
-        description="true: revoke the access-all rules (disruptive); false: only report",
+        description=(
+            "true: revoke the access-all rules in enforce mode (disruptive); false: only report"
+        ),
     )
 
     @property

@@ -24,9 +24,12 @@ class ClientConnectHandlerConfig(RuleConfig):
         Annotated[tuple[LambdaFunctionArn, ...], Field(min_length=1), AfterValidator(unique)] | None
     ) = Field(
         default=None,
-        description="a non-empty list of Lambda function ARNs whose name starts with "
-        "AWSClientVPN- (omit: any function); the fix uses the first one in the endpoint's "
-        "account and region",
+        description=(
+            "a non-empty list of Lambda function ARNs (arn:<partition>:lambda:<region>:<12-digit "
+            "account>:function:<name>[:<qualifier>]) whose name starts with AWSClientVPN-, as "
+            "Client VPN requires (omit: any function); the fix uses the first one in the "
+            "endpoint's account and region"
+        ),
     )
 
     @property

@@ -20,16 +20,26 @@ class ConnectionLoggingConfig(RuleConfig):
         default=True, description="true (connection logging must be on) or false (not checked)"
     )
     log_group: LogGroupName | None = Field(
-        default=None, description="the CloudWatch Logs group to log to (omit: any group)"
+        default=None,
+        description=(
+            "the CloudWatch Logs group to log to, 1 to 512 of letters, digits and . - _ / # (omit:"
+            " any group)"
+        ),
     )
     log_stream: LogStreamName | None = Field(
         default=None,
-        description="the CloudWatch Logs stream to log to (omit: any stream); needs log_group",
+        description=(
+            "the CloudWatch Logs stream to log to, 1 to 512 characters without : or * (omit: any "
+            "stream); needs log_group"
+        ),
     )
     include_authorization_policy_context: StrictBool | None = Field(
         default=None,
-        description="true or false: whether the logs carry the device posture authorization "
-        "policy's evaluation context (omit: not checked)",
+        description=(
+            "true or false: whether the logs carry the device posture authorization policy's "
+            "evaluation context (ConnectionLogOptions.IncludeAuthorizationPolicyContext, botocore "
+            "1.43; omit: not checked)"
+        ),
     )
 
     @property

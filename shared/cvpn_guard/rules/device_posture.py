@@ -56,7 +56,11 @@ class DevicePostureConfig(RuleConfig):
         tuple[RequiredTrustProvider, ...], AfterValidator(unique)
     ] = Field(
         default=(),
-        description="trust providers the endpoint must have: {trust_provider_type, tenant_id?}",
+        description=(
+            "trust providers the endpoint must have, a list of {trust_provider_type, tenant_id?}: "
+            "trust_provider_type is crowdstrike, jamf or jumpcloud (botocore's TrustProviderType),"
+            " tenant_id the provider's TenantId (omit: any tenant); the default requires none"
+        ),
     )
     require_authorization_policy: StrictBool = Field(
         default=True,
@@ -64,11 +68,16 @@ class DevicePostureConfig(RuleConfig):
     )
     forbid_shadow_mode: StrictBool = Field(
         default=True,
-        description="true (the policy must be enforced, not in shadow mode) or false",
+        description=(
+            "true (the policy must be enforced, not in shadow mode) or false (shadow mode allowed)"
+        ),
     )
     leave_shadow_mode: StrictBool = Field(
         default=False,
-        description="true: take the policy out of shadow mode (disruptive); false: only report",
+        description=(
+            "true: take the policy out of shadow mode in enforce mode (disruptive; needs "
+            "forbid_shadow_mode: true); false: only report"
+        ),
     )
 
     @property

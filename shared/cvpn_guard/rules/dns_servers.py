@@ -23,7 +23,7 @@ class DnsServersConfig(RuleConfig):
         tuple[IpAddress, ...],
         Field(min_length=1, max_length=MAX_DNS_SERVERS),
         AfterValidator(unique),
-    ] = Field(description="one or two IP addresses (AWS allows at most two DNS servers)")
+    ] = Field(description="one or two IPv4 or IPv6 addresses (AWS allows at most two DNS servers)")
 
 
 class DnsServers(Rule[DnsServersConfig]):

@@ -25,11 +25,17 @@ class IpAddressTypeConfig(ReportOnly):
     severity: Severity = Severity.MEDIUM
     allowed_endpoint_types: _Allowed | None = Field(
         default=None,
-        description="EndpointIpAddressType values allowed: ipv4, ipv6, dual-stack (omit: any)",
+        description=(
+            "a non-empty list of ipv4, ipv6, dual-stack: what clients may connect over "
+            "(EndpointIpAddressType; omit: not checked)"
+        ),
     )
     allowed_traffic_types: _Allowed | None = Field(
         default=None,
-        description="TrafficIpAddressType values allowed: ipv4, ipv6, dual-stack (omit: any)",
+        description=(
+            "a non-empty list of ipv4, ipv6, dual-stack: what may travel through the tunnel "
+            "(TrafficIpAddressType; omit: not checked)"
+        ),
     )
 
     @model_validator(mode="after")

@@ -20,7 +20,9 @@ class LoginBannerConfig(RuleConfig):
     )
     text: BannerText | None = Field(
         default=None,
-        description="the exact approved banner text, 1 to 1400 characters (omit: any text)",
+        description=(
+            "the exact approved banner text, 1 to 1400 characters, not only blanks (omit: any text)"
+        ),
     )
 
     @property

@@ -16,7 +16,7 @@ class RequiredTagsConfig(ReportOnly):
     report_only_because = "cvpn-guard cannot know the values of missing tags"
     severity: Severity = Severity.LOW
     keys: Annotated[tuple[TagKey, ...], Field(min_length=1), AfterValidator(unique)] = Field(
-        description="a non-empty list of tag keys (case-sensitive)"
+        description="a non-empty list of tag keys, 1 to 128 characters each (case-sensitive)"
     )
 
 

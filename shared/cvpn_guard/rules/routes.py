@@ -38,14 +38,25 @@ class RoutesConfig(RuleConfig):
         tuple[Cidr, ...], Field(min_length=1), AfterValidator(unique)
     ] = Field(
         default=("0.0.0.0/0", "::/0"),
-        description="networks no route may cover (a route to the network or a wider one)",
+        description=(
+            "IPv4 or IPv6 networks in CIDR notation, host bits zero, that no route may cover (a "
+            "route to the network or a wider one); the default forbids a full-tunnel route to the "
+            "internet"
+        ),
     )
     allowed_exceptions: tuple[RouteException, ...] = Field(
-        default=(), description="routes allowed all the same: {destination, target} pairs"
+        default=(),
+        description=(
+            "routes allowed all the same, a list of {destination, target}: a route's "
+            "DestinationCidr and its TargetSubnet (subnet-...) or, on a transit gateway endpoint, "
+            "its TransitGatewayAttachmentId (tgw-attach-...)"
+        ),
     )
     remove_forbidden: StrictBool = Field(
         default=False,
-        description="true: delete forbidden routes (disruptive); false: only report",
+        description=(
+            "true: delete forbidden routes in enforce mode (disruptive); false: only report"
+        ),
     )
 
     def remediation_blocker(self) -> str | None:

@@ -30,8 +30,10 @@ class SecurityGroupsConfig(RuleConfig):
         | None
     ) = Field(
         default=None,
-        description="1 to 5 security group ids to put in place of the default one "
-        "(omit: report only)",
+        description=(
+            "1 to 5 security group ids (sg- and 8 to 17 hex digits) to put in place of the default"
+            " one (omit: report only)"
+        ),
     )
 
     @property

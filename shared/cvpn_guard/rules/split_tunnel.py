@@ -13,7 +13,10 @@ class SplitTunnelConfig(RuleConfig):
     severity: Severity = Severity.MEDIUM
     # No default: which way is right depends on the org, the policy must say it.
     required: StrictBool = Field(
-        description="true (split-tunnel must be on) or false (it must be off: full tunnel)"
+        description=(
+            "true (split-tunnel must be on) or false (it must be off: full tunnel); the policy "
+            "must choose"
+        )
     )
 
 

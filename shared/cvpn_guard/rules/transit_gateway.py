@@ -26,7 +26,10 @@ class TransitGatewayConfig(ReportOnly):
         Annotated[tuple[TransitGatewayId, ...], Field(min_length=1), AfterValidator(unique)] | None
     ) = Field(
         default=None,
-        description="with allowed: true, the transit gateways allowed (omit: any); tgw-...",
+        description=(
+            "with allowed: true, the transit gateways allowed, tgw- and 8 to 17 hex digits (omit: "
+            "any gateway)"
+        ),
     )
 
     @property

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import yaml
+from cvpn_devkit import policy_docs
 
 from cvpn_guard.exceptions import PolicyError
 from cvpn_guard.policy import WINDOW_TAG, DisruptiveFixes, MaintenanceWindow, load_policy
-from cvpn_guard.rules import Rule, all_rules
+from cvpn_guard.rules import Rule, RuleConfig, all_rules, get_rule
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
 
@@ -23,43 +24,76 @@ def section(rule_id: str) -> str:
     return match.group(1)
 
 
-def table_row(rule_id: str) -> list[str]:
-    row = next(line for line in DOC.splitlines() if line.startswith(f"| [`{rule_id}`]"))
-    return [cell.strip() for cell in row.strip("|").split("|")]
-
-
-def fixed_cell(rule: type[Rule[Any]]) -> str:
-    """What the "fixed?" column must say, from the rule's metadata and options model."""
-    options = rule.options
-    if not rule.fixable:
-        return "no (report only)"
-    if options.fix_switches:
-        return "only with " + " or ".join(f"`{name}: true`" for name in options.fix_switches)
-    if options.fix_options:
-        return "when " + " or ".join(f"`{name}`" for name in options.fix_options) + " is given"
-    if not options.remediate_by_default:
-        return "only with `remediate: true`"
-    return "yes"
-
-
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.id)
 def test_every_rule_and_its_options_are_documented(rule: type[Rule[Any]]) -> None:
     # Given a registered rule / Then its section names each of its own options
     text = section(rule.id)
-    own = [name for name in rule.options.model_fields if name not in ("severity", "remediate")]
-    for option in own:
+    for option in policy_docs.own_options(rule):
         assert f"`{option}`" in text, f"{rule.id}.{option} is not documented"
-    # And the summary table lists its options, default severity, fix and disruption as coded
-    _, options, severity, fixed, disruptive = table_row(rule.id)
-    assert options == ", ".join(f"`{name}`" for name in own)
-    assert severity == str(rule.options.model_fields["severity"].default)
-    assert fixed == fixed_cell(rule)
-    assert disruptive == ("-" if not rule.fixable else "**yes**" if rule.disruptive else "no")
+
+
+def test_the_generated_tables_are_the_registrys() -> None:
+    # Given docs/policy.md as committed, When its tables are generated from the registry
+    # Then nothing changes: `python -m cvpn_devkit.policy_docs` was run after the last change
+    assert policy_docs.rewrite(DOC, policy_docs.blocks()) == DOC, (
+        "docs/policy.md's rule tables are stale: run `python -m cvpn_devkit.policy_docs`"
+    )
 
 
 def test_the_table_lists_exactly_the_registered_rules() -> None:
     listed = re.findall(r"^\| \[`([a-z-]+)`\]", DOC, re.MULTILINE)
     assert listed == [rule.id for rule in all_rules()]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "fixed", "disruptive"),
+    [
+        ("session-timeout", "yes", "**yes**"),
+        ("login-banner", "when `text` is given", "no"),
+        ("authorization", "only with `revoke_access_all: true`", "**yes**"),
+        ("dns-servers", "only with `remediate: true`", "**yes**"),
+        ("transport-protocol", "no (report only)", "-"),
+    ],
+)
+def test_the_summary_says_when_a_rule_is_fixed_and_whether_that_disrupts(
+    rule_id: str, fixed: str, disruptive: str
+) -> None:
+    # Given rules of each kind: always fixed, fixed once an option is given, fixed once a
+    # switch is on, fixed only when remediate is asked for, never fixed
+    rule = get_rule(rule_id)
+    # Then the summary's cells say so as docs/policy.md's legend explains them
+    assert policy_docs.fixed_cell(rule) == fixed
+    assert policy_docs.disruptive_cell(rule) == disruptive
+
+
+def test_an_option_without_a_description_cannot_be_documented() -> None:
+    # Given a rule whose option lacks a description
+    class Undocumented(RuleConfig):
+        setting: bool = True
+
+    class Fake(Rule[Undocumented], register=False):
+        """Fake."""
+
+        id = "fake"
+        options = Undocumented
+        fixable = False
+        example: ClassVar[dict[str, Any]] = {"setting": True}
+
+        @classmethod
+        def check(cls, state: Any, options: Undocumented) -> Any:
+            raise NotImplementedError
+
+    # Then the generator refuses it, naming the option
+    with pytest.raises(policy_docs.PolicyDocsError, match=r"fake\.setting has no description"):
+        policy_docs.options_table(Fake)
+
+
+def test_a_document_without_the_markers_is_refused() -> None:
+    # Given a docs/policy.md that lost one rule's markers
+    broken = DOC.replace(policy_docs.begin_marker("options vpn-port"), "")
+    # Then the generator says which pair is missing instead of writing nothing
+    with pytest.raises(policy_docs.PolicyDocsError, match="options vpn-port"):
+        policy_docs.rewrite(broken, policy_docs.blocks())
 
 
 def chapter(title: str) -> str:
