@@ -1,213 +1,53 @@
-"""Every rule: pass, fail, fix, exempt, expired exemption (one table, the same five tests)."""
+"""Every rule: pass, fail, fix, exempt, expired exemption, remediate false, report mode,
+severity (one matrix, the same tests for each rule).
+
+Each rule's row is the ``CASE`` of its own test file, tests/unit/rules/test_<rule module>.py,
+beside that rule's finer points: adding a rule adds its module and that file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib.util
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cvpn_devkit.modify_simulator import apply_to_state
 
-from cvpn_guard.endpoint_calls import (
-    DeleteRoute,
-    EndpointCall,
-    LeaveShadowMode,
-    RevokeAccessAll,
-)
 from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
 from cvpn_guard.policy import Severity
-from cvpn_guard.rules import rule_ids
+from cvpn_guard.rules import Rule, all_rules
 from tests.unit.policy.builders import (
-    AUTHORIZATION_POLICY,
-    BANNER,
-    DEFAULT_SG,
     ENDPOINT_ID,
     FULL_RULES,
-    GOOD_SG,
-    HANDLER,
     NOW,
-    POLICY_DOCUMENT,
-    SUBNET,
-    VPC_ID,
     build_policy,
     build_state,
     evaluate_at,
 )
+from tests.unit.rules.cases import RuleCase
 
-ACCESS_ALL_RULE = {
-    "ClientVpnEndpointId": ENDPOINT_ID,
-    "AccessAll": True,
-    "DestinationCidr": "0.0.0.0/0",
-    "Status": {"Code": "active"},
-}
+HERE = Path(__file__).resolve().parent
 
 
-INTERNET_ROUTE = {
-    "ClientVpnEndpointId": ENDPOINT_ID,
-    "DestinationCidr": "0.0.0.0/0",
-    "TargetSubnet": SUBNET,
-    "Type": "Nat",
-    "Origin": "add-route",
-    "Status": {"Code": "active"},
-}
+def _test_file(rule: type[Rule[Any]]) -> Path:
+    return HERE / f"test_{rule.__module__.rsplit('.', 1)[-1]}.py"
 
 
-@dataclass(frozen=True)
-class RuleCase:
-    rule: str
-    violation: dict[str, Any]  # Describe keys replaced
-    fix: dict[str, Any] | None  # the Modify parameters planned; None: none
-    disruptive: bool = False
-    severity: Severity = Severity.MEDIUM
-    authorization_rules: tuple[dict[str, Any], ...] = field(default=())
-    reads: dict[str, Any] = field(default_factory=dict)  # other reads replaced (build_state)
-    calls: tuple[EndpointCall, ...] = ()  # the other calls planned
-
-    @property
-    def fixable(self) -> bool:
-        return self.fix is not None or bool(self.calls)
-
-    def __str__(self) -> str:
-        return self.rule
+def _case_of(rule: type[Rule[Any]]) -> RuleCase:
+    """The ``CASE`` of the rule's test file (loaded by path: the test files are no package)."""
+    path = _test_file(rule)
+    spec = importlib.util.spec_from_file_location(f"rule_case_{path.stem}", path)
+    assert spec is not None, path
+    assert spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    case: RuleCase = module.CASE
+    return case
 
 
-CASES = [
-    RuleCase(
-        "disconnect-on-session-timeout",
-        {"DisconnectOnSessionTimeout": False},
-        {"DisconnectOnSessionTimeout": True},
-        disruptive=True,
-        severity=Severity.HIGH,
-    ),
-    RuleCase(
-        "session-timeout",
-        {"SessionTimeoutHours": 24},
-        {"SessionTimeoutHours": 12},
-        disruptive=True,
-    ),
-    RuleCase(
-        "login-banner",
-        {"ClientLoginBannerOptions": {"Enabled": False}},
-        {"ClientLoginBannerOptions": {"Enabled": True, "BannerText": BANNER}},
-    ),
-    RuleCase(
-        "connection-logging",
-        {"ConnectionLogOptions": {"Enabled": False}},
-        {
-            "ConnectionLogOptions": {
-                "Enabled": True,
-                "CloudwatchLogGroup": "/aws/clientvpn",
-                "IncludeAuthorizationPolicyContext": True,
-            }
-        },
-        severity=Severity.HIGH,
-    ),
-    RuleCase("split-tunnel", {"SplitTunnel": False}, {"SplitTunnel": True}),
-    RuleCase(
-        "self-service-portal",
-        {
-            "SelfServicePortalUrl": f"https://self-service.clientvpn.amazonaws.com/endpoints/{ENDPOINT_ID}"
-        },
-        {"SelfServicePortal": "disabled"},
-    ),
-    RuleCase(
-        "client-connect-handler",
-        {"ClientConnectOptions": {"Enabled": False, "Status": {"Code": "applied"}}},
-        {"ClientConnectOptions": {"Enabled": True, "LambdaFunctionArn": HANDLER}},
-        severity=Severity.HIGH,
-    ),
-    RuleCase(
-        "device-posture",
-        {},
-        None,
-        disruptive=True,
-        severity=Severity.HIGH,
-        reads={"authorization_policy": {**AUTHORIZATION_POLICY, "ShadowMode": "enabled"}},
-        calls=(LeaveShadowMode(policy_document=POLICY_DOCUMENT),),
-    ),
-    RuleCase(
-        "client-route-enforcement",
-        {"ClientRouteEnforcementOptions": {"Enforced": False}},
-        {"ClientRouteEnforcementOptions": {"Enforced": True}},
-    ),
-    RuleCase(
-        "vpn-port", {"VpnPort": 1194}, {"VpnPort": 443}, disruptive=True, severity=Severity.LOW
-    ),
-    RuleCase("transport-protocol", {"TransportProtocol": "tcp"}, None, severity=Severity.LOW),
-    RuleCase(
-        "ip-address-type",
-        # An IPv6-only endpoint; its TrafficIpAddressType is absent: AWS's default, ipv4.
-        {"EndpointIpAddressType": "ipv6"},
-        None,
-    ),
-    RuleCase(
-        "authentication",
-        {"AuthenticationOptions": [{"Type": "certificate-authentication"}]},
-        None,
-        severity=Severity.HIGH,
-    ),
-    RuleCase(
-        "certificate-revocation",
-        {
-            "AuthenticationOptions": [
-                {
-                    "Type": "certificate-authentication",
-                    "MutualAuthentication": {"ClientRootCertificateChain": "arn:aws:acm:x"},
-                }
-            ]
-        },
-        None,
-        severity=Severity.HIGH,
-        reads={"revocation_list": {}},  # Export answers nothing when no list was imported
-    ),
-    RuleCase(
-        "dns-servers",
-        {"DnsServers": ["8.8.8.8"]},
-        {"DnsServers": {"CustomDnsServers": ["10.0.0.2"], "Enabled": True}},
-        disruptive=True,
-    ),
-    RuleCase(
-        "authorization",
-        {},
-        None,
-        disruptive=True,
-        severity=Severity.HIGH,
-        authorization_rules=(ACCESS_ALL_RULE,),
-        calls=(RevokeAccessAll(target_network_cidr="0.0.0.0/0"),),
-    ),
-    RuleCase(
-        "routes",
-        {},
-        None,
-        disruptive=True,
-        severity=Severity.HIGH,
-        reads={"routes": (INTERNET_ROUTE,)},
-        calls=(DeleteRoute(destination_cidr="0.0.0.0/0", target_subnet=SUBNET),),
-    ),
-    RuleCase(
-        "security-groups",
-        {"SecurityGroupIds": [DEFAULT_SG]},
-        {"SecurityGroupIds": [GOOD_SG], "VpcId": VPC_ID},
-    ),
-    RuleCase(
-        "transit-gateway",
-        {
-            "TransitGatewayConfiguration": {
-                "TransitGatewayId": "tgw-0123456789abcdef0",
-                "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
-                "AvailabilityZones": ["eu-west-1a"],
-            }
-        },
-        None,
-    ),
-    RuleCase(
-        "required-tags",
-        {"Tags": [{"Key": "owner", "Value": "net"}]},
-        None,
-        severity=Severity.LOW,
-    ),
-]
+CASES = [_case_of(rule) for rule in all_rules() if _test_file(rule).is_file()]
 
 
 def only(case: RuleCase, **document: Any) -> Any:
@@ -226,9 +66,12 @@ def exemption(case: RuleCase, expires: date | None = None) -> dict[str, Any]:
     return entry
 
 
-def test_the_table_covers_every_rule() -> None:
-    # Given the rule cases / Then there is one per rule id of the schema
-    assert sorted(case.rule for case in CASES) == sorted(rule_ids())
+def test_every_rule_has_its_test_file_with_its_row() -> None:
+    # Given the registered rules / Then each has tests/unit/rules/test_<its module>.py, whose
+    # CASE is its row of this matrix
+    missing = [rule.id for rule in all_rules() if not _test_file(rule).is_file()]
+    assert missing == [], f"rules without tests/unit/rules/test_<module>.py: {missing}"
+    assert [case.rule for case in CASES] == [rule.id for rule in all_rules()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
