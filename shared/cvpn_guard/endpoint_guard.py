@@ -16,10 +16,10 @@ from typing import Any, Literal
 from pydantic import JsonValue
 from pydantic_core import to_jsonable_python
 
-from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, ClientVpnEndpoint, EndpointState
+from cvpn_guard.endpoint import ClientVpnEndpoint, EndpointState
 from cvpn_guard.evaluation import Evaluation, evaluate
 from cvpn_guard.exceptions import AwsCallError
-from cvpn_guard.extra_reads import ExtraReads, UserCount, count_users, failed_read
+from cvpn_guard.extra_reads import ExtraReads, UserCount, count_users, failed_read, read_extra
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.fix_timing import HoldBack, crowd_hold
 from cvpn_guard.modify_refusal import without_refused
@@ -102,12 +102,6 @@ def name_tag(item: Mapping[str, Any]) -> str | None:
         if isinstance(tag, Mapping) and tag.get("Key") == "Name":
             return str(tag.get("Value") or "") or None
     return None
-
-
-def _authenticates_by_certificate(item: Mapping[str, Any]) -> bool:
-    # Only mutual (certificate) authentication has a client revocation list to export.
-    options = item.get("AuthenticationOptions") or ()
-    return any(option.get("Type") == CERTIFICATE_AUTHENTICATION for option in options)
 
 
 def _json(value: Any) -> JsonValue:
@@ -393,37 +387,7 @@ class EndpointGuard:
         )
 
     def _read(self, item: Mapping[str, Any], needs: frozenset[Needs]) -> ExtraReads:
-        """What ``needs`` asks beyond the Describe item, each read on its own (one that fails
-        leaves the others' answers usable)."""
-        api = self._api
-        endpoint_id = str(item.get("ClientVpnEndpointId"))
-        vpc_id = item.get("VpcId")
-        reads = ExtraReads()
-        if Needs.AUTHORIZATION_RULES in needs:
-            reads.read(
-                Needs.AUTHORIZATION_RULES,
-                "authorization_rules",
-                lambda: api.authorization_rules(endpoint_id),
-            )
-        if Needs.DEFAULT_SECURITY_GROUPS in needs and isinstance(vpc_id, str):
-            reads.read(
-                Needs.DEFAULT_SECURITY_GROUPS,
-                "default_security_group_ids",
-                lambda: api.default_security_group_ids(vpc_id),
-            )
-        if Needs.ROUTES in needs:
-            reads.read(Needs.ROUTES, "routes", lambda: api.routes(endpoint_id))
-        if Needs.AUTHORIZATION_POLICY in needs:
-            reads.read(
-                Needs.AUTHORIZATION_POLICY,
-                "authorization_policy",
-                lambda: api.authorization_policy(endpoint_id),
-            )
-        if Needs.REVOCATION_LIST in needs and _authenticates_by_certificate(item):
-            reads.read(
-                Needs.REVOCATION_LIST, "revocation_list", lambda: api.revocation_list(endpoint_id)
-            )
-        return reads
+        return read_extra(self._api, item, needs)
 
     def _verify(
         self,

@@ -28,6 +28,8 @@ import botocore
 import botocore.session
 from botocore.loaders import Loader
 
+from cvpn_guard.extra_reads import EXTRA_READS
+
 if TYPE_CHECKING:
     from botocore.session import Session
 
@@ -36,15 +38,12 @@ VERSION_FILE = MODELS / "botocore-version.json"  # JSON: package data ships *.js
 
 # What ``cvpn_guard.aws`` calls, per service (the enforcer, the sweeper, their state and policy).
 # The functions' clients know nothing else: a new call goes here first, then `make lock`.
+# The reads a rule may need come from the rules' data table (``extra_reads.EXTRA_READS``).
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "ec2": (
         "DescribeClientVpnEndpoints",
-        "DescribeClientVpnAuthorizationRules",
         "DescribeClientVpnConnections",
-        "DescribeClientVpnRoutes",
-        "DescribeSecurityGroups",
-        "ExportClientVpnClientCertificateRevocationList",
-        "GetClientVpnEndpointAuthorizationPolicy",
+        *(extra.operation for extra in EXTRA_READS),
         "ModifyClientVpnEndpoint",
         "ModifyClientVpnEndpointAuthorizationPolicy",
         "RevokeClientVpnIngress",
@@ -112,8 +111,13 @@ def _undocumented(value: Any) -> Any:
 
 
 def trim(model: Mapping[str, Any], operations: Iterable[str]) -> dict[str, Any]:
-    """``model`` with only ``operations`` and the shapes they reach, in botocore's order."""
-    kept = {name: model["operations"][name] for name in operations}
+    """``model`` with only ``operations`` and the shapes they reach, in botocore's order
+    (whatever order ``operations`` lists them in)."""
+    wanted = set(operations)
+    unknown = wanted - model["operations"].keys()
+    if unknown:
+        raise KeyError(f"{model['metadata'].get('serviceId')} has no operation {sorted(unknown)}")
+    kept = {name: shape for name, shape in model["operations"].items() if name in wanted}
     reached: set[str] = set()
     pending = [shape for operation in kept.values() for shape in _references(operation)]
     while pending:

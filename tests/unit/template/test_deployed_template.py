@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from cvpn_guard.extra_reads import EXTRA_READS
 from tests.support.template import (
     PSEUDO_PARAMETERS,
     Deployed,
@@ -169,10 +170,15 @@ def test_security_groups_must_belong_to_a_vpc_of_this_account(template: dict[str
 
 # ---- reads of one endpoint: its connections (user names, client IPs), rules and routes ---
 
+# The user count, and every read a rule may need on the endpoint's own resource (the rules'
+# data table: a new kind of data is granted here or this test fails).
 ENDPOINT_READS = [
     "ec2:DescribeClientVpnConnections",
-    "ec2:DescribeClientVpnAuthorizationRules",
-    "ec2:DescribeClientVpnRoutes",
+    *(extra.iam_action for extra in EXTRA_READS if extra.resource == "client-vpn-endpoint"),
+]
+UNSCOPED_READS = [
+    "ec2:DescribeClientVpnEndpoints",
+    *(extra.iam_action for extra in EXTRA_READS if extra.resource == "*"),
 ]
 OTHER_ACCOUNT = "210987654321"
 
@@ -212,7 +218,7 @@ def test_endpoint_reads_reach_only_this_accounts_endpoints_where_the_function_wo
     assert verdict == {endpoint: expected}
 
 
-@pytest.mark.parametrize("action", ["ec2:DescribeClientVpnEndpoints", "ec2:DescribeSecurityGroups"])
+@pytest.mark.parametrize("action", UNSCOPED_READS)
 @pytest.mark.parametrize("role", ["EnforcerRole", "SweeperRole"])
 def test_describes_without_a_resource_type_stay_on_every_resource(
     template: dict[str, Any], action: str, role: str
