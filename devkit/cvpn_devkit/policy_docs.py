@@ -2,10 +2,12 @@
 
 ``python -m cvpn_devkit.policy_docs`` rewrites what docs/policy.md holds between each pair of
 markers: the "Rules at a glance" table (every registered rule with its options, default
-severity, whether and when cvpn-guard fixes it, whether the fix is disruptive) and each rule's
-options table (each option's description, as the policy's error messages show it, and its
-default) with the rule's example options. ``--check`` only says whether the file is the registry's: ``make lock-check`` runs it,
-as it checks ``schemas/``. The prose around the tables is written by hand.
+severity, whether and when cvpn-guard fixes it, whether the fix is disruptive) and the "Every
+rule" chapter: for each rule its docstring (a summary line, then Markdown: what complies, the
+fix, what it does to users), its options table (each option's description, as the policy's
+error messages show it, and its default) and its example options. ``--check`` only says
+whether the file is the registry's: ``make lock-check`` runs it, as it checks ``schemas/``.
+The rest of the document is written by hand.
 
 Development only: the registry is the layer's, the generator is not.
 """
@@ -13,6 +15,7 @@ Development only: the registry is the layer's, the generator is not.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import re
 import sys
@@ -28,6 +31,7 @@ from cvpn_guard.rules import Rule, all_rules
 DOC = Path(__file__).resolve().parents[2] / "docs" / "policy.md"
 GENERATOR = "python -m cvpn_devkit.policy_docs"
 TABLE = "rules"
+EVERY_RULE = "every rule"
 COMMON_OPTIONS = ("severity", "remediate")  # documented once, for every rule
 
 
@@ -113,12 +117,27 @@ def options_table(rule: type[Rule[Any]]) -> str:
     return "\n".join(lines)
 
 
+def prose(rule: type[Rule[Any]]) -> str:
+    """The rule's docstring as Markdown: its summary line, then its body (what complies, the
+    fix, what it does to users), which is written for this document."""
+    lines = inspect.cleandoc(rule.__doc__ or "").splitlines()
+    if not lines or not lines[0].strip():
+        raise PolicyDocsError(f"{rule.id} has no docstring: its summary line is its doc")
+    body = "\n".join(lines[1:]).strip()
+    return f"{lines[0]}\n\n{body}" if body else lines[0]
+
+
+def rule_section(rule: type[Rule[Any]]) -> str:
+    """One rule's section: heading, docstring, options table and example."""
+    return f"### {rule.id}\n\n{prose(rule)}\n\n{options_table(rule)}"
+
+
 def blocks() -> dict[str, str]:
-    """Marker name -> generated text: the summary table and each rule's options table."""
-    generated = {TABLE: rules_table()}
-    for rule in all_rules():
-        generated[f"options {rule.id}"] = options_table(rule)
-    return generated
+    """Marker name -> generated text: the summary table and every rule's section."""
+    return {
+        TABLE: rules_table(),
+        EVERY_RULE: "\n\n".join(rule_section(rule) for rule in all_rules()),
+    }
 
 
 def rewrite(text: str, generated: dict[str, str]) -> str:

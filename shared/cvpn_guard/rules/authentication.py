@@ -28,7 +28,13 @@ class AuthenticationConfig(ReportOnly):
 
 
 class Authentication(Rule[AuthenticationConfig]):
-    """Every authentication option must be of an allowed type (report only: it is immutable)."""
+    """Every authentication option must be of an allowed type (report only: it is immutable).
+
+    - Compliant when the endpoint reports at least one authentication option and **every** one
+      is allowed (an endpoint with mutual TLS and SAML needs both allowed). A type AWS adds later
+      is not allowed until the policy lists it.
+    - **Report only**: AWS cannot modify authentication options. `remediate: true` is rejected.
+    """
 
     id = "authentication"
     options = AuthenticationConfig

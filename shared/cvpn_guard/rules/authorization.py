@@ -43,7 +43,22 @@ class AuthorizationConfig(RuleConfig):
 
 
 class Authorization(Rule[AuthorizationConfig]):
-    """No authorization rule may grant every client access (AccessAll): access goes by group."""
+    """No authorization rule may grant every client access (AccessAll): access goes by group.
+
+    Like AWS Config's `ec2-client-vpn-not-authorize-all`.
+
+    - A violation when any authorization rule not in `revoking` status has `AccessAll: true`
+      (access must be granted by group). The finding lists the offending rules.
+    - **Report only by default**: cvpn-guard revokes access only when the policy says
+      `revoke_access_all: true` (then `remediate` defaults to true); `remediate: true` without
+      it is rejected.
+    - Fix: `RevokeClientVpnIngress` with `TargetNetworkCidr` and `RevokeAllGroups: true` for each
+      CIDR an access-all rule grants, after the Modify (if any); the authorization rules are then
+      read again to verify (a rule in `revoking` counts as gone). `RevokeAllGroups` removes only
+      the rule that authorized all groups; rules granting the same CIDR to an `AccessGroupId`
+      stay (EC2 API Reference, RevokeClientVpnIngress). **Disruptive**: clients lose access to
+      that CIDR unless a group rule grants it to them; add the group rules first.
+    """
 
     id = "authorization"
     options = AuthorizationConfig

@@ -26,7 +26,18 @@ class CertificateRevocationConfig(ReportOnly):
 
 
 class CertificateRevocation(Rule[CertificateRevocationConfig]):
-    """Certificate-authenticated endpoints must have a client revocation list (report only)."""
+    """Certificate-authenticated endpoints must have a client revocation list (report only).
+
+    - Applies to endpoints with a `certificate-authentication` option (mutual TLS): they must
+      have a client certificate revocation list, so that a lost or revoked client certificate
+      stops connecting. Read with `ExportClientVpnClientCertificateRevocationList` (one more call,
+      only for those endpoints); an answer without `CertificateRevocationList` means none was
+      imported. The list's text is never kept or reported. Endpoints without client
+      certificates comply; without a read of the list the rule is **not evaluated**.
+    - **Report only**: only your certificate authority can issue the list, and importing one
+      resets every client connection (EC2 API Reference,
+      ImportClientVpnClientCertificateRevocationList). `remediate: true` is rejected.
+    """
 
     id = "certificate-revocation"
     options = CertificateRevocationConfig

@@ -43,7 +43,16 @@ class ClientConnectHandlerConfig(RuleConfig):
 
 
 class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
-    """A client connect handler must be on, running one of the allowed functions if listed."""
+    """A client connect handler must be on, running one of the allowed functions if listed.
+
+    - Compliant when `ClientConnectOptions.Enabled` is true and, when the list is given,
+      `LambdaFunctionArn` is in it (exact comparison).
+    - Fix (only with `allowed_functions`): `ClientConnectOptions: {Enabled: true,
+      LambdaFunctionArn: <first function listed in the endpoint's account and region>}`. AWS
+      requires the handler in the endpoint's own account and region, so list one function per
+      region you enforce; an endpoint with none in its region is reported, never sent a Modify AWS
+      would refuse. Not disruptive: only new connections go through the handler.
+    """
 
     id = "client-connect-handler"
     options = ClientConnectHandlerConfig

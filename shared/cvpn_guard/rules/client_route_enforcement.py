@@ -21,7 +21,11 @@ class ClientRouteEnforcementConfig(RuleConfig):
 
 
 class ClientRouteEnforcement(Rule[ClientRouteEnforcementConfig]):
-    """Client route enforcement must be on."""
+    """Client route enforcement must be on.
+
+    - Compliant when `ClientRouteEnforcementOptions.Enforced` is true.
+    - Fix: `ClientRouteEnforcementOptions: {Enforced: true}`. Not disruptive.
+    """
 
     id = "client-route-enforcement"
     options = ClientRouteEnforcementConfig

@@ -62,7 +62,20 @@ class ConnectionLoggingConfig(RuleConfig):
 
 
 class ConnectionLogging(Rule[ConnectionLoggingConfig]):
-    """Connection logging must be on, into the policy's log group (and stream) when it names one."""
+    """Connection logging must be on, into the policy's log group (and stream) when it names one.
+
+    - Compliant when `ConnectionLogOptions.Enabled` is true, the group and stream match those
+      given, and `IncludeAuthorizationPolicyContext` equals the option when it is given (a
+      missing value reads as `false`: the context is not logged).
+    - Fix: `ConnectionLogOptions: {Enabled: true, CloudwatchLogGroup, CloudwatchLogStream?,
+      IncludeAuthorizationPolicyContext?}` with the policy's `log_group`, or, when the policy
+      names none, the group the endpoint already logs to (so a fix of the context flag alone
+      never moves the logs). Modify replaces the whole structure, so the fix carries over what
+      the policy does not govern: the current stream when it is already in the right group (and
+      the policy names none), and `IncludeAuthorizationPolicyContext`. An endpoint that does not
+      log, under a policy without `log_group`, is report only (AWS needs a group to turn logging
+      on). Not disruptive.
+    """
 
     id = "connection-logging"
     options = ConnectionLoggingConfig

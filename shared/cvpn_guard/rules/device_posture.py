@@ -108,7 +108,32 @@ class DevicePostureConfig(RuleConfig):
 
 
 class DevicePosture(Rule[DevicePostureConfig]):
-    """Device trust providers must be set and the Cedar authorization policy enforced."""
+    """Device trust providers must be set and the Cedar authorization policy enforced.
+
+    Device posture (EC2 API, botocore 1.43): trust providers (CrowdStrike, Jamf, JumpCloud) vouch
+    for the connecting device, and a Cedar authorization policy decides on connect and at each
+    re-evaluation during the session; in shadow mode its decisions are only logged (Client VPN
+    Administrator Guide, "Device posture: concepts"). The providers are in Describe's
+    `DevicePostureOptions.TrustProviders`; the policy is read with
+    `GetClientVpnEndpointAuthorizationPolicy` (one more call per endpoint; its answer has
+    `PolicyDocument`, `Description`, `ShadowMode`, `Status`, and only the endpoint id when there is
+    no policy).
+
+    - Compliant when every required provider has a match (same type, and same tenant when
+      given), a policy is in force (it has a `PolicyDocument` and its `Status` is neither
+      `deleting` nor `failed`), and it is not in shadow mode. A missing `DevicePostureOptions`
+      means no providers (AWS's default); a missing `ShadowMode` reads as `disabled`, the API
+      reference's default. Without a read of the policy the rule is **not evaluated**.
+    - Fix (only with `leave_shadow_mode: true`, which makes `remediate` default to true), and only
+      when shadow mode is the one problem: `ModifyClientVpnEndpointAuthorizationPolicy` with
+      `ShadowMode: disabled` and the `PolicyDocument` that was judged (Modify keeps what a request
+      leaves out, so the document is sent to make sure what starts denying is what was checked),
+      after the Modify (if any); the policy is read again to verify. **Disruptive**: devices the
+      policy rejects cannot connect any more, and open sessions it rejects end at its next
+      evaluation. Missing providers and a missing policy are report only: cvpn-guard cannot
+      write your trust provider settings or your Cedar policy, and never enforces a policy on an
+      endpoint that lacks a required provider.
+    """
 
     id = "device-posture"
     options = DevicePostureConfig

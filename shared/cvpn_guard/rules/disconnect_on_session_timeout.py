@@ -21,7 +21,15 @@ class DisconnectOnSessionTimeoutConfig(RuleConfig):
 
 
 class DisconnectOnSessionTimeout(Rule[DisconnectOnSessionTimeoutConfig]):
-    """DisconnectOnSessionTimeout must be true: a session ends when its timeout runs out."""
+    """DisconnectOnSessionTimeout must be true: a session ends when its timeout runs out.
+
+    Sessions end when `SessionTimeoutHours` runs out (users reconnect and authenticate again)
+    instead of reconnecting silently.
+
+    - Compliant when `DisconnectOnSessionTimeout` is `true`; `false` or missing is a violation.
+    - Fix: `DisconnectOnSessionTimeout: true`. **Disruptive**: applies to open sessions; those
+      past the timeout are disconnected.
+    """
 
     id = "disconnect-on-session-timeout"
     options = DisconnectOnSessionTimeoutConfig

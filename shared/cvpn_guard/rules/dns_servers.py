@@ -27,7 +27,15 @@ class DnsServersConfig(RuleConfig):
 
 
 class DnsServers(Rule[DnsServersConfig]):
-    """The endpoint must push custom DNS servers, all of them allowed."""
+    """The endpoint must push custom DNS servers, all of them allowed.
+
+    - Compliant when the endpoint has DNS servers and every one is allowed (a subset is fine;
+      no DNS servers means clients keep their own resolver, a violation). Addresses compare in
+      canonical form (`2001:DB8::53` = `2001:db8::53`).
+    - Fix: `DnsServers: {CustomDnsServers: <allowed>, Enabled: true}` (Modify's structure;
+      Describe shows a list). **Disruptive**: changing DNS servers resets every client
+      connection, so **`remediate` defaults to `false`** here: set it to `true` to enforce.
+    """
 
     id = "dns-servers"
     options = DnsServersConfig

@@ -50,7 +50,15 @@ class IpAddressTypeConfig(ReportOnly):
 
 
 class IpAddressTypeRule(Rule[IpAddressTypeConfig]):
-    """EndpointIpAddressType and TrafficIpAddressType must be allowed (report only: immutable)."""
+    """EndpointIpAddressType and TrafficIpAddressType must be allowed (report only: immutable).
+
+    At least one of the two is required.
+
+    - Compliant when each type given is allowed. Both fields came with botocore 1.40.17; a
+      missing one reads as `ipv4`, CreateClientVpnEndpoint's documented default.
+    - **Report only**: the types are set at creation and ModifyClientVpnEndpoint has no
+      parameter for them; the endpoint must be recreated. `remediate: true` is rejected.
+    """
 
     id = "ip-address-type"
     options = IpAddressTypeConfig

@@ -36,7 +36,15 @@ class LoginBannerConfig(RuleConfig):
 
 
 class LoginBanner(Rule[LoginBannerConfig]):
-    """A login banner must be on, with exactly the approved text when the policy gives one."""
+    """A login banner must be on, with exactly the approved text when the policy gives one.
+
+    - Compliant when `ClientLoginBannerOptions.Enabled` is true and, when `text` is given,
+      `BannerText` equals it exactly (no trimming, no case folding: approved text is approved
+      word for word).
+    - Fix (only with `text`): `ClientLoginBannerOptions: {Enabled: true, BannerText: <text>}`.
+      Without `text`, a disabled banner is reported, not remediable: AWS turns a banner on only
+      with its text. Not disruptive (shown at the next connection).
+    """
 
     id = "login-banner"
     options = LoginBannerConfig

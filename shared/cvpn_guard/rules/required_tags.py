@@ -21,7 +21,11 @@ class RequiredTagsConfig(ReportOnly):
 
 
 class RequiredTags(Rule[RequiredTagsConfig]):
-    """The endpoint must carry every required tag key (report only: values are unknown)."""
+    """The endpoint must carry every required tag key (report only: values are unknown).
+
+    - A violation when a key is missing (a key with an empty value is present).
+    - **Report only**: cvpn-guard cannot know the values. `remediate: true` is rejected.
+    """
 
     id = "required-tags"
     options = RequiredTagsConfig

@@ -72,7 +72,23 @@ class RoutesConfig(RuleConfig):
 
 
 class Routes(Rule[RoutesConfig]):
-    """No route may send clients to a forbidden destination (0.0.0.0/0 by default) unless allowed."""
+    """No route may send clients to a forbidden destination (0.0.0.0/0 by default) unless allowed.
+
+    What the endpoint routes clients to (`DescribeClientVpnRoutes`, one more call per endpoint).
+
+    - A violation when a route that is not being deleted (`Status.Code` other than `deleting`)
+      **covers** a forbidden destination: its `DestinationCidr` is that network or a wider one
+      (a route to `0.0.0.0/0` covers `0.0.0.0/0`; a route to `0.0.0.0/1` covers neither
+      `0.0.0.0/0` nor `10.0.0.0/8`'s neighbours: list each network you mean). Routes through
+      every target network count, unless an exception names the route's destination and target
+      exactly. The finding lists the offending routes with their `Origin`.
+    - Fix (only with `remove_forbidden: true`, which makes `remediate` default to true):
+      `DeleteClientVpnRoute` of each offending route, after the Modify (if any), then the routes
+      are read again to verify. **Disruptive**: connected clients lose the route. Routes an
+      association added (`Origin: associate`) cannot be deleted, only disassociated (EC2 API
+      Reference, DeleteClientVpnRoute): then nothing is deleted and the finding is report only.
+    - Without a read of the routes the rule is **not evaluated** (listed in `unevaluated`).
+    """
 
     id = "routes"
     options = RoutesConfig

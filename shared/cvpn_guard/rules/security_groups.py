@@ -50,7 +50,19 @@ class SecurityGroupsConfig(RuleConfig):
 
 
 class SecurityGroups(Rule[SecurityGroupsConfig]):
-    """The endpoint must not use its VPC's default security group."""
+    """The endpoint must not use its VPC's default security group.
+
+    - A violation when any of `SecurityGroupIds` is the default security group of the
+      endpoint's VPC. The AWS adapter looks that group up; when it is **unknown** the rule is
+      **not evaluated**: no violation is invented, and the evaluation lists the rule in
+      `unevaluated` with the reason, so reports can show the gap.
+    - Fix (only with `replacement_group_ids`): `SecurityGroupIds: <replacement>` and
+      `VpcId: <the endpoint's VpcId>` (Modify takes the groups only with the VPC). Not planned
+      when the endpoint has no `VpcId`, or when a replacement is itself the VPC's default group
+      (it would never converge). Security group ids belong to one VPC: use replacements only in
+      a policy that governs endpoints of that VPC. Not disruptive for sessions, but it changes
+      what clients can reach.
+    """
 
     id = "security-groups"
     options = SecurityGroupsConfig

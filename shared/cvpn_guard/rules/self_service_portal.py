@@ -26,7 +26,13 @@ class SelfServicePortalConfig(RuleConfig):
 
 
 class SelfServicePortal(Rule[SelfServicePortalConfig]):
-    """The self-service portal must be off (its default at creation is on)."""
+    """The self-service portal must be off (its default at creation is on).
+
+    - Describe has no `SelfServicePortal` field: the portal is on exactly when
+      `SelfServicePortalUrl` is present.
+    - Fix: `SelfServicePortal: disabled`. Not disruptive (the portal only hands out client
+      configurations).
+    """
 
     id = "self-service-portal"
     options = SelfServicePortalConfig

@@ -31,7 +31,14 @@ class SessionTimeoutConfig(RuleConfig):
 
 
 class SessionTimeout(Rule[SessionTimeoutConfig]):
-    """SessionTimeoutHours must be at most max_hours (AWS's default, 24, counts when absent)."""
+    """SessionTimeoutHours must be at most max_hours (AWS's default, 24, counts when absent).
+
+    - Compliant when `SessionTimeoutHours` (24 when missing) is at most `max_hours`. A
+      `max_hours` above 24 accepts every endpoint.
+    - Fix: the largest value AWS accepts (8, 10, 12, 24) that is not above `max_hours`
+      (`max_hours: 9` sets 8). **Disruptive**: lowering the timeout disconnects sessions older
+      than the new value.
+    """
 
     id = "session-timeout"
     options = SessionTimeoutConfig

@@ -21,7 +21,14 @@ class SplitTunnelConfig(RuleConfig):
 
 
 class SplitTunnel(Rule[SplitTunnelConfig]):
-    """Split-tunnel must be on or off (full tunnel), as the policy chooses."""
+    """Split-tunnel must be on or off (full tunnel), as the policy chooses.
+
+    - Compliant when `SplitTunnel` (false when missing) equals `required`.
+    - Fix: `SplitTunnel: <required>`. Not disruptive: AWS pushes routes to a client when it
+      connects, and does not document a reset of open connections when the setting changes
+      (this is our reading of the AWS documentation; open sessions keep their routes until they
+      reconnect).
+    """
 
     id = "split-tunnel"
     options = SplitTunnelConfig

@@ -49,7 +49,15 @@ class TransitGatewayConfig(ReportOnly):
 
 
 class TransitGateway(Rule[TransitGatewayConfig]):
-    """Transit gateway endpoints are forbidden, or allowed only to listed gateways (report only)."""
+    """Transit gateway endpoints are forbidden, or allowed only to listed gateways (report only).
+
+    - With `allowed: false`, a violation when Describe shows a `TransitGatewayConfiguration`
+      (botocore 1.42.92; absent means a VPC endpoint). With `allowed: true` and a list, a
+      violation when its `TransitGatewayId` is not listed; `allowed: true` alone checks nothing.
+    - **Report only**: the configuration is chosen at creation; ModifyClientVpnEndpoint
+      documents `TransitGatewayConfiguration` as "currently not supported". `remediate: true` is
+      rejected.
+    """
 
     id = "transit-gateway"
     options = TransitGatewayConfig

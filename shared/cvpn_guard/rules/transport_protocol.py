@@ -24,7 +24,12 @@ class TransportProtocolConfig(ReportOnly):
 
 
 class TransportProtocolRule(Rule[TransportProtocolConfig]):
-    """TransportProtocol must be one of the allowed protocols (report only: it is immutable)."""
+    """TransportProtocol must be one of the allowed protocols (report only: it is immutable).
+
+    - Compliant when `TransportProtocol` (udp when missing) is listed.
+    - **Report only**: AWS cannot modify the transport protocol; the endpoint must be recreated.
+      `remediate: true` is rejected.
+    """
 
     id = "transport-protocol"
     options = TransportProtocolConfig

@@ -33,7 +33,12 @@ class VpnPortConfig(RuleConfig):
 
 
 class VpnPortRule(Rule[VpnPortConfig]):
-    """VpnPort must be one of the allowed ports (AWS's default, 443, counts when absent)."""
+    """VpnPort must be one of the allowed ports (AWS's default, 443, counts when absent).
+
+    - Compliant when `VpnPort` (443 when missing) is listed.
+    - Fix: `VpnPort: <first port listed>`. **Disruptive**: client connections are reset, and
+      clients configured for the old port cannot reconnect until their configuration is updated.
+    """
 
     id = "vpn-port"
     options = VpnPortConfig

@@ -3,6 +3,7 @@ maintenance windows of disruptive fixes."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -89,11 +90,41 @@ def test_an_option_without_a_description_cannot_be_documented() -> None:
 
 
 def test_a_document_without_the_markers_is_refused() -> None:
-    # Given a docs/policy.md that lost one rule's markers
-    broken = DOC.replace(policy_docs.begin_marker("options vpn-port"), "")
+    # Given a docs/policy.md that lost the "Every rule" chapter's opening marker
+    broken = DOC.replace(policy_docs.begin_marker(policy_docs.EVERY_RULE), "")
     # Then the generator says which pair is missing instead of writing nothing
-    with pytest.raises(policy_docs.PolicyDocsError, match="options vpn-port"):
+    with pytest.raises(policy_docs.PolicyDocsError, match="every rule"):
         policy_docs.rewrite(broken, policy_docs.blocks())
+
+
+def test_a_rules_section_is_its_docstring_then_its_options() -> None:
+    # Given a rule whose docstring has a summary line and a Markdown body
+    rule = get_rule("login-banner")
+    summary, _, body = inspect.cleandoc(rule.__doc__ or "").partition("\n\n")
+    # When its section is generated
+    text = policy_docs.rule_section(rule)
+    # Then it opens with its heading, its summary, its body, and then its options and example
+    assert text.startswith(f"### login-banner\n\n{summary}\n\n{body}\n\n| option |")
+    assert "```yaml\nrules:\n  login-banner:\n" in text
+
+
+def test_a_rule_without_a_docstring_cannot_be_documented() -> None:
+    class Options(RuleConfig):
+        pass
+
+    class Bare(Rule[Options], register=False):
+        id = "bare"
+        options = Options
+        fixable = False
+        example: ClassVar[dict[str, Any]] = {}
+
+        @classmethod
+        def check(cls, state: Any, options: Options) -> Any:
+            raise NotImplementedError
+
+    Bare.__doc__ = None
+    with pytest.raises(policy_docs.PolicyDocsError, match="bare has no docstring"):
+        policy_docs.prose(Bare)
 
 
 def chapter(title: str) -> str:
