@@ -16,6 +16,9 @@ for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # moto's fake credentials
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+# moto builds ~2,600 AMIs per EC2 backend (about 0.4 s, again after every reset), in process and
+# in the emulator servers the tests start (they inherit this environment); no test needs one.
+os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 
 # Deterministic property tests: the same examples on every machine, no deadline on a noisy CI.
 settings.register_profile(
