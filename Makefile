@@ -120,7 +120,8 @@ build: tools/sam/.venv/.synced
 
 # One table of ratios and counts from one run (and benchmarks/results.json); about 8 minutes on two
 # cores. Builds the Lambda artifact in a temporary folder, as the deploy-parity test does.
-# `$(BIN)/python -m benchmarks.readme` then puts the run's figures in README.md (quiet runs only).
+# `$(BIN)/python -m benchmarks.readme` then puts the run's figures in benchmarks/README.md
+# (quiet runs only).
 bench: install $(CUSTODIAN)
 	$(BIN)/python -m benchmarks
 

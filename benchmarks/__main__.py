@@ -2,7 +2,7 @@
 
 ``python -m benchmarks [--runs N] [--sizes 1000,10000] [--member-rounds N]`` (``make bench`` runs
 the defaults). The load average is sampled through every section (``benchmarks.load``) and
-recorded with the machine; ``python -m benchmarks.readme`` then puts the figures in README.md.
+recorded with the machine; ``python -m benchmarks.readme`` then puts the figures in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -131,10 +131,10 @@ def main(argv: list[str]) -> int:
     if load.paired_max > QUIET:
         print(
             f"The load average reached {load.paired_max:.2f} (> {QUIET:g}): these figures do not "
-            "go in the README; run `make bench` again on a quiet machine."
+            "go in benchmarks/README.md; run `make bench` again on a quiet machine."
         )
     else:
-        print("To publish them in README.md: .venv/bin/python -m benchmarks.readme")
+        print("To publish them in benchmarks/README.md: .venv/bin/python -m benchmarks.readme")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""What machine a run was made on, for results.json and the README's table."""
+"""What machine a run was made on, for results.json and benchmarks/README.md's table."""
 
 from __future__ import annotations
 

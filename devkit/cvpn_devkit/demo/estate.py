@@ -38,9 +38,7 @@ EXEMPTION_DAYS = 90
 
 # The baseline's top-level ``mode:`` line (comment included), whatever it says.
 _MODE_LINE = re.compile(r"^mode:.*$", flags=re.MULTILINE)
-ENFORCE_OPT_IN = (
-    "mode: enforce  # the demo's opt-in: the baseline only reports (README, Roll out safely)"
-)
+ENFORCE_OPT_IN = "mode: enforce  # the demo's opt-in: the baseline only reports (docs/deploy.md, Roll out safely)"
 
 
 @dataclass(frozen=True)

@@ -376,7 +376,7 @@ class OrganizationDemo(Demo):
             "central bus and was fixed in the member account through its cvpn-guard-member "
             "role; the fix did not come back as an event; the sweep fanned out per account and "
             "region and merged one report; the account without the role is an error entry "
-            "(AccessDenied), not a failed sweep. README: 'Organization deployment' has the "
+            "(AccessDenied), not a failed sweep. docs/organization.md has the "
             "commands for both sides.",
         )
         if received is not None:

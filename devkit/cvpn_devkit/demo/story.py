@@ -218,7 +218,7 @@ class Demo:
         c.para(
             "The policy is the bundled baseline (cvpn-guard policy show-default) with the "
             "line an operator writes to let cvpn-guard fix things, mode: enforce (the baseline "
-            "only reports: README, Roll out safely), fixes that disconnect users only inside "
+            "only reports: docs/deploy.md, Roll out safely), fixes that disconnect users only inside "
             "the endpoint's maintenance window, and one exemption for the lab endpoint:"
         )
         in_window = policy.disruptive_fixes.when is DisruptiveFixTiming.IN_WINDOW

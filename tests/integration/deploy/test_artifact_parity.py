@@ -230,7 +230,7 @@ def run_built(
 
 
 def enforce_the_stacks_policy(stack: dict[str, Any]) -> None:
-    """The operator's opt-in (README, Roll out safely): the stack's document, mode enforce."""
+    """The operator's opt-in (docs/deploy.md, Roll out safely): the stack's document, mode enforce."""
     parameter, policy = stack["policy"]
     enforcing = policy.replace("\nmode: report", "\nmode: enforce", 1)
     assert enforcing != policy, "the stack's policy no longer says mode: report"

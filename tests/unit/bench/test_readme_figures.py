@@ -1,4 +1,5 @@
-"""The README's Performance table is benchmarks/results.json's, and how it is generated."""
+"""benchmarks/README.md's Performance table is benchmarks/results.json's, and how it is
+generated."""
 
 from __future__ import annotations
 
@@ -51,12 +52,12 @@ def test_the_readme_table_is_that_of_the_committed_results() -> None:
     # Given the committed results of a `make bench` run
     document = json.loads(RESULTS.read_text())
 
-    # When the README's block is generated from them
+    # When benchmarks/README.md's block is generated from them
     expected = rewrite(README.read_text(), render_block(document))
 
-    # Then the README holds exactly that: every figure, range, target and the load
+    # Then benchmarks/README.md holds exactly that: every figure, range, target and the load
     assert README.read_text() == expected, (
-        "README.md's Performance table is not benchmarks/results.json's: "
+        "benchmarks/README.md's Performance table is not benchmarks/results.json's: "
         "run `.venv/bin/python -m benchmarks.readme`"
     )
 
@@ -65,7 +66,7 @@ def test_a_paired_ratio_shows_its_median_and_its_range_over_the_pairs() -> None:
     # Given the per-round ratios of a paired comparison with a target
     row = paired("cold", "enforcer / Custodian", [0.7, 0.5, 0.55], target=0.6)
 
-    # When it is put in the README's table
+    # When it is put in the Performance table
     block = render_block(_document([row]))
 
     # Then the median, the least and the largest ratio and the verdict are shown

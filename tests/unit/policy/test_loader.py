@@ -287,7 +287,7 @@ def test_the_default_policy_is_the_orgs_baseline() -> None:
     # Given the policy shipped in the package
     policy = default_policy()
     # Then it holds the baseline, in report mode: nothing is modified until an operator
-    # writes `mode: enforce` (README, Roll out safely)
+    # writes `mode: enforce` (docs/deploy.md, Roll out safely)
     assert policy.mode is Mode.REPORT
     rules = policy.rules
     assert rules.disconnect_on_session_timeout is not None
@@ -307,7 +307,7 @@ def test_the_default_policy_is_the_orgs_baseline() -> None:
 
 
 def test_the_example_baseline_is_the_bundled_default_enforcing() -> None:
-    # Given policies/baseline.yaml, the document README's "Roll out safely" starts from
+    # Given policies/baseline.yaml, the document docs/deploy.md's "Roll out safely" starts from
     baseline = load_policy_file(Path(__file__).parents[3] / "policies" / "baseline.yaml")
 
     # Then it holds the bundled rules and exemptions, and enforces them

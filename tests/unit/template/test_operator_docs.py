@@ -1,9 +1,11 @@
-"""What the README tells an operator about the deployed stack, checked against the template."""
+"""What the operator documents (docs/deploy.md, docs/security.md) say about the deployed stack,
+checked against the template and run where they are executable."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,13 +18,17 @@ from tests.support.template import (
     statement_applies,
 )
 
-README = (REPO / "README.md").read_text()
+# The documents an operator reads: the front page and what it links to in docs/.
+DEPLOY = REPO / "docs" / "deploy.md"
+SECURITY = REPO / "docs" / "security.md"
+OPERATOR_DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 
-def _section(title: str) -> str:
-    """The text of the README section (any level) with this heading, up to the next one."""
-    match = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^#{{1,3}} |\Z)", README, re.M | re.S)
-    assert match, f"README has no section {title!r}"
+def _section(title: str, document: Path) -> str:
+    """The text of the document's section (any level) with this heading, up to the next one."""
+    text = document.read_text(encoding="utf-8")
+    match = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^#{{1,3}} |\Z)", text, re.M | re.S)
+    assert match, f"{document.relative_to(REPO)} has no section {title!r}"
     return match.group(2)
 
 
@@ -54,17 +60,18 @@ def _cloudtrail_event(event_name: str, request: dict[str, Any]) -> dict[str, Any
 # ---- the policy parameter: what its writers can do, and how to protect it ----------------
 
 
-def test_readme_says_what_writers_of_the_policy_parameter_can_make_cvpn_guard_do() -> None:
-    # Given the README's section on the policy parameter
-    section = _section("Who can change the policy")
+def test_the_security_doc_says_what_policy_writers_can_make_cvpn_guard_do() -> None:
+    # Given docs/security.md's section on the policy parameter
+    section = _section("Who can change the policy", SECURITY)
 
     # Then it names each thing a writer can point the enforcer at, and who may write
     for power in ("DNS servers", "client connect handler", "security groups", "log group"):
         assert power in section, power
     assert "ssm:PutParameter" in section
     # And it no longer promises that IAM confines connection logging to one group
-    assert "| `ConnectionLogGroupName` |" not in _section("Deploy")
-    assert "enable logging only into" not in README
+    assert "| `ConnectionLogGroupName` |" not in _section("Deploy", DEPLOY)
+    for document in OPERATOR_DOCS:
+        assert "enable logging only into" not in document.read_text(encoding="utf-8"), document
 
 
 @pytest.mark.parametrize(
@@ -76,11 +83,12 @@ def test_readme_says_what_writers_of_the_policy_parameter_can_make_cvpn_guard_do
         ("GetParameter", {"name": "/cvpn-guard/policy"}, False),
     ],
 )
-def test_the_readmes_alert_pattern_catches_writes_of_the_policy_parameter(
+def test_the_security_docs_alert_pattern_catches_writes_of_the_policy_parameter(
     event_name: str, request_parameters: dict[str, Any], alerts: bool
 ) -> None:
-    # Given the EventBridge pattern the README recommends (moto's real matcher)
-    (pattern,) = [b for b in _json_blocks(_section("Who can change the policy")) if "source" in b]
+    # Given the EventBridge pattern docs/security.md recommends (moto's real matcher)
+    section = _section("Who can change the policy", SECURITY)
+    (pattern,) = [b for b in _json_blocks(section) if "source" in b]
     matcher = EventPattern.load(json.dumps(pattern))
 
     # When CloudTrail records a call on a parameter, Then only writes of the policy match
@@ -88,8 +96,9 @@ def test_the_readmes_alert_pattern_catches_writes_of_the_policy_parameter(
     assert matcher.matches_event(event) is alerts
 
 
-def test_the_readmes_parameter_deny_names_the_parameters_arn_and_the_write_actions() -> None:
-    (deny,) = [b for b in _json_blocks(_section("Who can change the policy")) if "Effect" in b]
+def test_the_security_docs_parameter_deny_names_the_parameters_arn_and_the_write_actions() -> None:
+    section = _section("Who can change the policy", SECURITY)
+    (deny,) = [b for b in _json_blocks(section) if "Effect" in b]
     assert deny["Effect"] == "Deny"
     assert set(deny["Action"]) >= {"ssm:PutParameter", "ssm:DeleteParameter"}
     # "parameter/" + the name without its leading slash (the SSM ARN format)
@@ -100,8 +109,8 @@ def test_the_readmes_parameter_deny_names_the_parameters_arn_and_the_write_actio
 
 
 def test_the_parameter_table_lists_every_parameter_of_the_template() -> None:
-    # Given the README's parameter table (first column) and the template's parameters
-    rows = re.findall(r"^\| `(\w+)` \|", _section("Deploy"), re.M)
+    # Given docs/deploy.md's parameter table (first column) and the template's parameters
+    rows = re.findall(r"^\| `(\w+)` \|", _section("Deploy", DEPLOY), re.M)
 
     # Then they are the same, in the same order as the template
     assert rows == list(source_template()["Parameters"])
@@ -114,8 +123,8 @@ def test_deploy_section_names_a_logging_cloudtrail_trail_as_a_prerequisite() -> 
     # Given the enforcer's trigger: a rule on CloudTrail-delivered API call events
     assert enforcer_rule_pattern()["detail-type"] == ["AWS API Call via CloudTrail"]
 
-    # When the README's Deploy section is read before its first command
-    deploy = _section("Deploy")
+    # When docs/deploy.md's Deploy section is read before its first command
+    deploy = _section("Deploy", DEPLOY)
     before_build = deploy[: deploy.index("make build")]
 
     # Then it asks for a trail that is logging management (write) events in every region
@@ -134,7 +143,7 @@ MANAGED = "cvpn-guard:managed"
 
 
 def _scp_denies(action: str, resource: str, context: dict[str, Any]) -> bool:
-    (scp,) = _json_blocks(_section("Protecting the `cvpn-guard:managed` tag"))
+    (scp,) = _json_blocks(_section("Protecting the `cvpn-guard:managed` tag", SECURITY))
     return any(
         statement_applies(statement, action, resource, context)
         for statement in scp["Statement"]
@@ -172,10 +181,10 @@ def _scp_denies(action: str, resource: str, context: dict[str, Any]) -> bool:
         ("untag an instance", "ec2:DeleteTags", INSTANCE, {"aws:TagKeys": [MANAGED]}, False),
     ],
 )
-def test_the_readmes_scp_keeps_the_managed_tag_with_the_vpn_admins(
+def test_the_security_docs_scp_keeps_the_managed_tag_with_the_vpn_admins(
     description: str, action: str, resource: str, context: dict[str, Any], denied: bool
 ) -> None:
-    # Given the SCP the README recommends for ModifyOnlyTaggedEndpoints=true
+    # Given the SCP docs/security.md recommends for ModifyOnlyTaggedEndpoints=true
     # When someone who is not a VPN administrator tries this, Then the SCP decides as expected
     assert _scp_denies(action, resource, {**context, "aws:PrincipalArn": DEVELOPER}) is denied, (
         description
