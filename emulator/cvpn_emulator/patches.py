@@ -1,4 +1,4 @@
-"""Teach an unmodified moto 5.2 about Client VPN (see design notes §5).
+"""Teach an unmodified moto 5.2 about Client VPN (emulator/README.md lists what it adds).
 
 Everything here patches moto *classes and module globals*, never instances, because
 moto creates a fresh ``EC2Response`` per request and rebuilds backends on reset; a

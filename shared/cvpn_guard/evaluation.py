@@ -14,7 +14,6 @@ from cvpn_guard.findings import (
     ExemptedFinding,
     Finding,
     UnevaluatedRule,
-    worst_severity,
 )
 from cvpn_guard.fix_timing import HoldBack, window_hold
 from cvpn_guard.policy.document import Policy
@@ -68,11 +67,6 @@ class Evaluation(BaseModel):
     def violated_rules(self) -> tuple[str, ...]:
         """The rule ids of the findings, in evaluation order."""
         return tuple(finding.rule for finding in self.findings)
-
-    @property
-    def max_severity(self) -> Severity | None:
-        """The worst severity among the findings, or None when there is none."""
-        return worst_severity(self.findings)
 
 
 def evaluate(

@@ -3,7 +3,6 @@ policy lets cvpn-guard fix."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -94,10 +93,6 @@ class RemediationPlan(BaseModel):
     def modifies(self) -> bool:
         """Whether the plan needs a ModifyClientVpnEndpoint call (not only other calls)."""
         return bool(self.parameters)
-
-    def modify_kwargs(self, endpoint_id: str) -> dict[str, Any]:
-        """Keyword arguments for ``ec2.modify_client_vpn_endpoint`` (a fresh copy)."""
-        return {"ClientVpnEndpointId": endpoint_id, **copy.deepcopy(self.parameters)}
 
 
 EMPTY_PLAN = RemediationPlan()

@@ -37,7 +37,8 @@ RUN_DAYS = 2  # a run's items expire (TTL) well after the longest sweep
 OPEN_RUNS_KEY = "sweep-runs#open"
 BATCH_GET = 100  # BatchGetItem's maximum keys per request
 CONFLICT_ATTEMPTS = 5
-# botocore's standard retry mode does not retry TransactionConflict (design notes §10).
+# botocore's standard retry mode does not retry TransactionConflict: it is in none of the
+# retryable code lists of botocore/retries/standard.py nor in DynamoDB's _retry.json entry.
 CONFLICT_CODES = frozenset({"TransactionConflictException", "TransactionConflict"})
 UNPROCESSED_ROUNDS = 8  # BatchGetItem rounds for keys DynamoDB left unprocessed
 

@@ -1,4 +1,4 @@
-"""Helpers for EC2's CloudTrail wire format (see the team handbook, AWS facts).
+"""Helpers for EC2's CloudTrail wire format (events/README.md says where each fact comes from).
 
 Newer EC2 APIs wrap ``requestParameters`` and ``responseElements`` in ONE key, usually
 ``<Op>Request`` / ``<Op>Response`` but not always, so unwrapping is generic: the single dict

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.findings import EndpointStatus, worst_severity
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import rule_ids
 from tests.unit.policy.builders import (
@@ -148,11 +148,11 @@ def test_expired_tag_exemption_is_not_reported_when_tag_exemptions_are_off() -> 
 def test_full_policy_on_a_compliant_endpoint_is_compliant() -> None:
     evaluation = evaluate_at(build_state(), build_policy(FULL_RULES))
     assert evaluation.status is EndpointStatus.COMPLIANT
-    assert evaluation.max_severity is None
+    assert worst_severity(evaluation.findings) is None
     assert evaluation.rules_checked == rule_ids()
 
 
-def test_findings_follow_rule_order_and_max_severity_is_the_worst() -> None:
+def test_findings_follow_rule_order_and_the_worst_severity_is_high() -> None:
     # Given an endpoint that breaks a low, a medium and a high rule
     state = build_state(
         {"VpnPort": 1194, "SplitTunnel": False, "DisconnectOnSessionTimeout": False}
@@ -165,7 +165,7 @@ def test_findings_follow_rule_order_and_max_severity_is_the_worst() -> None:
         "split-tunnel",
         "vpn-port",
     )
-    assert evaluation.max_severity is Severity.HIGH
+    assert worst_severity(evaluation.findings) is Severity.HIGH
     # And the one plan fixes all three, and is disruptive for two reasons
     assert evaluation.plan.rules == evaluation.violated_rules
     assert len(evaluation.plan.disruption_reasons) == 2

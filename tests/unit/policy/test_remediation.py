@@ -129,19 +129,6 @@ def test_two_rules_disagreeing_on_a_parameter_is_a_programming_error() -> None:
         RemediationPlan.from_fixes([("a", Fix({"VpnPort": 443})), ("b", Fix({"VpnPort": 1194}))])
 
 
-def test_modify_kwargs_add_the_endpoint_id_and_are_a_copy() -> None:
-    # Given a plan with a nested structure
-    plan = RemediationPlan.from_fixes(
-        [("login-banner", Fix({"ClientLoginBannerOptions": {"Enabled": True, "BannerText": "x"}}))]
-    )
-    # When the kwargs are taken and changed by the caller
-    kwargs = plan.modify_kwargs(ENDPOINT_ID)
-    kwargs["ClientLoginBannerOptions"]["BannerText"] = "changed"
-    # Then they had the endpoint id, and the plan itself is untouched
-    assert kwargs["ClientVpnEndpointId"] == ENDPOINT_ID
-    assert plan.parameters["ClientLoginBannerOptions"]["BannerText"] == "x"
-
-
 def test_the_full_policy_plan_is_a_valid_modify_request() -> None:
     # Given an endpoint that breaks every fixable rule
     state = build_state(
@@ -161,7 +148,7 @@ def test_the_full_policy_plan_is_a_valid_modify_request() -> None:
     )
     plan = evaluate_at(state, build_policy(FULL_RULES)).plan
     # Then botocore's own validator accepts the Modify call
-    validate_parameters(plan.modify_kwargs(ENDPOINT_ID), MODIFY_INPUT)
+    validate_parameters({"ClientVpnEndpointId": ENDPOINT_ID, **plan.parameters}, MODIFY_INPUT)
     assert len(plan.rules) == 11
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cvpn_devkit.modify_simulator import apply_to_state
 
-from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus
+from cvpn_guard.findings import EXEMPTION_EXPIRED, EndpointStatus, worst_severity
 from cvpn_guard.policy import Severity
 from cvpn_guard.rules import Rule, all_rules
 from tests.unit.policy.builders import (
@@ -192,4 +192,4 @@ def test_rule_severity_can_be_raised(case: RuleCase) -> None:
     # When the drifted endpoint is evaluated
     evaluation = evaluate_at(violating(case), policy)
     # Then the finding carries that severity
-    assert evaluation.max_severity is Severity.CRITICAL
+    assert worst_severity(evaluation.findings) is Severity.CRITICAL
