@@ -21,14 +21,18 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 
 # Deterministic property tests: the same examples on every machine, no deadline on a noisy CI.
-settings.register_profile(
-    "ci",
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    print_blob=True,
-)
-settings.load_profile("ci")
+# Two profiles: "ci" (.ci/run sets HYPOTHESIS_PROFILE=ci) draws every example a test names,
+# "local" (any other run) a quarter of them (tests/support/examples.py) and a quarter of
+# Hypothesis's default where a test names none.
+_DETERMINISTIC = {
+    "derandomize": True,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "print_blob": True,
+}
+settings.register_profile("ci", **_DETERMINISTIC)
+settings.register_profile("local", max_examples=25, **_DETERMINISTIC)
+settings.load_profile("ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "local")
 
 
 def pytest_report_header() -> str:

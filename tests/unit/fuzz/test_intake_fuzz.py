@@ -29,6 +29,7 @@ from tests.support.events import (
     load_event,
     sample_names,
 )
+from tests.support.examples import examples
 from tests.unit.fuzz.strategies import (
     WRONG_VALUES,
     deleted,
@@ -53,7 +54,7 @@ PROCESSED = {
 PROCESSED_TAG_CALLS = TAG_CALL_SAMPLES
 ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
 MAX_DETAIL = 1_000  # a skip's detail goes to the logs: no 100k-character echo of the input
-FUZZ = settings(max_examples=150)
+FUZZ = settings(max_examples=examples(150))
 
 
 def classify_safely(raw: Any) -> tuple[EndpointChange, ...] | Skip:
@@ -197,7 +198,7 @@ def _mutated(draw: st.DrawFn) -> Any:
     return event
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(_mutated())
 def test_mutated_samples_are_work_or_a_reasoned_skip(event: Any) -> None:
     classify_safely(event)

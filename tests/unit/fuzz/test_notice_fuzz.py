@@ -32,9 +32,10 @@ from cvpn_guard.report import (
     merge_parts,
     report_notices,
 )
+from tests.support.examples import examples
 from tests.unit.fuzz.strategies import LONE_SURROGATES, json_values, nasty_text
 
-FUZZ = settings(max_examples=150)
+FUZZ = settings(max_examples=examples(150))
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ENDPOINT_ID = "cvpn-endpoint-0123456789abcdef0"
 
@@ -189,7 +190,7 @@ def assert_delivered(notices: list[Notice], report: ComplianceReport) -> Complia
     return merged
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(
     st.lists(st.tuples(HOSTILE_JSON, HOSTILE_TEXT), min_size=1, max_size=6),
     HOSTILE_TEXT,

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from cvpn_guard.exceptions import PolicyError, PolicyProblem
 from cvpn_guard.policy import Policy, load_policy
 from cvpn_guard.rules import all_rules
+from tests.support.examples import examples
 from tests.unit.fuzz.strategies import (
     NASTY_STRINGS,
     WRONG_VALUES,
@@ -31,7 +32,7 @@ from tests.unit.fuzz.strategies import (
     replaced,
 )
 
-FUZZ = settings(max_examples=150)
+FUZZ = settings(max_examples=examples(150))
 # What pydantic's own rendering looks like; the loader must translate it, never pass it on.
 RAW_PYDANTIC = re.compile(
     r"validation errors? for|\[type=|input_value=|input_type=|errors\.pydantic\.dev"
@@ -196,7 +197,7 @@ _SMALL_JSON = json_values(huge=False, max_leaves=6)
 _NASTY = nasty_text()
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(_broken_documents(), st.booleans())
 def test_schema_documents_with_wrong_values_and_unknown_keys(document: Any, as_json: bool) -> None:
     load_safely(json.dumps(document) if as_json else _as_yaml(document))

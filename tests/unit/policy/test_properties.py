@@ -26,6 +26,7 @@ from cvpn_guard.policy import Mode, Policy, load_policy
 from cvpn_guard.rules import all_rules, get_rule, rule_ids
 from cvpn_guard.rules.session_timeout import SESSION_TIMEOUT_HOURS
 from cvpn_guard.rules.vpn_port import VPN_PORTS
+from tests.support.examples import examples
 from tests.unit.policy.builders import (
     BANNER,
     DEFAULT_SG,
@@ -38,7 +39,7 @@ from tests.unit.policy.builders import (
 )
 
 PROPERTY = settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],

@@ -30,6 +30,7 @@ from cvpn_guard.report import (
     report_notices,
 )
 from cvpn_guard.report.chat import DESCRIPTION_LIMIT, chat_json, chat_notification
+from tests.support.examples import examples
 from tests.unit.fuzz.strategies import nasty_text
 
 SCHEMA = Path(__file__).parent / "schemas" / "chatbot-custom-notification.schema.json"
@@ -131,7 +132,7 @@ def test_a_hostile_banner_breaks_neither_the_json_nor_the_markdown() -> None:
     assert "&lt;!channel&gt;" in description
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(nasty_text(), nasty_text(), st.sampled_from(list(EndpointStatus)))
 def test_any_subject_text_and_attributes_give_a_valid_custom_notification(
     subject: str, text: str, status: EndpointStatus
