@@ -80,9 +80,30 @@ def server_world(
     reset_runtime()
 
 
-@pytest.fixture(params=["in_process", "server"])
+# The fixtures a test asks for to reach the emulator, in process or over HTTP.
+TRANSPORT_FIXTURES = ("world", "emulator")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test that asks for a ``world`` or an ``emulator`` in process; a test marked
+    ``server_smoke`` (or in a module so marked) also over HTTP, marked ``server``.
+
+    The two transports run the same moto responses and our handlers: the HTTP one adds the
+    wire between boto3 and the server, and the control API. A few smoke tests per file cover
+    that; the in-process run keeps every assertion of the scenario.
+    """
+    for name in TRANSPORT_FIXTURES:
+        if name in metafunc.fixturenames:
+            transports: list[Any] = ["in_process"]
+            if metafunc.definition.get_closest_marker("server_smoke") is not None:
+                transports.append(pytest.param("server", marks=pytest.mark.server))
+            metafunc.parametrize(name, transports, indirect=True)
+            return
+
+
+@pytest.fixture
 def world(request: pytest.FixtureRequest) -> EnforcerWorld:
-    """The same enforcer deployment, in-process and over HTTP."""
+    """The enforcer deployment, in process (and over HTTP for ``server_smoke`` tests)."""
     result: EnforcerWorld = request.getfixturevalue(f"{request.param}_world")
     return result
 

@@ -211,7 +211,7 @@ def boto_session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-@pytest.fixture(params=["in_process", pytest.param("server", marks=pytest.mark.server)])
+@pytest.fixture  # in process; also over HTTP for server_smoke tests (../conftest.py)
 def emulator(
     request: pytest.FixtureRequest, boto_session: boto3.session.Session
 ) -> Iterator[Emulator]:

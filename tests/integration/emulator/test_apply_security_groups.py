@@ -30,6 +30,7 @@ def apply(ec2: Any, endpoint_id: str, vpc_id: str, group_ids: list[str], **kwarg
     )
 
 
+@pytest.mark.server_smoke
 def test_groups_replace_the_default_group_everywhere(ec2: Any, network: Network) -> None:
     # Given an endpoint associated with a subnet, so it uses the VPC's default group
     endpoint_id = create_endpoint(ec2)

@@ -39,6 +39,7 @@ def modify_policy(ec2: Any, endpoint_id: str, **members: Any) -> Any:
     )
 
 
+@pytest.mark.server_smoke
 def test_endpoint_without_policy(ec2: Any) -> None:
     # Given a new endpoint, When its policy is read, Then only the endpoint is named
     endpoint_id = create_endpoint(ec2)

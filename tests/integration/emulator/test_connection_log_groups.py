@@ -24,6 +24,7 @@ GROUP = "/aws/clientvpn/audit"
 LOGGING = {"Enabled": True, "CloudwatchLogGroup": GROUP}
 
 
+@pytest.mark.server_smoke
 def test_creating_an_endpoint_that_logs_to_a_missing_log_group_is_refused(
     emulator: Emulator,
 ) -> None:

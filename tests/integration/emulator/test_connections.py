@@ -29,6 +29,7 @@ def statuses(ec2: Any, endpoint_id: str) -> dict[str, str]:
     return {c["ConnectionId"]: c["Status"]["Code"] for c in connections_of(ec2, endpoint_id)}
 
 
+@pytest.mark.server_smoke
 def test_seeded_connections_are_described_like_aws(emulator: Emulator, ec2: Any) -> None:
     # Given an endpoint with three seeded connections
     endpoint_id = create_endpoint(ec2)

@@ -28,6 +28,7 @@ def tagged(team: str) -> list[dict[str, Any]]:
     return [{"ResourceType": "client-vpn-endpoint", "Tags": [{"Key": "Team", "Value": team}]}]
 
 
+@pytest.mark.server_smoke
 def test_filters_by_id_protocol_and_tags(ec2: Any) -> None:
     # Given endpoints that differ in protocol and tags
     udp_net = create_endpoint(ec2, TagSpecifications=tagged("net"))

@@ -85,6 +85,7 @@ def full_request(network: Network, group_id: str) -> dict[str, Any]:
     )
 
 
+@pytest.mark.server_smoke
 def test_create_returns_id_status_and_dns_name(ec2: Any) -> None:
     # When an endpoint is created
     created = ec2.create_client_vpn_endpoint(**endpoint_request())

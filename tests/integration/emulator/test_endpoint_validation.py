@@ -87,6 +87,7 @@ INVALID_CREATES = [
 ]
 
 
+@pytest.mark.server_smoke
 @pytest.mark.parametrize(("overrides", "code"), INVALID_CREATES)
 def test_invalid_create_is_rejected_with_aws_code(
     ec2: Any, overrides: dict[str, Any], code: str

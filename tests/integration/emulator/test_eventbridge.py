@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.integration.emulator.conftest import Emulator
 
 SENDER = "210987654321"
@@ -30,6 +32,7 @@ def _put(events: Any, **entry: Any) -> None:
     assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
 
 
+@pytest.mark.server_smoke
 def test_a_queue_target_receives_the_whole_event(emulator: Emulator) -> None:
     events, sqs = emulator.client("events"), emulator.client("sqs")
     url, arn = _queue(sqs, "target")

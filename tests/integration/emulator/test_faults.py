@@ -21,6 +21,9 @@ from tests.integration.emulator.conftest import (
     error_of,
 )
 
+# The emulator's HTTP fault API is a contract: every fault test runs over HTTP too.
+pytestmark = pytest.mark.server_smoke
+
 
 def modify(ec2: Any, endpoint_id: str, **changes: Any) -> dict[str, Any]:
     return dict(

@@ -55,6 +55,7 @@ def _call_every_operation(organizations: Any, member: str) -> None:
     organizations.describe_organization()
 
 
+@pytest.mark.server_smoke
 def test_accounts_carry_state_and_not_the_retired_status(
     organization: tuple[Any, RawAnswers, str],
 ) -> None:

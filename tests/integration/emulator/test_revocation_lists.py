@@ -54,6 +54,7 @@ def export_crl(ec2: Any, endpoint_id: str) -> dict[str, Any]:
     return response
 
 
+@pytest.mark.server_smoke
 def test_export_before_any_import_has_no_list(ec2: Any) -> None:
     # Given a new endpoint, When its list is exported, Then there is no list and no status
     endpoint_id = create_endpoint(ec2)

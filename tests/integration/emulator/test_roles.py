@@ -18,6 +18,7 @@ def _assume(emulator: Emulator, role_arn: str) -> dict[str, str]:
     return dict(response["Credentials"])
 
 
+@pytest.mark.server_smoke
 def test_by_default_any_role_can_be_assumed_as_in_moto(emulator: Emulator) -> None:
     credentials = _assume(emulator, f"arn:aws:iam::{MEMBER}:role/does-not-exist")
     assert credentials["AccessKeyId"]

@@ -47,6 +47,7 @@ def association_route(endpoint_id: str, network: Network, subnet_id: str) -> dic
     }
 
 
+@pytest.mark.server_smoke
 def test_association_adds_a_route_to_the_vpc_and_disassociation_removes_it(
     ec2: Any, network: Network
 ) -> None:

@@ -76,6 +76,7 @@ def hub(emulator: Emulator) -> Any:
     return emulator.client("securityhub")
 
 
+@pytest.mark.server_smoke
 def test_get_findings_honours_equals_and_prefix_filters_across_pages(hub: Any) -> None:
     # Given 130 findings of two generators, one of them archived
     _import(hub, *(_finding(f"ours-{n}", GeneratorId=f"ours/{n % 3}") for n in range(120)))

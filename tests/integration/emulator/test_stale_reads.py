@@ -31,6 +31,7 @@ def listed_timeouts(ec2: Any, **paging: Any) -> dict[str, int]:
     }
 
 
+@pytest.mark.server_smoke
 def test_modified_endpoint_is_described_with_its_old_values_once(
     emulator: Emulator, ec2: Any
 ) -> None:

@@ -17,6 +17,7 @@ from tests.integration.emulator.conftest import (
 )
 
 
+@pytest.mark.server_smoke
 def test_first_association_makes_the_endpoint_available(ec2: Any, network: Network) -> None:
     # Given a new endpoint without a VPC
     endpoint_id = create_endpoint(ec2)

@@ -35,6 +35,7 @@ def _named_endpoint(world: EnforcerWorld, name: str) -> str:
     )
 
 
+@pytest.mark.server_smoke
 def test_a_refused_fix_names_the_endpoint_the_call_and_the_code_in_report_and_subject(
     world: EnforcerWorld,
 ) -> None:

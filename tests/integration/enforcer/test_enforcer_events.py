@@ -33,6 +33,7 @@ def _attributes(envelope: dict[str, Any]) -> dict[str, str]:
     return {name: value["Value"] for name, value in envelope["MessageAttributes"].items()}
 
 
+@pytest.mark.server_smoke
 def test_created_noncompliant_endpoint_is_remediated_and_reported(world: EnforcerWorld) -> None:
     # Given an endpoint created with AWS defaults plus DisconnectOnSessionTimeout=false
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)

@@ -158,6 +158,7 @@ def test_every_new_call_has_a_scenario() -> None:
     )
 
 
+@pytest.mark.server_smoke
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_each_new_call_gets_its_endpoint_described_evaluated_and_fixed(
     world: EnforcerWorld, sample: str

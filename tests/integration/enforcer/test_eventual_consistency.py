@@ -6,6 +6,8 @@ described as NotFound, a verifying describe that still shows the values before t
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.estate import compliant_overrides, create_endpoint
 from tests.support.events import load_event
 from tests.support.world import EnforcerWorld
@@ -18,6 +20,7 @@ def _describes(world: EnforcerWorld, endpoint_id: str) -> int:
     return counts.get(endpoint_id, 0)
 
 
+@pytest.mark.server_smoke
 def test_a_just_created_endpoint_read_as_not_found_is_read_again(world: EnforcerWorld) -> None:
     # Given a drifted endpoint that EC2 describes as NotFound once, right after its creation
     endpoint_id = create_endpoint(world.ec2, DisconnectOnSessionTimeout=False)

@@ -70,6 +70,7 @@ def only_report(world: EnforcerWorld) -> dict[str, Any]:
 
 
 # --- routes ----------------------------------------------------------------------------------
+@pytest.mark.server_smoke
 def test_a_forbidden_route_is_reported_and_left_alone_by_default(
     world: EnforcerWorld, use_policy: Any
 ) -> None:

@@ -53,6 +53,7 @@ def drifted_in_three_ways(world: EnforcerWorld) -> str:
     return create_endpoint(world.ec2, SessionTimeoutHours=24, DisconnectOnSessionTimeout=False)
 
 
+@pytest.mark.server_smoke
 def test_a_refused_log_group_leaves_the_session_timeout_fix_applied(
     world: EnforcerWorld, use_policy: Any
 ) -> None:

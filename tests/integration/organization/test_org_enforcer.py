@@ -35,6 +35,7 @@ def _describe(ec2: Any, endpoint_id: str) -> dict[str, Any]:
     )
 
 
+@pytest.mark.server_smoke
 def test_a_forwarded_member_change_is_enforced_in_the_member_account(
     org_world: EnforcerWorld,
 ) -> None:

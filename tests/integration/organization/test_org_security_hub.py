@@ -37,6 +37,7 @@ def _rule(finding: dict[str, Any]) -> str:
     return str(finding["Resources"][0]["Details"]["Other"]["cvpn-guard:rule"])
 
 
+@pytest.mark.server_smoke
 def test_findings_are_imported_resolved_and_never_duplicated(hub_world: EnforcerWorld) -> None:
     # Given a drifted endpoint in a member account
     member_ec2 = member_client(MEMBER, "ec2")

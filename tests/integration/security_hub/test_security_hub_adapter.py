@@ -44,6 +44,7 @@ def hub(world: EnforcerWorld) -> SecurityHubFindings:
     return SecurityHubFindings(boto3.client("securityhub", region_name=REGION))
 
 
+@pytest.mark.server_smoke
 def test_every_request_is_made_when_one_fails_and_refusals_are_returned(
     world: EnforcerWorld, hub: SecurityHubFindings
 ) -> None:
