@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 from cvpn_devkit.endpoint_request import create_log_group, create_request, log_group_of
 from cvpn_devkit.lambda_harness import ACCOUNT
 from moto.ec2.models import ec2_backends
 from moto.logs.models import logs_backends
 
 from cvpn_emulator.models import client_vpn_backend
+from tests.support.sessions import shared_session
 
 BANNER = (
     "Authorized use only. This VPN and all systems reached through it are monitored; "
@@ -34,7 +34,9 @@ def create_endpoint(
         if logs is None:
             url = ec2.meta.endpoint_url
             local = None if "amazonaws.com" in url else url  # moto in-process answers AWS's
-            logs = boto3.client("logs", region_name=ec2.meta.region_name, endpoint_url=local)
+            logs = shared_session().client(
+                "logs", region_name=ec2.meta.region_name, endpoint_url=local
+            )
         create_log_group(logs, group)
     return str(ec2.create_client_vpn_endpoint(**request)["ClientVpnEndpointId"])
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from cvpn_devkit.demo.replay import recorded_in
+
+from tests.support.sessions import shared_session
 
 MEMBER_ROLE = "cvpn-guard-member"
 MEMBER_ACCOUNTS = ("210987654321", "210987654322", "210987654323")
@@ -17,17 +18,21 @@ MEMBER_ACCOUNTS = ("210987654321", "210987654322", "210987654323")
 
 def member_credentials(account: str, region: str = "eu-west-1") -> dict[str, Any]:
     """Credentials of ``account``'s administrators (its OrganizationAccountAccessRole)."""
-    credentials: dict[str, Any] = boto3.client("sts", region_name=region).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-        RoleSessionName="admin",
-    )["Credentials"]
+    credentials: dict[str, Any] = (
+        shared_session()
+        .client("sts", region_name=region)
+        .assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleSessionName="admin",
+        )["Credentials"]
+    )
     return credentials
 
 
 def member_client(account: str, service: str, region: str = "eu-west-1") -> Any:
     """A client in ``account``, as its administrators would use it."""
     credentials = member_credentials(account, region)
-    return boto3.client(
+    return shared_session().client(
         service,
         region_name=region,
         aws_access_key_id=credentials["AccessKeyId"],

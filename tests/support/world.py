@@ -14,12 +14,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-import boto3
 from cvpn_devkit.lambda_harness import FakeLambdaContext, load_handler
 
 from cvpn_guard.runtime import reset_runtime
 from tests.support.estate import create_state_table, received_notices, subscribe_queue
 from tests.support.events import ENFORCER_FUNCTION_NAME, ENFORCER_ROLE_ARN
+from tests.support.sessions import shared_session
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -96,12 +96,13 @@ def build_world(
     mode: str, faults: Faults, handler_module: ModuleType, set_env: Callable[[str, str], None]
 ) -> EnforcerWorld:
     """Create the topic, queue and table, point the enforcer at them, return the world."""
-    ec2 = boto3.client("ec2", region_name=REGION)
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
+    session = shared_session()
+    ec2 = session.client("ec2", region_name=REGION)
+    sns = session.client("sns", region_name=REGION)
+    sqs = session.client("sqs", region_name=REGION)
     topic_arn, queue_url = subscribe_queue(sns, sqs)
     set_env("NOTIFICATION_TOPIC_ARN", topic_arn)
-    set_env("STATE_TABLE_NAME", create_state_table(boto3.client("dynamodb", region_name=REGION)))
+    set_env("STATE_TABLE_NAME", create_state_table(session.client("dynamodb", region_name=REGION)))
     reset_runtime()
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from tests.support.estate import create_state_table
+from tests.support.sessions import shared_session
 
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="eu-west-1")
+        client = shared_session().client("dynamodb", region_name="eu-west-1")
         create_state_table(client)
         yield client

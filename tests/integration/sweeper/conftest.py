@@ -10,7 +10,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
 from cvpn_devkit.lambda_harness import FakeLambdaContext, load_handler
 
@@ -27,6 +26,7 @@ from tests.integration.sweeper.large_estate import (
 )
 from tests.integration.sweeper.report_checks import report_document
 from tests.support.estate import received_notices, subscribe_queue
+from tests.support.sessions import shared_session
 
 REPO = Path(__file__).resolve().parents[3]
 HOME_REGION = REGIONS[0]
@@ -89,8 +89,8 @@ def world(
 ) -> Iterator[SweeperWorld]:
     control = EmulatorControl(emulator_url)
     control.reset()  # every test starts from an empty emulator
-    sns = boto3.client("sns", region_name=HOME_REGION, endpoint_url=emulator_url)
-    sqs = boto3.client("sqs", region_name=HOME_REGION, endpoint_url=emulator_url)
+    sns = shared_session().client("sns", region_name=HOME_REGION, endpoint_url=emulator_url)
+    sqs = shared_session().client("sqs", region_name=HOME_REGION, endpoint_url=emulator_url)
     topic_arn, queue_url = subscribe_queue(sns, sqs)
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator_url)
     monkeypatch.setenv("AWS_REGION", HOME_REGION)
