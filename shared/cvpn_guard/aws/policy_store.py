@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from cvpn_guard.aws.clients import cached_client, session_client
 from cvpn_guard.aws.errors import aws_call
 from cvpn_guard.exceptions import AwsCallError, ConfigurationError
-from cvpn_guard.policy import Mode, Policy, default_policy, load_policy, load_policy_file
+from cvpn_guard.policy import Policy, default_policy, load_policy, load_policy_file
+from cvpn_guard.policy_terms.enums import Mode
 
 if TYPE_CHECKING:
     from boto3.session import Session

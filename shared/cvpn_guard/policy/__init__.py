@@ -1,8 +1,8 @@
 """The org policy: its document model and how to load it.
 
-Names are resolved on first use (PEP 562): ``cvpn_guard.policy_terms.enums`` and ``values`` are leaf
-modules the rule modules import, and importing them must not load the document model, which is
-built from the registered rules.
+Names are resolved on first use (PEP 562): importing one submodule (``cvpn_guard.policy.windows``)
+must not load the document model, which is built from the registered rules. The vocabularies
+re-exported here (``Mode``, ``Severity``...) live below the rules, in ``cvpn_guard.policy_terms``.
 """
 
 from __future__ import annotations
