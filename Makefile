@@ -72,9 +72,11 @@ demo-org: install
 
 test: install lock-check lint typecheck cfn-lint sam-validate checkov pytest
 
+# lint-imports: the dependency order (pyproject.toml's [tool.importlinter], CONTRIBUTING.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install
 	$(BIN)/ruff check --fix .

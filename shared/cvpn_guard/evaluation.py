@@ -17,8 +17,8 @@ from cvpn_guard.findings import (
 )
 from cvpn_guard.fix_timing import HoldBack, window_hold
 from cvpn_guard.policy.document import Policy
-from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
+from cvpn_guard.policy_terms.enums import Mode, Severity
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
 from cvpn_guard.rules.base import Fix, RuleResult
 

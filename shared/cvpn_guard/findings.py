@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, JsonValue, field_serializer
 
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 
 EXEMPTION_EXPIRED = "exemption-expired"
 """Rule id of the finding an expired exemption produces."""

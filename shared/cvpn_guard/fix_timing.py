@@ -13,8 +13,8 @@ from datetime import datetime
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
 from cvpn_guard.findings import MAINTENANCE_WINDOW, Finding
-from cvpn_guard.policy.enums import DisruptiveFixTiming, Severity
 from cvpn_guard.policy.windows import WINDOW_TAG, DisruptiveFixes
+from cvpn_guard.policy_terms.enums import DisruptiveFixTiming, Severity
 
 __all__ = ["MAINTENANCE_WINDOW", "HoldBack", "WindowVerdict", "crowd_hold", "window_hold"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from cvpn_guard.report import Notice
+    from cvpn_guard.notice import Notice
 
 
 class ClientVpnPort(Protocol):

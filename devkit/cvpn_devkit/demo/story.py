@@ -1,91 +1,24 @@
 """The demo, step by step: emulator, estate, events through the enforcer, sweep, report, the
-maintenance window."""
+maintenance window. ``cvpn_devkit.demo.run`` runs it (or its organization variant,
+``org_story``, which builds on this module's ``Demo``)."""
 
 from __future__ import annotations
 
 import json
-import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from cvpn_devkit.demo import estate, lambdas, replay, windows
-from cvpn_devkit.demo.environment import base_environment, emulator_session, quiet_logs
+from cvpn_devkit.demo.environment import base_environment, emulator_session
 from cvpn_devkit.demo.inbox import ReceivedNotice, ReceivedReport, assemble_report, drain
 from cvpn_devkit.demo.recorded_calls import make_recorded_call
 from cvpn_devkit.demo.render import Console, report_table, show_endpoint_verdict
-from cvpn_guard.cli.errors import CliError
-from cvpn_guard.cli.exit_codes import ExitCode
 from cvpn_guard.findings import EndpointStatus
 from cvpn_guard.policy import WINDOW_TAG, DisruptiveFixTiming, Policy
 from cvpn_guard.policy.windows import DEFAULT_WINDOW
 from cvpn_guard.report import EndpointReport, short_json
-
-INTRO = (
-    "Everything below runs on this machine. A local AWS emulator (moto plus cvpn-guard's "
-    "Client VPN extension) answers real boto3 calls over HTTP, so the Lambda handlers run "
-    "exactly the code they run in AWS. No AWS account or credentials are used."
-)
-
-
-def run_demo(*, stdout: TextIO, stderr: TextIO, org: bool = False) -> int:
-    """Run the demo (``org``: the organization deployment's); 0 when every step went as the
-    story says."""
-    started = time.monotonic()
-    _tolerate_unencodable(stdout)
-    console = Console(stdout)
-    root = lambdas.repository_root()
-    running_emulator = _emulator()
-    console.title("cvpn-guard demo" + (" --org" if org else ""))
-    console.para(INTRO, indent=0)
-    ok = True
-    with (
-        tempfile.TemporaryDirectory(prefix="cvpn-guard-demo-") as scratch,
-        quiet_logs(),
-        running_emulator() as url,
-    ):
-        story = (_organization_demo() if org else Demo)(console, root, url, Path(scratch))
-        try:
-            ok = story.run()
-        finally:
-            story.lambdas.close()
-    console.line()
-    console.line(
-        f"Demo finished in {time.monotonic() - started:.1f} s. The emulator is stopped and "
-        "nothing was left behind."
-    )
-    if not ok:
-        print("cvpn-guard demo: a step did not go as expected (see above)", file=stderr)
-    return int(ExitCode.OK if ok else ExitCode.FINDINGS)
-
-
-def _organization_demo() -> type[Demo]:
-    # Imported here: the organization story builds on this module's Demo.
-    from cvpn_devkit.demo.org_story import OrganizationDemo
-
-    return OrganizationDemo
-
-
-def _tolerate_unencodable(stream: TextIO) -> None:
-    # Arrows and check marks on a terminal that cannot show them become "?" rather than a
-    # UnicodeEncodeError halfway through the demo.
-    reconfigure = getattr(stream, "reconfigure", None)
-    if callable(reconfigure):
-        reconfigure(errors="replace")
-
-
-def _emulator() -> Callable[[], Any]:
-    try:
-        from cvpn_emulator.server import running_emulator
-    except ImportError as error:
-        raise CliError(
-            f"the demo needs the development extras ({error.name} is missing): "
-            "run `make demo`, or pip install -e '.[dev]'"
-        ) from error
-    return running_emulator
 
 
 class Demo:

@@ -11,19 +11,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from cvpn_guard.aws.clients import cached_client, session_client
 from cvpn_guard.aws.errors import aws_call
 from cvpn_guard.exceptions import AwsCallError, ConfigurationError
 from cvpn_guard.policy import Policy, default_policy, load_policy, load_policy_file
-from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
+from cvpn_guard.policy_terms.enums import Mode
 
 if TYPE_CHECKING:
     from boto3.session import Session
     from mypy_boto3_ssm import SSMClient
 
-    from cvpn_guard.settings import Settings
+
+class PolicySource(Protocol):
+    """Where the policy is configured: the part of ``cvpn_guard.settings.Settings`` the store
+    reads. A protocol, because the settings sit above the adapters in the dependency order."""
+
+    @property
+    def policy_parameter(self) -> str | None: ...
+    @property
+    def policy_file(self) -> str | None: ...
+    @property
+    def policy_cache_seconds(self) -> int: ...
+    @property
+    def enforcement_mode(self) -> Mode | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def aws_max_attempts(self) -> int: ...
 
 
 class PolicyStore:
@@ -31,7 +47,7 @@ class PolicyStore:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: PolicySource,
         ssm: SSMClient | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -88,13 +104,15 @@ def parameter_text(ssm: SSMClient, name: str) -> str:
     return str(response["Parameter"]["Value"])
 
 
-def read_parameter(session: Session, name: str, region: str, endpoint_url: str | None) -> str:
+def read_parameter(
+    session: Session, name: str, region: str, endpoint_url: str | None, max_attempts: int
+) -> str:
     """The policy document in SSM parameter ``name`` of ``region``, with the caller's
     credentials (``cvpn-guard scan --policy-parameter``): the text the Lambdas read.
 
     Raises ``ConfigurationError`` saying what to check.
     """
-    ssm = session_client(session, "ssm", region, DEFAULT_MAX_ATTEMPTS, endpoint_url)
+    ssm = session_client(session, "ssm", region, max_attempts, endpoint_url)
     try:
         return parameter_text(ssm, name)
     except AwsCallError as error:

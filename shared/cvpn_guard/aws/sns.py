@@ -11,7 +11,7 @@ from cvpn_guard.report.chat import chat_json
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
-    from cvpn_guard.report import Notice
+    from cvpn_guard.notice import Notice
 
 
 # Publish's documented limit for a message and its attributes together (botocore's SNS model).

@@ -62,12 +62,8 @@ def _dispatch(args: object, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> in
             )
         return policy_commands.show_default(stdout)
     if command == "demo":
-        try:
-            from cvpn_devkit.demo import run_demo
-        except ImportError as error:
-            raise CliError(
-                "the demo is part of the development install, not of the deployed product: "
-                "run it from a clone with `make demo`"
-            ) from error
+        from cvpn_guard.cli.plugins import load_command
+
+        run_demo = load_command("demo")
         return run_demo(stdout=stdout, stderr=stderr, org=bool(getattr(args, "org", False)))
     raise CliError(f"unknown command {command!r}; run cvpn-guard --help")

@@ -60,6 +60,7 @@ def read_policy_parameter(
     """The text of the stack's policy parameter, read as the Lambdas read it."""
     from cvpn_guard.aws.policy_store import read_parameter
     from cvpn_guard.exceptions import ConfigurationError
+    from cvpn_guard.settings import DEFAULT_MAX_ATTEMPTS
 
     if not region:
         raise CliError(
@@ -67,7 +68,8 @@ def read_policy_parameter(
             "REGION (the stack's region), or set AWS_REGION"
         )
     try:
-        return read_parameter(session, name, region, endpoint_url), f"ssm:{name}"
+        text = read_parameter(session, name, region, endpoint_url, DEFAULT_MAX_ATTEMPTS)
+        return text, f"ssm:{name}"
     except ConfigurationError as error:
         raise CliError(str(error)) from error
 

@@ -1,8 +1,8 @@
 """The org policy: its document model and how to load it.
 
-Names are resolved on first use (PEP 562): ``cvpn_guard.policy.enums`` and ``values`` are leaf
-modules the rule modules import, and importing them must not load the document model, which is
-built from the registered rules.
+Names are resolved on first use (PEP 562): importing one submodule (``cvpn_guard.policy.windows``)
+must not load the document model, which is built from the registered rules. The vocabularies
+re-exported here (``Mode``, ``Severity``...) live below the rules, in ``cvpn_guard.policy_terms``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cvpn_guard.policy.document import Policy, PolicyIdentity, RuleSet
-    from cvpn_guard.policy.enums import DisruptiveFixTiming, Mode, Severity, Weekday
     from cvpn_guard.policy.loader import default_policy, load_policy, load_policy_file
     from cvpn_guard.policy.windows import (
         WINDOW_TAG,
@@ -20,15 +19,16 @@ if TYPE_CHECKING:
         MaintenanceWindow,
         WindowOpening,
     )
+    from cvpn_guard.policy_terms.enums import DisruptiveFixTiming, Mode, Severity, Weekday
 
 _HOMES = {
     "Policy": "document",
     "PolicyIdentity": "document",
     "RuleSet": "document",
-    "DisruptiveFixTiming": "enums",
-    "Mode": "enums",
-    "Severity": "enums",
-    "Weekday": "enums",
+    "DisruptiveFixTiming": "cvpn_guard.policy_terms.enums",
+    "Mode": "cvpn_guard.policy_terms.enums",
+    "Severity": "cvpn_guard.policy_terms.enums",
+    "Weekday": "cvpn_guard.policy_terms.enums",
     "WINDOW_TAG": "windows",
     "DisruptiveFixes": "windows",
     "MaintenanceWindow": "windows",
@@ -60,4 +60,5 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"cvpn_guard.policy.{home}"), name)
+    module = home if home.startswith("cvpn_guard.") else f"cvpn_guard.policy.{home}"
+    return getattr(importlib.import_module(module), name)

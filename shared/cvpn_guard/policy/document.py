@@ -27,9 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-from cvpn_guard.policy.enums import Mode, Severity
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.policy.windows import DisruptiveFixes
+from cvpn_guard.policy_terms.enums import Mode, Severity
 from cvpn_guard.rules.base import RuleConfig
 from cvpn_guard.rules.registry import all_rules
 

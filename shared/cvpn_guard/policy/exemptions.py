@@ -18,8 +18,8 @@ from pydantic import (
 )
 
 from cvpn_guard.endpoint import ClientVpnEndpoint
-from cvpn_guard.policy.values import EndpointId, NonBlankText, TagKey, unique
-from cvpn_guard.rules.base import key_error
+from cvpn_guard.policy_terms.key_errors import key_error
+from cvpn_guard.policy_terms.values import EndpointId, NonBlankText, TagKey, unique
 from cvpn_guard.rules.registry import rule_ids
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from cvpn_guard.exceptions import PolicyProblem
 from cvpn_guard.policy.document import RuleSet, rule_set_model
-from cvpn_guard.rules.base import KEY_ERROR
+from cvpn_guard.policy_terms.key_errors import KEY_ERROR
 
 Location = tuple[int | str, ...]
 

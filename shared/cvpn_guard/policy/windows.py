@@ -30,8 +30,8 @@ from pydantic import (
     model_validator,
 )
 
-from cvpn_guard.policy.enums import DisruptiveFixTiming, Weekday
-from cvpn_guard.rules.base import key_error
+from cvpn_guard.policy_terms.enums import DisruptiveFixTiming, Weekday
+from cvpn_guard.policy_terms.key_errors import key_error
 
 __all__ = [
     "DEFAULT_WINDOW",

@@ -7,6 +7,7 @@ the split of a report too large for one message and ``merge_parts``. Import from
 
 from __future__ import annotations
 
+from cvpn_guard.notice import Notice
 from cvpn_guard.report.model import (
     SCHEMA_ID,
     ComplianceReport,
@@ -24,7 +25,6 @@ from cvpn_guard.report.model import (
     json_schema,
     summarize,
 )
-from cvpn_guard.report.notice import Notice
 from cvpn_guard.report.parts import (
     DEFAULT_MAX_PART_BYTES,
     ReportPartsError,

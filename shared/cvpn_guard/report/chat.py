@@ -25,7 +25,7 @@ import json
 import re
 from typing import Any
 
-from cvpn_guard.report.notice import Notice, utf8_safe
+from cvpn_guard.notice import Notice, utf8_safe
 from cvpn_guard.report.render import cut_text
 
 TITLE_LIMIT = 150

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cvpn_guard.findings import EndpointStatus
+from cvpn_guard.notice import Notice, utf8_safe
 from cvpn_guard.report.model import ComplianceReport, EndpointReport
-from cvpn_guard.report.notice import Notice, utf8_safe
 from cvpn_guard.report.parts import split_report
 from cvpn_guard.report.render import (
     VALUE_LIMIT,

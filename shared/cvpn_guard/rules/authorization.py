@@ -8,7 +8,7 @@ from pydantic import Field, JsonValue, StrictBool
 
 from cvpn_guard.endpoint import AuthorizationRule, EndpointState, code_of
 from cvpn_guard.endpoint_calls import RevokeAccessAll
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
 _REVOKING = "revoking"

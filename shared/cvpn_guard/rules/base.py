@@ -16,20 +16,12 @@ from enum import StrEnum
 from typing import Any, ClassVar, Generic, NamedTuple, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_validator
-from pydantic_core import PydanticCustomError
 
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.endpoint_calls import EndpointCall
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.rules.registry import register_rule
-
-KEY_ERROR = "policy_key"
-"""Type of the errors raised for one key of an options model: ``ctx["key"]`` names it."""
-
-
-def key_error(key: str, message: str) -> PydanticCustomError:
-    """An error about ``key`` of the model being validated, with a complete message."""
-    return PydanticCustomError(KEY_ERROR, "{message}", {"key": key, "message": message})
 
 
 class RuleConfig(BaseModel):

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, Field, JsonValue, StrictBool
 
 from cvpn_guard.arns import account_of, region_of
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import LambdaFunctionArn, unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import LambdaFunctionArn, unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 

@@ -7,9 +7,10 @@ from typing import Any, ClassVar, Self
 from pydantic import Field, JsonValue, StrictBool, model_validator
 
 from cvpn_guard.endpoint import ConnectionLogOptions, EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import LogGroupName, LogStreamName
-from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult, key_error
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.key_errors import key_error
+from cvpn_guard.policy_terms.values import LogGroupName, LogStreamName
+from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 
 class ConnectionLoggingConfig(RuleConfig):

@@ -16,9 +16,10 @@ from pydantic import (
 
 from cvpn_guard.endpoint import AuthorizationPolicy, EndpointState, TrustProvider
 from cvpn_guard.endpoint_calls import LeaveShadowMode
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import NonBlankText, unique
-from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult, key_error
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.key_errors import key_error
+from cvpn_guard.policy_terms.values import NonBlankText, unique
+from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
 SHADOW_MODE_ENABLED = "enabled"
 # A policy being deleted, or whose creation failed, does not decide anything (botocore

@@ -8,8 +8,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import IpAddress, unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import IpAddress, unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 MAX_DNS_SERVERS = 2

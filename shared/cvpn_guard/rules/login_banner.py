@@ -7,8 +7,8 @@ from typing import ClassVar
 from pydantic import Field, JsonValue, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import BannerText
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import BannerText
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 

@@ -9,8 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, St
 
 from cvpn_guard.endpoint import ClientVpnRoute, EndpointState, code_of
 from cvpn_guard.endpoint_calls import DeleteRoute
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import Cidr, RouteTargetId, unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import Cidr, RouteTargetId, unique
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
 _DELETING = "deleting"

@@ -7,8 +7,8 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import SecurityGroupId, unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import SecurityGroupId, unique
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
 MAX_SECURITY_GROUPS = 5

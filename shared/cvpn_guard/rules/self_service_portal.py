@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 

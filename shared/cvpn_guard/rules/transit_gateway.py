@@ -7,9 +7,10 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import TransitGatewayId, unique
-from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult, key_error
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.key_errors import key_error
+from cvpn_guard.policy_terms.values import TransitGatewayId, unique
+from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
 
 
 class TransitGatewayConfig(ReportOnly):

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import unique
 from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
 
 AWS_DEFAULT_TRANSPORT_PROTOCOL = "udp"

@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StrictInt
 
 from cvpn_guard.endpoint import EndpointState
-from cvpn_guard.policy.enums import Severity
-from cvpn_guard.policy.values import unique
+from cvpn_guard.policy_terms.enums import Severity
+from cvpn_guard.policy_terms.values import unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
 VPN_PORTS = (443, 1194)

@@ -18,7 +18,7 @@ from pydantic import Field
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.exceptions import PolicyError
 from cvpn_guard.policy import Severity, load_policy
-from cvpn_guard.policy.values import NonBlankText
+from cvpn_guard.policy_terms.values import NonBlankText
 from cvpn_guard.rules import PASSED, Fix, Rule, RuleConfig, RuleResult, rule_ids
 from cvpn_guard.rules.registry import unregister_rule
 from cvpn_guard.runtime import reset_runtime

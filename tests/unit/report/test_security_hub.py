@@ -11,7 +11,7 @@ from botocore.validate import ParamValidator
 
 from cvpn_emulator.security_hub.validation import blank_string_problem
 from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
 from cvpn_guard.security_hub import asff_findings
 

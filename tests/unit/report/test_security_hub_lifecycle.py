@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
-from cvpn_guard.policy.enums import Severity
+from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
 from cvpn_guard.security_hub import asff_findings
 from cvpn_guard.security_hub_lifecycle import (

@@ -1,7 +1,9 @@
 """One SNS message: subject, readable text, JSON document and filterable attributes.
 
 Pure data: ``cvpn_guard.report.publishing`` composes notices, the SNS adapter only sends them
-(``cvpn_guard.ports.NotificationPort``), the enforcer's outbox keeps them as records.
+(``cvpn_guard.ports.NotificationPort``), the enforcer's outbox keeps them as records. It sits
+below the ports, which name it, and so outside ``cvpn_guard.report``, which re-exports it: the
+ports may not import the report package (CONTRIBUTING.md, "The dependency order").
 """
 
 from __future__ import annotations
