@@ -42,8 +42,8 @@ class ExtraRead:
     takes, which endpoints have such data, and the IAM resource the action is authorized on
     (the Service Authorization Reference, Amazon EC2: ``client-vpn-endpoint*`` or none).
 
-    The guard reads through this table; the trimmed service models and the templates' IAM
-    grants are checked against it (tests/unit/aws/test_service_models.py,
+    The guard reads through this table; the trimmed service models' operations and the
+    templates' IAM grants are checked against it (tests/unit/policy/test_extra_reads.py,
     tests/unit/template/test_deployed_template.py and test_member_template.py).
     """
 

@@ -28,8 +28,6 @@ import botocore
 import botocore.session
 from botocore.loaders import Loader
 
-from cvpn_guard.extra_reads import EXTRA_READS
-
 if TYPE_CHECKING:
     from botocore.session import Session
 
@@ -38,12 +36,18 @@ VERSION_FILE = MODELS / "botocore-version.json"  # JSON: package data ships *.js
 
 # What ``cvpn_guard.aws`` calls, per service (the enforcer, the sweeper, their state and policy).
 # The functions' clients know nothing else: a new call goes here first, then `make lock`.
-# The reads a rule may need come from the rules' data table (``extra_reads.EXTRA_READS``).
+# EC2's reads a rule may need are the rules' data table's (``extra_reads.EXTRA_READS``):
+# tests/unit/policy/test_extra_reads.py fails when one is missing here. Listed, not imported,
+# so that creating a client never loads the policy engine.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "ec2": (
         "DescribeClientVpnEndpoints",
         "DescribeClientVpnConnections",
-        *(extra.operation for extra in EXTRA_READS),
+        "DescribeClientVpnAuthorizationRules",
+        "DescribeSecurityGroups",
+        "DescribeClientVpnRoutes",
+        "GetClientVpnEndpointAuthorizationPolicy",
+        "ExportClientVpnClientCertificateRevocationList",
         "ModifyClientVpnEndpoint",
         "ModifyClientVpnEndpointAuthorizationPolicy",
         "RevokeClientVpnIngress",

@@ -120,3 +120,25 @@ def test_an_enforced_event_loads_the_policy_engine_when_it_needs_it(
     assert missing == [], "the list above no longer names what enforcing loads"
     # and, with SECURITY_HUB off, not Security Hub's finding mapping
     assert not _loaded(outcome["modules"], "cvpn_guard.security_hub_export")
+
+
+def test_the_aws_clients_load_no_policy_engine() -> None:
+    # Given a fresh interpreter, When it imports the module every function's clients come from
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import cvpn_guard.aws.clients; "
+            "print(sorted(m for m in sys.modules if m.startswith(('cvpn_guard', 'pydantic'))))",
+            str(REPO / "shared"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    # Then it loaded the adapter and the trimmed models' loader, and nothing of the engine
+    loaded = done.stdout.strip()
+    for module in ("cvpn_guard.endpoint", "cvpn_guard.rules", "cvpn_guard.extra_reads", "pydantic"):
+        assert f"'{module}'" not in loaded, f"creating a client imports {module}"
