@@ -4,7 +4,7 @@ Both batch operations answer 200 with the findings they did not take (BatchImpor
 ``FailedFindings``, BatchUpdateFindings' ``UnprocessedFindings``, botocore's securityhub
 model): those are returned, not raised, and so is a request that failed as a whole; the
 next request is made either way, so one bad finding or batch never keeps the others out.
-Which calls to make, and in which order, is ``cvpn_guard.security_hub_lifecycle``'s plan.
+Which calls to make, and in which order, is ``cvpn_guard.security_hub.lifecycle``'s plan.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from cvpn_guard.aws.errors import aws_call
 from cvpn_guard.exceptions import AwsCallError
-from cvpn_guard.security_hub_lifecycle import (
+from cvpn_guard.security_hub.lifecycle import (
     BatchFailure,
     BatchResult,
     Identifier,

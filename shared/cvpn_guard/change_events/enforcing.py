@@ -23,7 +23,7 @@ from cvpn_guard.runtime import Runtime
 
 if TYPE_CHECKING:
     from cvpn_guard.aws.ec2 import ClientVpnApi
-    from cvpn_guard.security_hub_lifecycle import ExportResult
+    from cvpn_guard.security_hub.lifecycle import ExportResult
 
 RESERVE_MS = 30_000
 """No further endpoint of a tag call is started with less time left than this: one endpoint
@@ -136,8 +136,8 @@ def _export_to_security_hub(
     if not runtime.settings.security_hub:
         return
     # Only with SECURITY_HUB on: the finding mapping is no part of a default cold start.
-    from cvpn_guard.security_hub_export import export_endpoint, export_or_log
-    from cvpn_guard.security_hub_lifecycle import ExportResult
+    from cvpn_guard.security_hub.export import export_endpoint, export_or_log
+    from cvpn_guard.security_hub.lifecycle import ExportResult
 
     def export() -> ExportResult:
         # Inside the guard: reaching a member's Security Hub may need a fresh AssumeRole.

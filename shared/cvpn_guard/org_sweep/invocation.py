@@ -18,8 +18,8 @@ from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort, TrailPort
 from cvpn_guard.report import publish_report
 from cvpn_guard.runtime import Runtime, sweep_runs
-from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
-from cvpn_guard.security_hub_lifecycle import ExportResult
+from cvpn_guard.security_hub.export import export_or_log, export_region, listed_whole
+from cvpn_guard.security_hub.lifecycle import ExportResult
 from cvpn_guard.sweep import RegionSweep
 
 SERVICE = "cvpn-guard-sweep-worker"

@@ -26,7 +26,7 @@ from cvpn_guard.report import (
     publish_report,
 )
 from cvpn_guard.runtime import Runtime, organization_accounts, sweep_queue, sweep_runs
-from cvpn_guard.security_hub_export import export_or_log, export_region, listed_whole
+from cvpn_guard.security_hub.export import export_or_log, export_region, listed_whole
 from cvpn_guard.sweep import sweep
 from cvpn_guard.sweeper.window_tick import WINDOW_TICK_EVENT, tick
 

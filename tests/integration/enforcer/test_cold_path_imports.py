@@ -119,7 +119,7 @@ def test_an_enforced_event_loads_the_policy_engine_when_it_needs_it(
     missing = [name for name in POLICY_ENGINE if not _loaded(outcome["modules"], name)]
     assert missing == [], "the list above no longer names what enforcing loads"
     # and, with SECURITY_HUB off, not Security Hub's finding mapping
-    assert not _loaded(outcome["modules"], "cvpn_guard.security_hub_export")
+    assert not _loaded(outcome["modules"], "cvpn_guard.security_hub.export")
 
 
 def test_the_aws_clients_load_no_policy_engine() -> None:

@@ -13,8 +13,8 @@ from aws_lambda_powertools import Logger, Metrics
 
 from cvpn_guard.aws.security_hub import SecurityHubFindings
 from cvpn_guard.observability import NAMESPACE
-from cvpn_guard.security_hub_export import execute_plan, export_or_log
-from cvpn_guard.security_hub_lifecycle import ExportPlan, WorkflowChange
+from cvpn_guard.security_hub.export import execute_plan, export_or_log
+from cvpn_guard.security_hub.lifecycle import ExportPlan, WorkflowChange
 from tests.support.world import REGION, EnforcerWorld
 
 ACCOUNT = "123456789012"

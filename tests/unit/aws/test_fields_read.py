@@ -39,7 +39,7 @@ FIELDS_READ = [
     ("cloudtrail", "GetTrailStatus", "IsLogging"),
     ("securityhub", "GetFindings", "Findings"),
     ("securityhub", "GetFindings", "NextToken"),
-    # What the lifecycle reads of a stored finding (cvpn_guard.security_hub_lifecycle)
+    # What the lifecycle reads of a stored finding (cvpn_guard.security_hub.lifecycle)
     ("securityhub", "GetFindings", "Findings[].Id"),
     ("securityhub", "GetFindings", "Findings[].ProductArn"),
     ("securityhub", "GetFindings", "Findings[].CreatedAt"),
@@ -95,7 +95,7 @@ def test_the_retired_account_status_is_read_only_where_state_is_absent() -> None
 
 
 def test_an_archived_copy_repeats_only_current_members_of_a_finding() -> None:
-    from cvpn_guard.security_hub_lifecycle import _PROVIDER_FIELDS
+    from cvpn_guard.security_hub.lifecycle import _PROVIDER_FIELDS
 
     for member in _PROVIDER_FIELDS:
         test_each_field_read_is_in_the_current_model_and_not_retired(

@@ -13,7 +13,7 @@ from cvpn_emulator.security_hub.validation import blank_string_problem
 from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
-from cvpn_guard.security_hub import asff_findings
+from cvpn_guard.security_hub.findings import asff_findings
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ENDPOINT = "cvpn-endpoint-0d2c4e6f8a0b1c3d5"

@@ -10,8 +10,8 @@ import pytest
 from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
-from cvpn_guard.security_hub import asff_findings
-from cvpn_guard.security_hub_lifecycle import (
+from cvpn_guard.security_hub.findings import asff_findings
+from cvpn_guard.security_hub.lifecycle import (
     StoredFinding,
     WorkflowChange,
     finding_filters,

@@ -2,7 +2,7 @@
 
 Each export reads cvpn-guard's findings in its scope first (GetFindings): what Security Hub
 holds decides each finding's CreatedAt, which workflow changes to make and which findings to
-archive (``cvpn_guard.security_hub_lifecycle``). The enforcer's scope is its one endpoint;
+archive (``cvpn_guard.security_hub.lifecycle``). The enforcer's scope is its one endpoint;
 a sweep's is the whole region, and only a sweep that listed the region completely archives
 the findings of endpoints that are gone.
 
@@ -26,8 +26,8 @@ from cvpn_guard.observability import count
 from cvpn_guard.policy import Policy
 from cvpn_guard.ports import ClientVpnPort
 from cvpn_guard.report import EndpointReport, ReportError
-from cvpn_guard.security_hub import ACTIVE, asff_findings
-from cvpn_guard.security_hub_lifecycle import (
+from cvpn_guard.security_hub.findings import ACTIVE, asff_findings
+from cvpn_guard.security_hub.lifecycle import (
     BatchResult,
     ExportPlan,
     ExportResult,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cvpn_guard.security_hub import (
+from cvpn_guard.security_hub.findings import (
     ACTIVE,
     ARCHIVED,
     FAILED,

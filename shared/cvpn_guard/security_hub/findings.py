@@ -188,7 +188,7 @@ def _finding(
         "GeneratorId": f"{GENERATOR_PREFIX}{rule}",
         "AwsAccountId": report.account,
         "Types": [FINDING_TYPE],
-        # First seen now: an existing finding keeps its own (cvpn_guard.security_hub_lifecycle).
+        # First seen now: an existing finding keeps its own (cvpn_guard.security_hub.lifecycle).
         "CreatedAt": now,
         "UpdatedAt": now,
         "LastObservedAt": now,
@@ -215,7 +215,7 @@ def _finding(
         "Compliance": {"Status": compliance},
         "RecordState": ACTIVE,
         # Taken by Security Hub for a new finding only: BatchImportFindings ignores Workflow on
-        # an existing one, which BatchUpdateFindings moves (cvpn_guard.security_hub_lifecycle).
+        # an existing one, which BatchUpdateFindings moves (cvpn_guard.security_hub.lifecycle).
         "Workflow": {"Status": workflow},
     }
 
