@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cvpn_guard.change_events.invocation import logger, metrics, process_event
+from cvpn_guard.handlers.enforcer import logger, metrics, process_event
 from cvpn_guard.runtime import get_runtime
 from cvpn_guard.tracing import trace_lambda_handler
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cvpn_guard.arns import account_of
-from cvpn_guard.org_sweep.invocation import logger, metrics, process_work
+from cvpn_guard.handlers.sweep_worker import logger, metrics, process_work
 from cvpn_guard.runtime import get_runtime
 from cvpn_guard.tracing import trace_lambda_handler
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cvpn_guard.handlers.sweeper import account_of, logger, metrics, sweep_or_fan_out
 from cvpn_guard.runtime import get_runtime
-from cvpn_guard.sweeper.invocation import account_of, logger, metrics, sweep_or_fan_out
 from cvpn_guard.tracing import trace_lambda_handler
 
 if TYPE_CHECKING:

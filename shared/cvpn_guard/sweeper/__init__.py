@@ -1,1 +1,2 @@
-"""The sweeper's use case: report (and in enforce mode fix) every endpoint on a schedule."""
+"""The sweeper's use case beside the region sweep (``cvpn_guard.sweep``): the maintenance-window
+tick. The function's body is ``cvpn_guard.handlers.sweeper``."""

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from cvpn_guard.handlers.sweeper import run_sweep
 from cvpn_guard.report import merge_parts
 from cvpn_guard.runtime import get_runtime, reset_runtime
-from cvpn_guard.sweeper.invocation import run_sweep
 from tests.integration.sweeper.conftest import SweeperWorld
 from tests.integration.sweeper.large_estate import (
     ACCOUNT,

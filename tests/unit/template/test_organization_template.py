@@ -152,7 +152,7 @@ def test_security_hub_export_is_opt_in_and_limited_to_our_own_findings() -> None
 
 
 def test_the_failure_queue_and_unmerged_sweeps_raise_alarms_that_notify_the_topic() -> None:
-    from cvpn_guard.sweeper.invocation import SERVICE
+    from cvpn_guard.handlers.sweeper import SERVICE
 
     deployed = _deployed(OrganizationId=ORG)
     failures = deployed.resource("FailureQueueAlarm")
@@ -166,7 +166,7 @@ def test_the_failure_queue_and_unmerged_sweeps_raise_alarms_that_notify_the_topi
         for query in unmerged["Metrics"]
         if "MetricStat" in query
     }
-    # The metrics the sweeper emits (cvpn_guard.sweeper.invocation), as Powertools' EMF
+    # The metrics the sweeper emits (cvpn_guard.handlers.sweeper), as Powertools' EMF
     # names them: namespace CvpnGuard, the service dimension of the sweeper's Metrics
     assert set(watched) == {"SweepRunOverdue", "SweepRunFinishFailed"}
     for metric in watched.values():
@@ -197,7 +197,7 @@ def test_the_key_lets_cloudwatch_encrypt_notices_of_the_stacks_own_alarms_only()
 
 
 def test_a_deadline_adds_a_timer_that_only_merges_overdue_sweeps() -> None:
-    from cvpn_guard.sweeper.invocation import FINISH_OVERDUE_EVENT
+    from cvpn_guard.handlers.sweeper import FINISH_OVERDUE_EVENT
 
     # Without a deadline the next sweep merges overdue runs: no timer
     assert "SweepDeadlineTimer" not in _created(_deployed(OrganizationId=ORG))
