@@ -9,7 +9,6 @@ docstring is the rule's documentation summary. See CONTRIBUTING.md, "Add a rule"
 
 from __future__ import annotations
 
-import copy
 from abc import abstractmethod
 from collections.abc import Mapping
 from enum import StrEnum
@@ -217,12 +216,3 @@ class Rule(Generic[ConfigT]):
     def summary(cls) -> str:
         """The first line of the rule's docstring: what it requires."""
         return (cls.__doc__ or cls.id).strip().splitlines()[0]
-
-    @classmethod
-    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
-        """Write a Modify ``parameter`` into a Describe ``item`` as AWS then shows it.
-
-        The default copies it under its own name; rules whose Modify and Describe spellings
-        differ override this (the dev-only Modify simulator and docs rely on it).
-        """
-        item[parameter] = copy.deepcopy(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, JsonValue, StrictBool
 
@@ -102,10 +102,6 @@ class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
             message=message,
             fix=fix,
         )
-
-    @classmethod
-    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
-        item[parameter] = {**value, "Status": {"Code": "applied"}}
 
 
 def _in_endpoints_location(functions: tuple[str, ...], state: EndpointState) -> list[str]:

@@ -140,17 +140,6 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
             fix=_fix(current, options),
         )
 
-    @classmethod
-    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
-        # Describe keeps IncludeAuthorizationPolicyContext when a fix does not send it.
-        before = item.get(parameter) or {}
-        after = dict(value)
-        if "IncludeAuthorizationPolicyContext" in before:
-            after.setdefault(
-                "IncludeAuthorizationPolicyContext", before["IncludeAuthorizationPolicyContext"]
-            )
-        item[parameter] = after
-
 
 def _includes_context(current: ConnectionLogOptions) -> bool:
     # Absent (endpoints and SDKs older than the field): the context is not logged.

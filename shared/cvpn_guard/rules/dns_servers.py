@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field
 
@@ -65,14 +65,6 @@ class DnsServers(Rule[DnsServersConfig]):
                 disruption="changing the DNS servers resets every client connection",
             ),
         )
-
-    @classmethod
-    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
-        # Modify takes a {CustomDnsServers, Enabled} structure; Describe shows a list.
-        if value.get("Enabled"):
-            item["DnsServers"] = list(value.get("CustomDnsServers", []))
-        else:
-            item.pop("DnsServers", None)
 
 
 def _normalized(address: str) -> str:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
-
-SELF_SERVICE_PORTAL_URL = "https://self-service.clientvpn.amazonaws.com/endpoints/{endpoint_id}"
-"""What Describe shows once the portal is on."""
 
 
 class SelfServicePortalConfig(RuleConfig):
@@ -54,11 +49,3 @@ class SelfServicePortal(Rule[SelfServicePortalConfig]):
             message=f"The self-service portal is on ({url}); the policy does not allow it.",
             fix=Fix({"SelfServicePortal": "disabled"}),
         )
-
-    @classmethod
-    def show_in_describe(cls, item: dict[str, Any], parameter: str, value: Any) -> None:
-        if value == "enabled":
-            endpoint_id = item["ClientVpnEndpointId"]
-            item["SelfServicePortalUrl"] = SELF_SERVICE_PORTAL_URL.format(endpoint_id=endpoint_id)
-        else:
-            item.pop("SelfServicePortalUrl", None)
