@@ -16,7 +16,7 @@ Target = tuple[str, str]
 
 SHARD_SIZE = 100
 """Targets counted in one state-table item: its set of counted targets stays near 20 KB, far
-from DynamoDB's 400 KB item limit, and a 20,000-target run needs only 40 of them."""
+from DynamoDB's 400 KB item limit, and a 20,000-target run needs 200 of them."""
 
 
 class MalformedWorkItem(CvpnGuardError):
