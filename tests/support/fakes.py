@@ -1,5 +1,5 @@
-"""In-memory stand-ins for the ports (``cvpn_guard.ports``): the use cases' unit tests run on
-these, without moto or the emulator.
+"""In-memory stand-ins for the ports (``cvpn_guard.ports``, ``org_sweep.work.SweepRuns``): the
+use cases' unit tests run on these, without moto or the emulator.
 
 ``FakeClientVpn`` holds Describe items and applies a Modify only for parameters whose Modify and
 Describe spellings are the same (the session-timeout settings); any other parameter is refused
@@ -10,10 +10,13 @@ tests own that mapping).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cvpn_guard.exceptions import AwsCallError
+from cvpn_guard.org_sweep.work import RunGone, RunPlan, RunRecord, Shard, Target
+from cvpn_guard.ports import TrailState
 from cvpn_guard.report import Notice
 
 SAME_SPELLING = frozenset({"DisconnectOnSessionTimeout", "SessionTimeoutHours"})
@@ -100,3 +103,119 @@ class RecordingNotifier:
             raise AwsCallError("Publish", "Throttling", "Rate exceeded")
         self.published.append((notice, deduplication_id))
         return f"message-{len(self.published)}"
+
+
+@dataclass
+class _RunState:
+    plan: RunPlan
+    counted: dict[int, set[Target]]
+    owner: str | None = None
+    claimed_at: float = 0.0
+    merged: bool = False
+    abandoned: bool = False
+
+
+class InMemorySweepRuns:
+    """A ``SweepRuns`` in a dict, with ``DynamoSweepRuns``' contract (its docstrings): a target
+    counted once whatever the redeliveries, ``count_done`` True once every target is counted,
+    a merge claimed by one owner at a time (again by the same, by anybody once stale), never
+    once merged or abandoned."""
+
+    def __init__(self, clock: Callable[[], float] = lambda: 0.0) -> None:
+        self._clock = clock
+        self._runs: dict[str, _RunState] = {}
+        self._results: dict[tuple[str, Target], bytes] = {}
+        self.published_merges = 0
+
+    def start(self, plan: RunPlan) -> None:
+        self._runs[plan.run_id] = _RunState(plan, {shard.index: set() for shard in plan.shards})
+
+    def abandon(self, run_id: str) -> None:
+        self._state(run_id).abandoned = True
+
+    def save_result(self, run_id: str, target: Target, result: bytes) -> None:
+        self._results[(run_id, target)] = result
+
+    def count_done(self, run_id: str, target: Target, shard: int) -> bool:
+        state = self._state(run_id)
+        state.counted[shard].add(target)
+        return self._complete(state)
+
+    def claim_merge(
+        self, run_id: str, owner: str, *, stale_after: float, complete: bool
+    ) -> RunRecord | None:
+        state = self._state(run_id)
+        if state.merged or state.abandoned or (complete and not self._complete(state)):
+            return None
+        stale = state.claimed_at < self._clock() - stale_after
+        if state.owner not in (None, owner) and not stale:
+            return None
+        state.owner, state.claimed_at = owner, self._clock()
+        return self.run(run_id)
+
+    def run(self, run_id: str) -> RunRecord | None:
+        state = self._runs.get(run_id)
+        if state is None:
+            return None
+        plan = state.plan
+        pending = sum(
+            1 for shard in plan.shards if len(state.counted[shard.index]) < len(shard.targets)
+        )
+        return RunRecord(
+            run_id,
+            shards=len(plan.shards),
+            pending_shards=pending,
+            regions=plan.regions,
+            started_at=plan.started_at,
+            deadline=plan.deadline,
+            not_swept=plan.not_swept,
+            merged=state.merged,
+            abandoned=state.abandoned,
+        )
+
+    def shards(self, run: RunRecord) -> Iterable[Shard]:
+        state = self._state(run.run_id)
+        return [
+            Shard(shard.index, shard.targets, frozenset(state.counted[shard.index]))
+            for shard in state.plan.shards
+        ]
+
+    def results(self, run_id: str, targets: Sequence[Target]) -> Mapping[Target, bytes]:
+        return {t: self._results[(run_id, t)] for t in targets if (run_id, t) in self._results}
+
+    def mark_merged(self, run_id: str, owner: str) -> None:
+        state = self._state(run_id)
+        assert state.owner == owner, "only the merge's owner marks it merged"
+        state.merged = True
+        self.published_merges += 1
+
+    def open_runs(self) -> list[str]:
+        return sorted(run_id for run_id, state in self._runs.items() if not state.merged)
+
+    def close(self, run_id: str) -> None:
+        self._runs.pop(run_id, None)
+
+    def _state(self, run_id: str) -> _RunState:
+        state = self._runs.get(run_id)
+        if state is None:
+            raise RunGone(run_id)
+        return state
+
+    @staticmethod
+    def _complete(state: _RunState) -> bool:
+        return all(
+            len(state.counted[shard.index]) == len(shard.targets) for shard in state.plan.shards
+        )
+
+
+class FakeTrails:
+    """A ``TrailPort``: one trail logging the region, or an error."""
+
+    def __init__(self, logging: bool = True, error: AwsCallError | None = None) -> None:
+        self._logging = logging
+        self._error = error
+
+    def trails(self) -> list[TrailState]:
+        if self._error is not None:
+            raise self._error
+        return [TrailState("arn:aws:cloudtrail:eu-west-1:123456789012:trail/org", self._logging)]
