@@ -285,10 +285,9 @@ def interpreter() -> str:
 
 
 def measure(
-    artifact: Artifact, root: Path, runs: int, defaults: Defaults
+    artifact: Artifact, subjects: list[Subject], runs: int
 ) -> dict[str, list[dict[str, Any]]]:
     """Every subject ``runs`` times, interleaved; one warm-up run each writes the .pyc files."""
-    subjects = _subjects(artifact, root, defaults)
     for subject in subjects:
         subject.run(artifact.python)
     records: dict[str, list[dict[str, Any]]] = {subject.name: [] for subject in subjects}
@@ -315,9 +314,9 @@ def run(artifact: Artifact, root: Path, runs: int, defaults: Defaults | None = N
     ``artifact`` must be built for ``interpreter()``; ``root`` is a scratch folder.
     """
     defaults = defaults or Defaults.of_template()
-    records = measure(artifact, root, runs, defaults)
-    (root / "models").mkdir()
-    deployed_subject = _subjects(artifact, root / "models", defaults)[0]
+    subjects = _subjects(artifact, root, defaults)
+    records = measure(artifact, subjects, runs)
+    deployed_subject = subjects[0]  # the enforcer as the template deploys it
     section = f"cold path to the first AWS call (median of {runs} paired runs)"
     deployed = deployed_name(defaults.enforcer)
     rows = [

@@ -6,6 +6,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from tests.support.examples import CI_PROFILE, in_ci
+
 # Set before any handler module creates its Tracer: tests never talk to X-Ray.
 os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CvpnGuard")
@@ -30,9 +32,9 @@ _DETERMINISTIC = {
     "suppress_health_check": [HealthCheck.too_slow],
     "print_blob": True,
 }
-settings.register_profile("ci", **_DETERMINISTIC)
+settings.register_profile(CI_PROFILE, **_DETERMINISTIC)
 settings.register_profile("local", max_examples=25, **_DETERMINISTIC)
-settings.load_profile("ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "local")
+settings.load_profile(CI_PROFILE if in_ci() else "local")
 
 
 def pytest_report_header() -> str:

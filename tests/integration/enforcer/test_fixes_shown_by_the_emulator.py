@@ -11,18 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.integration.emulator.conftest import describe_endpoint
 from tests.support.estate import compliant_overrides, create_endpoint
 from tests.support.events import load_event
 from tests.support.world import EnforcerWorld
 
 HANDLER = "arn:aws:lambda:eu-west-1:123456789012:function:AWSClientVPN-posture"
-
-
-def _described(world: EnforcerWorld, endpoint_id: str) -> dict[str, Any]:
-    (item,) = world.ec2.describe_client_vpn_endpoints(ClientVpnEndpointIds=[endpoint_id])[
-        "ClientVpnEndpoints"
-    ]
-    return dict(item)
 
 
 def test_dns_servers_fixed_by_the_enforcer_are_described_as_the_policy_allows(
@@ -38,7 +32,7 @@ def test_dns_servers_fixed_by_the_enforcer_are_described_as_the_policy_allows(
     # Then it was remediated, the emulator describes the allowed server, and a second event
     # finds nothing to do
     assert result["status"] == "remediated", result
-    assert _described(world, endpoint_id)["DnsServers"] == ["10.0.0.2"]
+    assert describe_endpoint(world.ec2, endpoint_id)["DnsServers"] == ["10.0.0.2"]
     again = world.invoke(
         load_event(
             "modify_endpoint_by_user", endpoint_id, event_id="00000000-0000-4000-8000-0000000000b2"
@@ -61,7 +55,7 @@ def test_a_client_connect_handler_fixed_by_the_enforcer_is_described_on(
 
     # Then the emulator describes the handler on, with the function, and the rule agrees
     assert result["status"] == "remediated", result
-    options = _described(world, endpoint_id)["ClientConnectOptions"]
+    options = describe_endpoint(world.ec2, endpoint_id)["ClientConnectOptions"]
     assert options["Enabled"] is True
     assert options["LambdaFunctionArn"] == HANDLER
     again = world.invoke(
