@@ -280,7 +280,14 @@ class EndpointState(BaseModel):
         must name ones in the same account and region. ``None`` when unknown.
     unread : dict[str, str]
         The reads that failed: ``Needs`` member (its value) -> why (the call, AWS's code and
-        message). Every rule that needs one of them is not evaluated, with that reason.
+        message), or a Describe field a source could not resolve (a template's ``!Ref`` to a
+        parameter without a default) -> the expression. Every rule whose inputs
+        (``Rule.inputs()``) include one of them is not evaluated, with that reason, and the
+        endpoint is not reported clean.
+    unknown : dict[str, str]
+        Inputs the source cannot have at all (a template declares no revocation list and no
+        connected users): ``Needs`` member or Describe field -> why. Rules that need one are
+        not evaluated, with that reason, and the endpoint may still be clean.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -294,11 +301,15 @@ class EndpointState(BaseModel):
     account: str | None = None
     region: str | None = None
     unread: dict[str, str] = Field(default_factory=dict)
+    unknown: dict[str, str] = Field(default_factory=dict)
 
     def unread_reason(self, needs: Iterable[str]) -> str | None:
         """Why a rule that reads ``needs`` cannot be checked: the failed reads among them."""
-        reasons = [self.unread[need] for need in needs if need in self.unread]
-        return "; ".join(sorted(reasons)) if reasons else None
+        return _reasons(self.unread, needs)
+
+    def unknown_reason(self, needs: Iterable[str]) -> str | None:
+        """Why a rule that reads ``needs`` cannot be checked from this source at all."""
+        return _reasons(self.unknown, needs)
 
     @classmethod
     def from_describe(
@@ -313,6 +324,7 @@ class EndpointState(BaseModel):
         account: str | None = None,
         region: str | None = None,
         unread: Mapping[str, str] | None = None,
+        unknown: Mapping[str, str] | None = None,
     ) -> EndpointState:
         """Build the state from raw AWS answers (endpoint, then what else was read of it, and
         why the reads that failed did)."""
@@ -338,4 +350,10 @@ class EndpointState(BaseModel):
             account=account,
             region=region,
             unread=dict(unread or {}),
+            unknown=dict(unknown or {}),
         )
+
+
+def _reasons(why: Mapping[str, str], needs: Iterable[str]) -> str | None:
+    reasons = [why[need] for need in needs if need in why]
+    return "; ".join(sorted(reasons)) if reasons else None

@@ -20,7 +20,7 @@ from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.policy_terms.enums import Mode, Severity
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
-from cvpn_guard.rules.base import Fix, RuleResult
+from cvpn_guard.rules.base import Fix, RuleConfig, RuleResult
 
 EXPIRED_EXEMPTION_SEVERITY = Severity.MEDIUM
 
@@ -129,15 +129,9 @@ def evaluate(
     for config in policy.rules.active():
         rule_id = config.rule_id
         checked.append(rule_id)
-        # A rule whose input could not be read is not checked on what was read instead.
-        unread = state.unread_reason(config.rule.needs) if state.unread else None
-        result = RuleResult.not_evaluable(unread) if unread else config.rule.check(state, config)
-        if result.unevaluated_reason is not None:
-            unevaluated.append(
-                UnevaluatedRule(
-                    rule=rule_id, reason=result.unevaluated_reason, read_failed=unread is not None
-                )
-            )
+        result = _judge(state, config)
+        if isinstance(result, UnevaluatedRule):
+            unevaluated.append(result)
             continue
         if result.compliant:
             continue
@@ -186,6 +180,28 @@ def evaluate(
         unevaluated=tuple(unevaluated),
         rules_checked=tuple(checked),
     )
+
+
+def _judge(state: EndpointState, config: RuleConfig) -> RuleResult | UnevaluatedRule:
+    """The rule's verdict, or why it has none.
+
+    A rule whose input could not be read (or that the source cannot have: a template holds no
+    revocation list) is not checked on what was read instead: unevaluated, and not clean when
+    a read failed or a value could not be resolved.
+    """
+    rule = config.rule
+    if state.unread or state.unknown:
+        inputs = rule.inputs()
+        unread = state.unread_reason(inputs)
+        if unread is not None:
+            return UnevaluatedRule(rule=rule.id, reason=unread, read_failed=True)
+        unknown = state.unknown_reason(inputs)
+        if unknown is not None:
+            return UnevaluatedRule(rule=rule.id, reason=unknown)
+    result = rule.check(state, config)
+    if result.unevaluated_reason is not None:
+        return UnevaluatedRule(rule=rule.id, reason=result.unevaluated_reason)
+    return result
 
 
 def _held(finding: Finding, hold: HoldBack, *, enforce: bool) -> Finding:

@@ -37,6 +37,7 @@ class Authentication(Rule[AuthenticationConfig]):
     """
 
     id = "authentication"
+    reads = ("AuthenticationOptions",)
     options = AuthenticationConfig
     order = 110
     fixable = False

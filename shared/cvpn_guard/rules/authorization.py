@@ -61,6 +61,7 @@ class Authorization(Rule[AuthorizationConfig]):
     """
 
     id = "authorization"
+    reads = ()
     options = AuthorizationConfig
     order = 130
     fixable = True

@@ -178,6 +178,11 @@ class Rule(Generic[ConfigT]):
         Whether a ModifyClientVpnEndpoint call can ever bring it into compliance.
     ``disruptive``
         Whether that fix drops or resets user sessions.
+    ``reads``
+        The fields of the Describe item its check reads, in Describe's spelling (``Tags`` for
+        ``state.endpoint.tags``). A source that cannot tell one of them (a template's
+        unresolved ``!Ref``) leaves the rule unevaluated rather than judged on a guess;
+        tests/unit/rules/test_reads.py records what each check really reads.
     ``needs``
         The AWS data it reads besides the Describe item (:class:`Needs`).
     ``modifies``
@@ -193,6 +198,7 @@ class Rule(Generic[ConfigT]):
     order: ClassVar[int] = 1000
     fixable: ClassVar[bool]
     disruptive: ClassVar[bool] = False
+    reads: ClassVar[tuple[str, ...]]
     needs: ClassVar[frozenset[Needs]] = frozenset()
     modifies: ClassVar[tuple[str, ...]] = ()
     described_as: ClassVar[Mapping[str, str]] = {}
@@ -211,6 +217,12 @@ class Rule(Generic[ConfigT]):
         Every rule defines it: the registry refuses a rule class without its own check, so the
         mistake shows when the module is imported, not at the first evaluation.
         """
+
+    @classmethod
+    def inputs(cls) -> frozenset[str]:
+        """Everything the check reads: its Describe fields and its ``Needs`` members (values),
+        the keys :attr:`EndpointState.unread` and :attr:`EndpointState.unknown` use."""
+        return frozenset(cls.reads) | {str(need) for need in cls.needs}
 
     @classmethod
     def summary(cls) -> str:

@@ -40,6 +40,7 @@ class CertificateRevocation(Rule[CertificateRevocationConfig]):
     """
 
     id = "certificate-revocation"
+    reads = ("AuthenticationOptions",)
     options = CertificateRevocationConfig
     order = 115
     fixable = False

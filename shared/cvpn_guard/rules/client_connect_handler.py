@@ -55,6 +55,7 @@ class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
     """
 
     id = "client-connect-handler"
+    reads = ("ClientConnectOptions",)
     options = ClientConnectHandlerConfig
     order = 70
     fixable = True

@@ -28,6 +28,7 @@ class ClientRouteEnforcement(Rule[ClientRouteEnforcementConfig]):
     """
 
     id = "client-route-enforcement"
+    reads = ("ClientRouteEnforcementOptions",)
     options = ClientRouteEnforcementConfig
     order = 80
     fixable = True

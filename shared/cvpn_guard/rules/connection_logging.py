@@ -79,6 +79,7 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
     """
 
     id = "connection-logging"
+    reads = ("ConnectionLogOptions",)
     options = ConnectionLoggingConfig
     order = 40
     fixable = True

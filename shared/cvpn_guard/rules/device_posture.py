@@ -137,6 +137,7 @@ class DevicePosture(Rule[DevicePostureConfig]):
     """
 
     id = "device-posture"
+    reads = ("DevicePostureOptions",)
     options = DevicePostureConfig
     order = 75
     fixable = True

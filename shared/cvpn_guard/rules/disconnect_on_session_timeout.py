@@ -32,6 +32,7 @@ class DisconnectOnSessionTimeout(Rule[DisconnectOnSessionTimeoutConfig]):
     """
 
     id = "disconnect-on-session-timeout"
+    reads = ("DisconnectOnSessionTimeout",)
     options = DisconnectOnSessionTimeoutConfig
     order = 10
     fixable = True

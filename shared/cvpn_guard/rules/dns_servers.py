@@ -38,6 +38,7 @@ class DnsServers(Rule[DnsServersConfig]):
     """
 
     id = "dns-servers"
+    reads = ("DnsServers",)
     options = DnsServersConfig
     order = 120
     fixable = True

@@ -62,6 +62,7 @@ class IpAddressTypeRule(Rule[IpAddressTypeConfig]):
     """
 
     id = "ip-address-type"
+    reads = ("EndpointIpAddressType", "TrafficIpAddressType")
     options = IpAddressTypeConfig
     order = 105
     fixable = False

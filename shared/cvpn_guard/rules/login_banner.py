@@ -47,6 +47,7 @@ class LoginBanner(Rule[LoginBannerConfig]):
     """
 
     id = "login-banner"
+    reads = ("ClientLoginBannerOptions",)
     options = LoginBannerConfig
     order = 30
     fixable = True

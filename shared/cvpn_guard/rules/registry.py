@@ -37,7 +37,7 @@ class RuleRegistry:
         self._loading = threading.RLock()
 
     def register(self, rule: type[Rule[Any]]) -> None:
-        for attribute in ("id", "options", "fixable", "example"):
+        for attribute in ("id", "options", "fixable", "reads", "example"):
             if not hasattr(rule, attribute):
                 raise RuleDefinitionError(f"rule {rule.__qualname__} does not set {attribute}")
         if getattr(rule.check, "__isabstractmethod__", False):

@@ -28,6 +28,7 @@ class RequiredTags(Rule[RequiredTagsConfig]):
     """
 
     id = "required-tags"
+    reads = ("Tags",)
     options = RequiredTagsConfig
     order = 150
     fixable = False

@@ -91,6 +91,7 @@ class Routes(Rule[RoutesConfig]):
     """
 
     id = "routes"
+    reads = ()
     options = RoutesConfig
     order = 135
     fixable = True

@@ -65,6 +65,7 @@ class SecurityGroups(Rule[SecurityGroupsConfig]):
     """
 
     id = "security-groups"
+    reads = ("SecurityGroupIds", "VpcId")
     options = SecurityGroupsConfig
     order = 140
     fixable = True

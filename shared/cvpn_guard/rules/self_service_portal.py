@@ -30,6 +30,7 @@ class SelfServicePortal(Rule[SelfServicePortalConfig]):
     """
 
     id = "self-service-portal"
+    reads = ("SelfServicePortalUrl",)
     options = SelfServicePortalConfig
     order = 60
     fixable = True

@@ -41,6 +41,7 @@ class SessionTimeout(Rule[SessionTimeoutConfig]):
     """
 
     id = "session-timeout"
+    reads = ("SessionTimeoutHours",)
     options = SessionTimeoutConfig
     order = 20
     fixable = True

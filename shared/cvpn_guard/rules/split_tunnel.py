@@ -31,6 +31,7 @@ class SplitTunnel(Rule[SplitTunnelConfig]):
     """
 
     id = "split-tunnel"
+    reads = ("SplitTunnel",)
     options = SplitTunnelConfig
     order = 50
     fixable = True

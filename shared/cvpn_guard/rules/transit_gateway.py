@@ -61,6 +61,7 @@ class TransitGateway(Rule[TransitGatewayConfig]):
     """
 
     id = "transit-gateway"
+    reads = ("TransitGatewayConfiguration",)
     options = TransitGatewayConfig
     order = 145
     fixable = False

@@ -32,6 +32,7 @@ class TransportProtocolRule(Rule[TransportProtocolConfig]):
     """
 
     id = "transport-protocol"
+    reads = ("TransportProtocol",)
     options = TransportProtocolConfig
     order = 100
     fixable = False

@@ -41,6 +41,7 @@ class VpnPortRule(Rule[VpnPortConfig]):
     """
 
     id = "vpn-port"
+    reads = ("VpnPort",)
     options = VpnPortConfig
     order = 90
     fixable = True

@@ -43,6 +43,7 @@ def described_endpoint_rule() -> Iterator[type[Rule[Any]]]:
         id = RULE_ID
         options = DescribedEndpointConfig
         fixable = True
+        reads = ("Description",)
         modifies = ("Description",)
         example = {"text": "owned by the network team"}
 

@@ -53,6 +53,7 @@ def test_a_rule_without_its_own_check_is_refused_when_defined() -> None:
             id = "forgetful"
             options = SplitTunnelConfig
             fixable = False
+            reads = ("SplitTunnel",)
             example: dict[str, Any] = {}
 
     assert "forgetful" not in rule_ids()
