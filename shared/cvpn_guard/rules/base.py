@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_
 
 from cvpn_guard.endpoint import EndpointState
 from cvpn_guard.endpoint_calls import EndpointCall
+from cvpn_guard.policy_terms.controls import Control
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.rules.registry import register_rule
@@ -189,6 +190,9 @@ class Rule(Generic[ConfigT]):
         The Modify parameters its fix sends.
     ``described_as``
         Modify parameter -> the Describe field that shows it, where they are spelled apart.
+    ``controls``
+        The compliance controls it supports (:class:`~cvpn_guard.policy_terms.controls.Control`),
+        each cited in the docstring.
     ``example``
         Valid options that a compliant test endpoint meets (property and fuzz tests use them).
     """
@@ -202,6 +206,7 @@ class Rule(Generic[ConfigT]):
     needs: ClassVar[frozenset[Needs]] = frozenset()
     modifies: ClassVar[tuple[str, ...]] = ()
     described_as: ClassVar[Mapping[str, str]] = {}
+    controls: ClassVar[tuple[Control, ...]] = ()
     example: ClassVar[Mapping[str, Any]]
 
     def __init_subclass__(cls, *, register: bool = True, **kwargs: Any) -> None:
