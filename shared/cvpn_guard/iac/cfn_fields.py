@@ -117,8 +117,8 @@ ENDPOINT_PROPERTIES: tuple[PropertyMapping, ...] = (
         default=Default(
             True,
             EC2_DOCS.format(
-                "'The default value is true' in botocore 1.44.8; the docs of 2025-01 said false,"
-                " so set it explicitly"
+                "DisconnectOnSessionTimeout, 'The default value is true' in botocore 1.44.8; the"
+                " docs of 2025-01 said false, so set it explicitly"
             ),
         ),
     ),

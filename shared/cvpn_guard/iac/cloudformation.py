@@ -314,7 +314,12 @@ class _Declaration:
 
     def _association_route(self, logical_id: str) -> dict[str, Any]:
         """The route AWS adds when a subnet is associated: to the CIDR of the subnet's VPC,
-        through that subnet (Origin ``associate``), which only disassociating removes."""
+        through that subnet (Origin ``associate``), which only disassociating removes.
+
+        Client VPN Administrator Guide, "AWS Client VPN routes": "When you associate a subnet
+        from a VPC with a Client VPN endpoint, a route for the VPC is automatically added to
+        the Client VPN endpoint's route table."
+        """
         subnet_property = _properties(self.resolver.resource(logical_id)).get("SubnetId")
         subnet = self.resolver.value(subnet_property)
         vpc_cidr = self._vpc_cidr(subnet)
