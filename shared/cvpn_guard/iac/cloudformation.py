@@ -137,7 +137,7 @@ def _related_resources(resources: Mapping[str, Any]) -> dict[str, list[str]]:
         if resource["Type"] not in kinds:
             continue
         endpoint = _referenced(_properties(resource).get(JOIN_PROPERTY))
-        if endpoint is not None and _properties_type(resources, endpoint) == ENDPOINT_TYPE:
+        if endpoint is not None and _type_of(resources, endpoint) == ENDPOINT_TYPE:
             related.setdefault(endpoint, []).append(logical_id)
     return related
 
@@ -156,7 +156,7 @@ def _referenced(value: Any) -> str | None:
     return None
 
 
-def _properties_type(resources: Mapping[str, Any], logical_id: str) -> str | None:
+def _type_of(resources: Mapping[str, Any], logical_id: str) -> str | None:
     resource = resources.get(logical_id)
     return resource.get("Type") if isinstance(resource, Mapping) else None
 
@@ -189,7 +189,7 @@ class _Declaration:
         rules = [name for name in related if self._type(name) == AUTHORIZATION_RULE_TYPE]
         routes = [name for name in related if self._type(name) in (ROUTE_TYPE, ASSOCIATION_TYPE)]
         authorization_rules = tuple(self._authorization_rule(name) for name in rules)
-        declared_routes = tuple(self._route(name) for name in routes)
+        declared_routes = tuple(route for name in routes if (route := self._route(name)))
         return DeclaredEndpoint(
             kind=SourceKind.CLOUDFORMATION,
             file=self.file,
@@ -302,7 +302,7 @@ class _Declaration:
             return None
         return {**item, "Status": ACTIVE}
 
-    def _route(self, logical_id: str) -> dict[str, Any]:
+    def _route(self, logical_id: str) -> dict[str, Any] | None:
         try:
             if self._type(logical_id) == ROUTE_TYPE:
                 item = self._related_values(logical_id, ROUTE_PROPERTIES)
@@ -310,7 +310,7 @@ class _Declaration:
             return self._association_route(logical_id)
         except Unresolved as unresolved:
             self._unresolved_input("routes", logical_id, unresolved)
-            return {}
+            return None
 
     def _association_route(self, logical_id: str) -> dict[str, Any]:
         """The route AWS adds when a subnet is associated: to the CIDR of the subnet's VPC,
