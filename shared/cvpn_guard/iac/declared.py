@@ -80,6 +80,10 @@ class DeclaredEndpoint:
         The id of the default security group of the endpoint's VPC, where the file knows it
         (``!GetAtt Vpc.DefaultSecurityGroup`` resolves to a marker the security-groups rule
         recognizes); None when unknown.
+    authorization_policy : Mapping[str, Any] | None
+        The ``GetClientVpnEndpointAuthorizationPolicy`` answer the file declares (device
+        posture's Cedar policy; only the endpoint id when it declares none), None where the
+        format cannot say.
     """
 
     kind: SourceKind
@@ -94,6 +98,7 @@ class DeclaredEndpoint:
     unresolved: Mapping[str, str] = field(default_factory=dict)
     unknown: Mapping[str, str] = field(default_factory=dict)
     default_security_group_ids: frozenset[str] | None = None
+    authorization_policy: Mapping[str, Any] | None = None
 
     def line_of(self, fields: tuple[str, ...]) -> int | None:
         """The line of the first of ``fields`` the file writes, else the resource's."""
@@ -110,6 +115,7 @@ class DeclaredEndpoint:
             self.authorization_rules,
             self.default_security_group_ids,
             routes=self.routes,
+            authorization_policy=self.authorization_policy,
             unread=self.unresolved,
             unknown=self.unknown,
         )
