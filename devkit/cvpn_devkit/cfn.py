@@ -2,7 +2,7 @@
 
 Enough of CloudFormation to answer "what does this value become when the stack is deployed
 with these parameters, in this account and region": Ref, Fn::If/Equals/Not/And/Or/Condition,
-Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::GetAtt. Anything else raises
+Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::GetAtt, Fn::FindInMap, Fn::GetAZs (three zones). Anything else raises
 :class:`TemplateError`, so neither a test nor the demo goes on with a function it did not
 understand. The tests check template.yaml and org/member.yaml with it; the organization demo
 "deploys" the member stack with it (the forwarding rule's pattern, the member role's trust).
@@ -156,6 +156,12 @@ class Deployed:
         if function == "Fn::Select":
             index, items = arguments
             return self.value(items)[int(self.value(index))]
+        if function == "Fn::FindInMap":
+            mapping, top, second = (self.value(argument) for argument in arguments)
+            return self.template["Mappings"][mapping][top][second]
+        if function == "Fn::GetAZs":
+            region = self.value(arguments) or self.pseudo_parameters["AWS::Region"]
+            return [f"{region}{zone}" for zone in "abc"]
         if function == "Fn::GetAtt":
             logical_id, attribute = (
                 arguments if isinstance(arguments, list) else arguments.split(".", 1)
