@@ -32,7 +32,7 @@ $(UV):
 	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra iac --python $(PYTHON)
 	touch $@
 
 tools/%/.venv/.synced: $(UV) tools/%/pyproject.toml tools/%/uv.lock
@@ -49,7 +49,7 @@ lock: $(UV)
 	cd tools/sam && $(UV) lock --python $(PYTHON)
 	cd tools/custodian && $(UV) lock --python $(PYTHON)
 	$(PYTHON) tools/layer_requirements.py
-	$(UV) sync --frozen --python $(PYTHON) && touch $(STAMP)
+	$(UV) sync --frozen --extra iac --python $(PYTHON) && touch $(STAMP)
 	$(BIN)/python -m cvpn_guard.aws.service_models
 
 # Every lock still matches its pyproject.toml; the layer's requirements and the trimmed service
