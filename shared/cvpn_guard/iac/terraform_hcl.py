@@ -47,6 +47,7 @@ META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "life
 _PLACEHOLDER_ATTRIBUTES = frozenset({"id", "arn", "default_security_group_id"})
 _TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]+\])*")
 _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[([^\]]+)\]")
+_HEREDOC = re.compile(r'"<<(-?)([A-Za-z_][\w-]*)\n(.*?)\n?[ \t]*\2"', re.DOTALL)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _MAX_DEPTH = 32
 
@@ -78,6 +79,8 @@ class _Module:
     variables: dict[str, _Block] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, _Block] = field(default_factory=dict)
+    default_tags: Any = None
+    """The default provider's ``default_tags { tags = ... }``, as written."""
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,10 @@ def _parse(hcl2: ModuleType, name: str, text: str) -> BodyRule:
 def _collect(file: str, body: BodyRule, module: _Module, hcl2: ModuleType) -> None:
     from hcl2.rules.base import BlockRule  # noqa: PLC0415
 
+    # Heredocs kept as written: Terraform's value keeps the final newline, which python-hcl2's
+    # conversion to a plain string drops (a banner's text is compared exactly).
     options = hcl2.SerializationOptions(
-        with_comments=False, explicit_blocks=False, preserve_heredocs=False
+        with_comments=False, explicit_blocks=False, preserve_heredocs=True
     )
     for child in body.children:
         if not isinstance(child, BlockRule):
@@ -158,6 +163,11 @@ def _collect(file: str, body: BodyRule, module: _Module, hcl2: ModuleType) -> No
             module.locals.update(block.arguments)
         elif block.kind == "resource" and len(block.labels) == 2:
             module.resources[".".join(block.labels)] = block
+        elif (
+            block.kind == "provider" and block.labels == ("aws",) and "alias" not in block.arguments
+        ):
+            default_tags = block.arguments.get("default_tags") or [{}]
+            module.default_tags = default_tags[0].get("tags")
 
 
 def _arguments(body: BodyRule, block: _Block, options: Any, hcl2: ModuleType) -> None:
@@ -168,8 +178,14 @@ def _arguments(body: BodyRule, block: _Block, options: Any, hcl2: ModuleType) ->
             name = str(child.identifier.serialize(options))
             block.arguments[name] = child.expression.serialize(options)
         elif isinstance(child, BlockRule):
-            name = _unquote(child.labels[0].serialize(options))
-            block.arguments.setdefault(name, []).append(child.body.serialize(options))
+            labels = [_unquote(label.serialize(options)) for label in child.labels]
+            name = labels[0]
+            if name == "dynamic" and len(labels) > 1:
+                # Its blocks exist only once Terraform expands for_each: not told by the files.
+                name = labels[1]
+                block.arguments[name] = Unresolved(f'dynamic "{name}" block')
+            else:
+                block.arguments.setdefault(name, []).append(child.body.serialize(options))
         else:
             continue
         line = _line(child)
@@ -242,13 +258,14 @@ class _Reader:
     def _endpoint(self, instance: _Instance) -> _Building:
         block = instance.block
         values = self._values(block.arguments, instance.context)
+        values["tags"] = self._tags(values.get("tags"))
         parts = endpoint_describe(values, instance.address)
         lines = {
             argument.top: block.lines[argument.path.split(".", 1)[0]]
             for argument in ENDPOINT_ARGUMENTS
             if argument.path.split(".", 1)[0] in block.lines
         }
-        defaults = self._default_security_groups(parts.item, values)
+        defaults = self._default_security_groups(parts.item)
         if (
             defaults is not None
             and "SecurityGroupIds" not in parts.item
@@ -271,9 +288,18 @@ class _Reader:
             default_security_group_ids=defaults,
         )
 
-    def _default_security_groups(
-        self, item: Mapping[str, Any], values: Mapping[str, Any]
-    ) -> frozenset[str] | None:
+    def _tags(self, tags: Any) -> Any:
+        """The resource's tags over the provider's ``default_tags``, as AWS will have them."""
+        if self.module.default_tags is None:
+            return tags
+        defaults = self.value(self.module.default_tags, {})
+        for value in (defaults, tags):
+            if isinstance(value, Unresolved):
+                return value
+        merged = {**(defaults or {}), **(tags or {})}
+        return merged or None
+
+    def _default_security_groups(self, item: Mapping[str, Any]) -> frozenset[str] | None:
         vpc = self.placeholders.get(str(item.get("VpcId")))
         if vpc is None or vpc[1] != "id":
             return None
@@ -317,11 +343,11 @@ class _Reader:
         source = self.placeholders.get(str(subnet))
         if source is None or source[1] != "id":
             return None
-        vpc = self._attribute(source[0], "vpc_id", {})
+        vpc = self._attribute(source[0], "vpc_id")
         vpc_source = self.placeholders.get(str(vpc))
         if vpc_source is None:
             return None
-        return self._attribute(vpc_source[0], "cidr_block", {})
+        return self._attribute(vpc_source[0], "cidr_block")
 
     # -- values ----------------------------------------------------------------------------
 
@@ -346,11 +372,16 @@ class _Reader:
             return raw
         if raw.startswith("${") and raw.endswith("}") and _closing(raw, 2) == len(raw) - 1:
             return self._expression(raw[2:-1].strip(), context, depth + 1)
+        heredoc = _HEREDOC.fullmatch(raw)
+        if heredoc is not None:
+            return self._template(_heredoc_text(heredoc), context, depth + 1, escapes=False)
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             return self._template(raw[1:-1], context, depth + 1)
         return Unresolved(raw)
 
-    def _template(self, text: str, context: Mapping[str, Any], depth: int) -> Any:
+    def _template(
+        self, text: str, context: Mapping[str, Any], depth: int, *, escapes: bool = True
+    ) -> Any:
         out: list[str] = []
         index = 0
         while index < len(text):
@@ -370,7 +401,7 @@ class _Reader:
                 index = end + 1
             elif text.startswith("%{", index):
                 return Unresolved(f'"{text}" (a template directive)')
-            elif text[index] == "\\" and index + 1 < len(text):
+            elif escapes and text[index] == "\\" and index + 1 < len(text):
                 out.append(_ESCAPES.get(text[index + 1], text[index : index + 2]))
                 index += 2
             else:
@@ -429,7 +460,7 @@ class _Reader:
             return self._placeholder(address, attribute)
         return Unresolved(text)
 
-    def _attribute(self, address: str, attribute: str, context: Mapping[str, Any]) -> Any:
+    def _attribute(self, address: str, attribute: str) -> Any:
         kind, _, rest = address.partition(".")
         name, _, index = rest.partition("[")
         return self._reference(
@@ -488,6 +519,16 @@ class _Building:
 def _instances_note(argument: str, value: Any) -> str:
     why = value.reason if isinstance(value, Unresolved) else _shown(value)
     return f"{argument} = {why} cannot be counted from the files: read as one endpoint"
+
+
+def _heredoc_text(heredoc: re.Match[str]) -> str:
+    """A heredoc's value: its lines with the final newline; ``<<-`` strips the common indent."""
+    lines = heredoc.group(3).split("\n") if heredoc.group(3) else []
+    if heredoc.group(1):
+        indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+        cut = min(indents, default=0)
+        lines = [line[cut:] for line in lines]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _closing(text: str, start: int) -> int:

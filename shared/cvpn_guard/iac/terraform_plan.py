@@ -21,6 +21,7 @@ from cvpn_guard.iac.declared import DeclaredEndpoint, SourceError, SourceKind
 from cvpn_guard.iac.terraform_fields import (
     AUTHORIZATION_RULE,
     ENDPOINT,
+    ENDPOINT_ARGUMENTS,
     ENDPOINT_ID_ARGUMENT,
     LIVE_ONLY,
     NETWORK_ASSOCIATION,
@@ -145,16 +146,12 @@ class _Plan:
 
     def endpoints(self) -> list[DeclaredEndpoint]:
         endpoints = [r for r in self.resources.values() if r.kind == ENDPOINT]
-        ids = {address: self._endpoint_id(r) for address, r in self._by_address(endpoints)}
+        ids = {r.address: self._endpoint_id(r) for r in endpoints}
         joined = {address: _Joined() for address in ids}
         for resource in self.resources.values():
             if resource.kind in RELATED:
                 self._join(resource, ids, joined)
         return [self._declared(r, ids[r.address], joined[r.address]) for r in endpoints]
-
-    @staticmethod
-    def _by_address(resources: list[_Resource]) -> Iterator[tuple[str, _Resource]]:
-        return ((resource.address, resource) for resource in resources)
 
     @staticmethod
     def _endpoint_id(resource: _Resource) -> str:
@@ -343,8 +340,7 @@ def _index_suffix(index: Any) -> str:
 
 
 def _argument_of(field_name: str) -> str:
-    from cvpn_guard.iac.terraform_fields import ENDPOINT_ARGUMENTS  # noqa: PLC0415
-
+    """The argument that sets a Describe field, for the reasons users read."""
     return next(
         (a.path.split(".", 1)[0] for a in ENDPOINT_ARGUMENTS if a.top == field_name), field_name
     )

@@ -248,3 +248,47 @@ def test_the_lambda_layer_does_not_ship_the_parser() -> None:
     names = {line.split("==")[0] for line in requirements.splitlines() if "==" in line}
     assert "boto3" in names
     assert not names & {"python-hcl2", "lark"}
+
+
+def test_a_heredoc_keeps_its_final_newline_and_strips_the_common_indent() -> None:
+    # Given a banner written as an indented heredoc
+    endpoint = _solo(
+        "  client_login_banner_options {\n"
+        "    enabled     = true\n"
+        "    banner_text = <<-EOT\n"
+        "      Authorized use only.\n"
+        "        Monitored.\n"
+        "    EOT\n"
+        "  }\n"
+    )
+    # Then the text is Terraform's: indent stripped, each line ending in a newline
+    assert endpoint.describe["ClientLoginBannerOptions"]["BannerText"] == (
+        "Authorized use only.\n  Monitored.\n"
+    )
+
+
+def test_a_dynamic_block_is_unresolved() -> None:
+    # Given the banner written as a dynamic block
+    endpoint = _solo(
+        '  dynamic "client_login_banner_options" {\n'
+        "    for_each = var.banners\n"
+        "    content {\n"
+        "      enabled = true\n"
+        "    }\n"
+        "  }\n"
+    )
+    # Then the files do not tell it
+    assert endpoint.unresolved == {
+        "ClientLoginBannerOptions": 'dynamic "client_login_banner_options" block'
+    }
+
+
+def test_the_providers_default_tags_are_under_the_resources_own() -> None:
+    # Given the module's provider with default_tags and the compliant endpoint's tags
+    endpoint = _fixture()["aws_ec2_client_vpn_endpoint.compliant"]
+    # Then the endpoint has both, as AWS will
+    assert {t["Key"]: t["Value"] for t in endpoint.describe["Tags"]} == {
+        "ManagedBy": "terraform",
+        "Name": "corp-prod-compliant",
+        "Environment": "prod",
+    }
