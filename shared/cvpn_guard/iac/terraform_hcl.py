@@ -48,6 +48,7 @@ _PLACEHOLDER_ATTRIBUTES = frozenset({"id", "arn", "default_security_group_id"})
 _TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]+\])*")
 _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[([^\]]+)\]")
 _HEREDOC = re.compile(r'"<<(-?)([A-Za-z_][\w-]*)\n(.*?)\n?[ \t]*\2"', re.DOTALL)
+_CONVERSION = re.compile(r"(toset|tolist)\((.*)\)", re.DOTALL)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _MAX_DEPTH = 32
 
@@ -119,7 +120,7 @@ def read_module(files: Sequence[tuple[str, str]]) -> list[DeclaredEndpoint]:
     module = _Module()
     for name, text in files:
         _collect(name, _parse(hcl2, name, text), module, hcl2)
-    return _Reader(module).endpoints()
+    return _Reader(module, hcl2).endpoints()
 
 
 def _hcl2() -> ModuleType:
@@ -146,11 +147,7 @@ def _parse(hcl2: ModuleType, name: str, text: str) -> BodyRule:
 def _collect(file: str, body: BodyRule, module: _Module, hcl2: ModuleType) -> None:
     from hcl2.rules.base import BlockRule  # noqa: PLC0415
 
-    # Heredocs kept as written: Terraform's value keeps the final newline, which python-hcl2's
-    # conversion to a plain string drops (a banner's text is compared exactly).
-    options = hcl2.SerializationOptions(
-        with_comments=False, explicit_blocks=False, preserve_heredocs=True
-    )
+    options = _serialization_options(hcl2)
     for child in body.children:
         if not isinstance(child, BlockRule):
             continue
@@ -168,6 +165,14 @@ def _collect(file: str, body: BodyRule, module: _Module, hcl2: ModuleType) -> No
         ):
             default_tags = block.arguments.get("default_tags") or [{}]
             module.default_tags = default_tags[0].get("tags")
+
+
+def _serialization_options(hcl2: ModuleType) -> Any:
+    # Heredocs kept as written: Terraform's value keeps the final newline, which python-hcl2's
+    # conversion to a plain string drops (a banner's text is compared exactly).
+    return hcl2.SerializationOptions(
+        with_comments=False, explicit_blocks=False, preserve_heredocs=True
+    )
 
 
 def _arguments(body: BodyRule, block: _Block, options: Any, hcl2: ModuleType) -> None:
@@ -206,8 +211,9 @@ def _unquote(raw: Any) -> str:
 class _Reader:
     """Evaluates the module's resources and joins the related ones to their endpoints."""
 
-    def __init__(self, module: _Module) -> None:
+    def __init__(self, module: _Module, hcl2: ModuleType) -> None:
         self.module = module
+        self.hcl2 = hcl2
         # placeholder id -> (resource address, attribute) of the resource it stands for
         self.placeholders: dict[str, tuple[str, str]] = {}
 
@@ -416,6 +422,9 @@ class _Reader:
             return text == "true"
         if text == "null":
             return None
+        conversion = _CONVERSION.fullmatch(text)
+        if conversion is not None:
+            return self._conversion(conversion.group(1), conversion.group(2), context, depth)
         if not _TRAVERSAL.fullmatch(text):
             return Unresolved(text)
         root, steps = _steps(text)
@@ -428,7 +437,29 @@ class _Reader:
             return _traverse(value, steps[1:], text)
         if root in ("data", "module", "path", "terraform", "count", "each", "self"):
             return Unresolved(text)
-        return self._reference(text, root, steps, depth)
+        return self._reference(text, root, steps, depth, context)
+
+    def _conversion(
+        self, function: str, argument: str, context: Mapping[str, Any], depth: int
+    ) -> Any:
+        """``toset(...)``/``tolist(...)``, as for_each is usually written: a set of strings is
+        Terraform's sorted, without duplicates."""
+        from lark.exceptions import LarkError  # noqa: PLC0415 (loaded with python-hcl2)
+
+        try:
+            parsed = self.hcl2.loads(
+                f"v = {argument}\n", serialization_options=_serialization_options(self.hcl2)
+            )
+        except (LarkError, ValueError, RuntimeError):
+            return Unresolved(f"{function}({argument})")
+        value = self.value(parsed.get("v"), context, depth + 1)
+        if not isinstance(value, list):
+            return value if isinstance(value, Unresolved) else Unresolved(f"{function}({argument})")
+        if function == "toset":
+            if not all(isinstance(item, str) for item in value):
+                return Unresolved(f"{function}({argument})")
+            return sorted(set(value))
+        return value
 
     def _variable(self, text: str, steps: list[str], context: Mapping[str, Any], depth: int) -> Any:
         block = self.module.variables.get(steps[0])
@@ -439,13 +470,20 @@ class _Reader:
         value = self.value(block.arguments["default"], {}, depth + 1)
         return _traverse(value, steps[1:], text)
 
-    def _reference(self, text: str, kind: str, steps: list[str], depth: int) -> Any:
+    def _reference(
+        self,
+        text: str,
+        kind: str,
+        steps: list[str],
+        depth: int,
+        context: Mapping[str, Any] | None = None,
+    ) -> Any:
         if len(steps) < 2:
             return Unresolved(text)
         name, rest = steps[0], steps[1:]
         index = ""
         if rest and rest[0].startswith("["):
-            index, rest = rest[0], rest[1:]
+            index, rest = _instance_key(rest[0], context or {}), rest[1:]
         if not rest:
             return Unresolved(text)
         address = f"{kind}.{name}{index}"
@@ -576,6 +614,15 @@ def _traverse(value: Any, steps: list[str], text: str) -> Any:
         else:
             return Unresolved(text)
     return value
+
+
+def _instance_key(index: str, context: Mapping[str, Any]) -> str:
+    """``[count.index]`` or ``[each.key]`` of the instance being read, as its address writes it."""
+    key = index[1:-1].strip()
+    if key not in context:
+        return index
+    value = context[key]
+    return f"[{value}]" if isinstance(value, int) else f'["{value}"]'
 
 
 def _index_context(index: str) -> dict[str, Any]:

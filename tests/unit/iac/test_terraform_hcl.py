@@ -292,3 +292,49 @@ def test_the_providers_default_tags_are_under_the_resources_own() -> None:
         "Name": "corp-prod-compliant",
         "Environment": "prod",
     }
+
+
+def test_for_each_instances_join_their_rules_by_instance_key() -> None:
+    # Given two endpoints by for_each, each with its own grant written with each.key
+    text = (
+        'resource "aws_ec2_client_vpn_endpoint" "team" {\n'
+        "  for_each = { red = 8, blue = 24 }\n"
+        "  session_timeout_hours = each.value\n" + REQUIRED + "}\n"
+        'resource "aws_ec2_client_vpn_authorization_rule" "team" {\n'
+        '  for_each = toset(["red", "blue"])\n'
+        "  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.team[each.key].id\n"
+        '  target_network_cidr    = "10.0.0.0/16"\n'
+        "  access_group_id        = each.key\n"
+        "}\n"
+    )
+    # When read
+    endpoints = {e.name: e for e in read_module([("main.tf", text)])}
+    # Then one endpoint per key, with its value and its own grant
+    red = endpoints['aws_ec2_client_vpn_endpoint.team["red"]']
+    blue = endpoints['aws_ec2_client_vpn_endpoint.team["blue"]']
+    assert red.describe["SessionTimeoutHours"] == 8
+    assert (
+        endpoints['aws_ec2_client_vpn_endpoint.team["blue"]'].describe["SessionTimeoutHours"] == 24
+    )
+    assert [r["GroupId"] for r in red.authorization_rules] == ["red"]
+    assert [r["GroupId"] for r in blue.authorization_rules] == ["blue"]
+
+
+def test_count_instances_join_their_rules_by_count_index() -> None:
+    # Given two endpoints by count, and a grant for each through count.index
+    text = (
+        ENDPOINT_HEAD + "  count = 2\n" + REQUIRED + "}\n"
+        'resource "aws_ec2_client_vpn_authorization_rule" "each" {\n'
+        "  count                  = 2\n"
+        "  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.solo[count.index].id\n"
+        '  target_network_cidr    = "10.${count.index}.0.0/16"\n'
+        "  authorize_all_groups   = true\n"
+        "}\n"
+    )
+    # When read
+    endpoints = read_module([("main.tf", text)])
+    # Then each instance has the grant written for its index
+    assert [[r["DestinationCidr"] for r in e.authorization_rules] for e in endpoints] == [
+        ["10.0.0.0/16"],
+        ["10.1.0.0/16"],
+    ]
