@@ -10,11 +10,19 @@ Ant task writes and that CI systems read (``testsuites``/``testsuite``/``testcas
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from cvpn_guard.iac.checking import CheckResult, Verdict
 
 SUITES = "cvpn-guard check"
+# What XML 1.0 cannot hold even escaped (C0 controls but tab and newlines, surrogates, and
+# U+FFFE/U+FFFF): a banner text may carry them, the document must still parse.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def render_junit(result: CheckResult) -> str:
@@ -25,7 +33,7 @@ def render_junit(result: CheckResult) -> str:
         by_file.setdefault(verdict.endpoint.file, []).append(verdict)
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for file, verdicts in by_file.items():
-        suite = ET.SubElement(root, "testsuite", name=file)
+        suite = ET.SubElement(root, "testsuite", name=_xml_text(file))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for verdict in verdicts:
             for name, value in _cases(suite, verdict).items():
@@ -47,17 +55,19 @@ def _cases(suite: ET.Element, verdict: Verdict) -> dict[str, int]:
     # Findings without a rule of their own (an expired exemption) are cases too.
     rules = list(dict.fromkeys([*verdict.rules_checked, *failed]))
     for rule_id in rules:
-        case = ET.SubElement(suite, "testcase", classname=endpoint.name, name=rule_id)
-        case.set("file", endpoint.file)
+        case = ET.SubElement(suite, "testcase", classname=_xml_text(endpoint.name), name=rule_id)
+        case.set("file", _xml_text(endpoint.file))
         if rule_id in failed:
             finding = failed[rule_id]
             line = finding.line if finding.line is not None else endpoint.line
             failure = ET.SubElement(
-                case, "failure", message=finding.message, type=str(finding.severity)
+                case, "failure", message=_xml_text(finding.message), type=str(finding.severity)
             )
-            failure.text = f"{endpoint.file}:{line}" if line is not None else endpoint.file
+            where = f"{endpoint.file}:{line}" if line is not None else endpoint.file
+            failure.text = _xml_text(where)
         elif rule_id in skipped:
-            ET.SubElement(case, "skipped", message=f"not evaluated: {skipped[rule_id].reason}")
+            reason = skipped[rule_id].reason
+            ET.SubElement(case, "skipped", message=_xml_text(f"not evaluated: {reason}"))
     return {
         "tests": len(rules),
         "failures": sum(1 for rule_id in rules if rule_id in failed),
