@@ -26,13 +26,12 @@ from cvpn_guard.rules import Rule, all_rules, get_rule, rule_ids
 
 DISCONNECT_ON_SESSION_TIMEOUT = "DisconnectOnSessionTimeout"
 DEFAULT_CHANGED = {
-    # The EC2 API reference's CreateClientVpnEndpoint said "The default value is false" when
-    # the field came (botocore 1.35.98, 2025-01); botocore's model now says true. Endpoints
-    # created in between, and tools that send the old default, carry false.
+    # botocore's EC2 model (1.44.8, CreateClientVpnEndpoint) says "The default value is true";
+    # the team's design notes (section 6) record that the docs of 2025-01, when the field came
+    # (botocore 1.35.98), said false. Endpoints made in between often carry false.
     DISCONNECT_ON_SESSION_TIMEOUT: (
-        "its documented default changed over time (false when the field was added in "
-        "2025-01, true in the EC2 API reference now), so what an endpoint gets depends on "
-        "when and by what it was created"
+        "changed over time (false when the field was added in 2025-01, true in the EC2 API "
+        "reference now): what an endpoint gets depends on when and by what it was created"
     ),
 }
 _LEFT_OUT_BY = {
@@ -227,18 +226,23 @@ def _placed(declared: DeclaredEndpoint, finding: Finding) -> PlacedFinding:
     message = finding.message
     for name in reads:
         if name in declared.defaulted:
-            message = f"{message} {_left_out(declared, name)}: set it explicitly."
+            message = f"{message} {_left_out(declared, name, finding.rule)}: set it explicitly."
             break
     return PlacedFinding(finding=finding, line=declared.line_of(reads), message=message)
 
 
-def _left_out(declared: DeclaredEndpoint, name: str) -> str:
+def _left_out(declared: DeclaredEndpoint, name: str, rule_id: str) -> str:
+    """ "The template leaves X out, so it takes V, <where the default comes from>"."""
     who = _LEFT_OUT_BY.get(declared.kind, "The file")
+    source = declared.defaulted[name]
+    # A property Describe shows under another name (SelfServicePortal as SelfServicePortalUrl)
+    # is named as the file writes it, and its Describe value says nothing to the reader.
+    written = {shown: given for given, shown in get_rule(rule_id).described_as.items()}
+    if name in written:
+        return f"{who} leaves {written[name]} out, so it takes {source}"
     value = declared.describe.get(name)
-    shown = "absent" if value is None else json.dumps(value, ensure_ascii=False)
-    sentence = f"{who} leaves {name} out, so it takes {shown}, {declared.defaulted[name]}"
-    changed = DEFAULT_CHANGED.get(name)
-    return f"{sentence}; {changed}" if changed else sentence
+    shown = "nothing" if value is None else json.dumps(value, ensure_ascii=False)
+    return f"{who} leaves {name} out, so it takes {shown}, {source}"
 
 
 def _unevaluated_reason(declared: DeclaredEndpoint, rule_id: str, reason: str) -> str:
@@ -266,8 +270,9 @@ def _notes(declared: DeclaredEndpoint, evaluation: Evaluation) -> tuple[Note, ..
                         rule=rule_id,
                         line=declared.line_of((name,)),
                         message=(
-                            f"{_left_out(declared, name)}. The policy is met today; set "
-                            f"{name} explicitly so that it stays met."
+                            f"{_left_out(declared, name, rule_id)}. Its documented default "
+                            f"{DEFAULT_CHANGED[name]}. The policy is met today; set {name} "
+                            "explicitly so that it stays met."
                         ),
                     )
                 )

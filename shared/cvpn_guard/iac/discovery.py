@@ -140,10 +140,10 @@ def _sort(sources: Sources, file: str, *, named: bool) -> None:
     documents = load_documents(file, text)
     if documents and all(is_estate(document) for document in documents):
         sources.estate += [(file, document) for document in documents]
-    elif len(documents) == 1 and _detect(_TERRAFORM_PLAN, "is_plan", documents[0]):
-        sources.plans.append((file, documents[0]))
     elif len(documents) == 1 and _detect(_CLOUDFORMATION, "is_template", documents[0]):
         sources.templates.append((file, text))
+    elif len(documents) == 1 and _detect(_TERRAFORM_PLAN, "is_plan", documents[0]):
+        sources.plans.append((file, documents[0]))
     elif named:
         raise _unknown_format(file)
 

@@ -232,3 +232,33 @@ def test_help_shows_the_examples_and_exit_statuses(capsys: pytest.CaptureFixture
     assert "cvpn-guard check --format sarif --output cvpn-guard.sarif infra/" in text
     for status in ("  0  ", "  1  ", "  2  "):
         assert status in text
+
+
+@pytest.mark.parametrize(
+    ("folder", "drifted"),
+    [
+        ("cloudformation", "DriftedVpn"),
+        ("sam", "DriftedVpn"),
+        ("cdk.out", "DriftedVpn5C6D7E8F"),
+    ],
+)
+def test_the_template_fixtures_report_their_drifted_endpoint(
+    check,  # type: ignore[no-untyped-def]
+    folder: str,
+    drifted: str,
+) -> None:
+    # Given the CloudFormation, SAM and CDK fixtures, each with a compliant and a drifted
+    # endpoint
+    pytest.importorskip("cvpn_guard.iac.cloudformation")
+    path = str(REPO / "tests" / "fixtures" / "iac" / folder)
+
+    # When each folder is checked as JSON
+    done = check("--format", "json", path)
+
+    # Then it exits 1: the compliant endpoint is clean, the drifted one is not, and each of
+    # its findings has a line
+    assert done.code == 1, done.err
+    endpoints = {e["name"]: e for e in json.loads(done.out)["endpoints"]}
+    assert [name for name, e in endpoints.items() if not e["clean"]] == [drifted]
+    assert all(f["line"] for f in endpoints[drifted]["findings"])
+    assert {e["kind"] for e in endpoints.values()} == {"cloudformation"}

@@ -108,6 +108,24 @@ def test_a_defaulted_property_that_breaks_the_policy_says_to_set_it_explicitly()
     assert finding.message.startswith(finding.finding.message)
 
 
+def test_a_defaulted_property_describe_shows_under_another_name_is_named_as_written() -> None:
+    # Given a template that leaves SelfServicePortal out (on: CloudFormation's default)
+    declared = _declared(
+        COMPLIANT | {"SelfServicePortalUrl": "https://self-service.clientvpn.amazonaws.com/x"},
+        defaulted={"SelfServicePortalUrl": "CloudFormation's default (enabled)"},
+    )
+
+    # When checked
+    [finding] = check_endpoint(declared, default_policy(), NOW).findings
+
+    # Then the advice names the property the template would write, not Describe's URL
+    assert finding.rule == "self-service-portal"
+    assert finding.message.endswith(
+        "The template leaves SelfServicePortal out, so it takes CloudFormation's default "
+        "(enabled): set it explicitly."
+    )
+
+
 def test_a_defaulted_disconnect_on_session_timeout_that_satisfies_is_a_note() -> None:
     # Given a plan that leaves DisconnectOnSessionTimeout to its default, true
     declared = _declared(
