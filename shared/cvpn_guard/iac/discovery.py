@@ -85,27 +85,12 @@ def discover(paths: Sequence[str]) -> Sources:
 def read_sources(sources: Sources) -> list[DeclaredEndpoint]:
     """Every endpoint the sources declare: templates, plans, modules, then the estate."""
     endpoints: list[DeclaredEndpoint] = []
-    if sources.templates:
-        read_template = cast(
-            "Callable[[str, str], list[DeclaredEndpoint]]",
-            _reader(_CLOUDFORMATION, "read_template"),
-        )
-        for file, text in sources.templates:
-            endpoints += read_template(file, text)
-    if sources.plans:
-        read_plan = cast(
-            "Callable[[str, Mapping[str, Any]], list[DeclaredEndpoint]]",
-            _reader(_TERRAFORM_PLAN, "read_plan"),
-        )
-        for file, data in sources.plans:
-            endpoints += read_plan(file, data)
-    if sources.modules:
-        read_module = cast(
-            "Callable[[Sequence[tuple[str, str]]], list[DeclaredEndpoint]]",
-            _reader(_TERRAFORM_HCL, "read_module"),
-        )
-        for files in sources.modules.values():
-            endpoints += read_module(files)
+    for file, text in sources.templates:
+        endpoints += _read(_CLOUDFORMATION, "read_template", file, text)
+    for file, data in sources.plans:
+        endpoints += _read(_TERRAFORM_PLAN, "read_plan", file, data)
+    for files in sources.modules.values():
+        endpoints += _read(_TERRAFORM_HCL, "read_module", files)
     if sources.estate:
         endpoints += read_estate(sources.estate)
     return endpoints
@@ -166,11 +151,14 @@ def _unknown_format(file: str) -> SourceError:
     )
 
 
-def _reader(module: str, name: str) -> object:
+def _reader(module: str, name: str) -> Callable[..., object]:
     # Imported when a file of the format is found: checking an estate loads no template parser.
-    return getattr(importlib.import_module(module), name)
+    return cast("Callable[..., object]", getattr(importlib.import_module(module), name))
+
+
+def _read(module: str, name: str, *source: object) -> list[DeclaredEndpoint]:
+    return cast("list[DeclaredEndpoint]", _reader(module, name)(*source))
 
 
 def _detect(module: str, name: str, document: object) -> bool:
-    detector = cast("Callable[[object], bool]", _reader(module, name))
-    return bool(detector(document))
+    return bool(_reader(module, name)(document))
