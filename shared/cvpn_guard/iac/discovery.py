@@ -105,7 +105,8 @@ def declared_endpoints(paths: Sequence[str]) -> tuple[Sources, list[DeclaredEndp
 def _walk(folder: str) -> Iterator[str]:
     for root, folders, files in os.walk(folder):
         folders[:] = sorted(name for name in folders if name not in SKIPPED_FOLDERS)
-        in_cdk_out = Path(root).name == "cdk.out"
+        # Nested assemblies (a CDK stage) sit in folders below cdk.out, with their own assets.
+        in_cdk_out = "cdk.out" in Path(root).parts
         for name in sorted(files):
             if name in SKIPPED_FILES or (in_cdk_out and fnmatch(name, SKIPPED_CDK_FILES)):
                 continue

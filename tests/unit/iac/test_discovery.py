@@ -56,8 +56,13 @@ def test_skipped_folders_and_cdk_assembly_files_are_not_read(tmp_path: Path) -> 
     for place in (".git/x.json", "node_modules/p/x.json", ".terraform/m/x.json"):
         (tmp_path / place).parent.mkdir(parents=True)
         (tmp_path / place).write_text("{ not json")
-    (tmp_path / "cdk.out").mkdir()
-    for name in ("manifest.json", "tree.json", "Stack.assets.json"):
+    (tmp_path / "cdk.out" / "assembly-Prod").mkdir(parents=True)
+    for name in (
+        "manifest.json",
+        "tree.json",
+        "Stack.assets.json",
+        "assembly-Prod/Stack.assets.json",
+    ):
         (tmp_path / "cdk.out" / name).write_text("{ not json")
 
     # When the folder is discovered / Then nothing is read (and so nothing fails)
