@@ -74,6 +74,14 @@ def run_check(
     write_output(render(result, policy, source, options.output_format), options.output, stdout)
     if options.output_format != "table" or not to_stdout(options.output):
         _print_summary(result, options, stderr)
+    if not result.verdicts:
+        # Clean, but perhaps only because the paths hold nothing to check: say so.
+        read = len(result.files)
+        print(
+            f"cvpn-guard: note: no Client VPN endpoint in {read} file{'s' if read != 1 else ''} "
+            f"read from {', '.join(options.paths)}",
+            file=stderr,
+        )
     return exit_code_for(result)
 
 

@@ -262,3 +262,16 @@ def test_the_template_fixtures_report_their_drifted_endpoint(
     assert [name for name, e in endpoints.items() if not e["clean"]] == [drifted]
     assert all(f["line"] for f in endpoints[drifted]["findings"])
     assert {e["kind"] for e in endpoints.values()} == {"cloudformation"}
+
+
+def test_paths_without_endpoints_exit_0_and_say_so(check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Given a folder of Terraform-free, template-free files (a README only)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "README.md").write_text("# nothing here\n")
+
+    # When checked
+    done = check("empty")
+
+    # Then nothing is wrong, but stderr says that nothing was found to check
+    assert done.code == 0
+    assert done.err == "cvpn-guard: note: no Client VPN endpoint in 0 files read from empty\n"
