@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from cvpn_guard.report import ComplianceReport
+from typing import Protocol
 
 
 class ExitCode(IntEnum):
@@ -16,12 +13,21 @@ class ExitCode(IntEnum):
     """Every endpoint ends compliant or exempt (or fully remediated), nothing failed."""
     FINDINGS = 1
     """``scan``: violations remain, or an endpoint, region or account could not be checked
-    (also after ``--plan`` or a declined confirmation). ``policy validate``: warnings only."""
+    (also after ``--plan`` or a declined confirmation). ``check``: findings, or a rule left
+    unevaluated by a value the file does not resolve. ``policy validate``: warnings only."""
     USAGE = 2
     """Bad flags, an unreadable or invalid policy, no credentials or no region; ``scan
-    --remediate`` refused (the policy's mode, no terminal to confirm on). Nothing changed."""
+    --remediate`` refused (the policy's mode, no terminal to confirm on); ``check``: a path
+    that does not exist, a file that cannot be parsed. Nothing changed."""
 
 
-def exit_code_for(report: ComplianceReport) -> ExitCode:
-    """``OK`` only for a clean report: every endpoint settled and no errors."""
+class Verdicts(Protocol):
+    """What an exit status is decided on: a scan's report, a check's result."""
+
+    @property
+    def clean(self) -> bool: ...
+
+
+def exit_code_for(report: Verdicts) -> ExitCode:
+    """``OK`` only for a clean report (every endpoint settled, no errors) or a clean check."""
     return ExitCode.OK if report.clean else ExitCode.FINDINGS

@@ -49,6 +49,10 @@ def _dispatch(args: object, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> in
         from cvpn_guard.cli.scan import ScanOptions, run_scan
 
         return run_scan(ScanOptions.from_args(args), stdout=stdout, stderr=stderr, stdin=stdin)
+    if command == "check":
+        from cvpn_guard.cli.check import CheckOptions, run_check
+
+        return run_check(CheckOptions.from_args(args), stdout=stdout, stderr=stderr)
     if command == "policy":
         from cvpn_guard.cli import policy_commands
 

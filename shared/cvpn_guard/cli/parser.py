@@ -33,6 +33,33 @@ examples:
 
 
 VALIDATE_FORMATS = ("text", "json")
+CHECK_FORMATS = ("table", "json", "sarif", "junit")
+
+_CHECK_EPILOG = """\
+what it reads (files by content, folders recursively; .git, node_modules, .terraform and
+cdk.out's assets, manifest.json and tree.json are passed over):
+  CloudFormation, SAM and CDK output (YAML or JSON), Terraform plans (terraform show -json),
+  .tf files (one module per folder), saved estates (the JSON of aws ec2
+  describe-client-vpn-endpoints, and of describe-client-vpn-authorization-rules and
+  describe-client-vpn-routes beside it). In a folder, other files are passed over; a file
+  named here must be one of these.
+
+exit status:
+  0  every endpoint complies (rules that need live data are noted, not counted)
+  1  findings, or a rule not evaluated because the file does not resolve a value it needs
+  2  usage error: bad flags, an invalid policy, a path that does not exist, a file that
+     cannot be parsed (the file and the parser's message), --rule or --control selecting
+     nothing the policy checks
+
+examples:
+  cvpn-guard check infra/
+  cvpn-guard check template.yaml cdk.out/ --policy org-policy.yaml
+  terraform show -json plan.out > plan.json && cvpn-guard check plan.json
+  cvpn-guard check --format sarif --output cvpn-guard.sarif infra/
+  cvpn-guard check --format junit --output cvpn-guard.xml infra/ --control AC-12
+  aws ec2 describe-client-vpn-endpoints > estate/endpoints.json
+  cvpn-guard check estate/ --policy next-policy.yaml --rule session-timeout
+"""
 
 _VALIDATE_EPILOG = """\
 warnings (the document is valid, but):
@@ -93,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_scan(commands, common)
+    _add_check(commands, common)
     _add_policy(commands, common)
     demo = commands.add_parser(
         "demo",
@@ -226,6 +254,63 @@ def _add_scan(
         action=argparse.BooleanOptionalAction,
         default=None,
         help="show a progress bar on stderr (default: only when stderr is a terminal)",
+    )
+
+
+def _add_check(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="check the Client VPN endpoints that templates, Terraform or a saved estate "
+        "declare, before deploy",
+        description=(
+            "Find every Client VPN endpoint that CloudFormation, SAM or CDK templates, "
+            "Terraform plans or .tf files, or a saved describe-client-vpn-endpoints answer "
+            "declare, and judge it by the same rules and policy as the enforcer. Nothing is "
+            "changed; no AWS call is made."
+        ),
+        epilog=_CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a file, or a folder to search recursively"
+    )
+    check.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="the policy document, YAML or JSON (default: the bundled baseline)",
+    )
+    check.add_argument(
+        "--rule",
+        action="append",
+        dest="rules",
+        metavar="RULE_ID",
+        help="only this rule of the policy; repeat for several",
+    )
+    check.add_argument(
+        "--control",
+        action="append",
+        dest="controls",
+        metavar="ID",
+        help="only the rules that serve this control (AC-12, or nist-800-53/AC-12); repeat "
+        "for several; with --rule, the rules both select",
+    )
+    check.add_argument(
+        "--format",
+        choices=CHECK_FORMATS,
+        default="table",
+        dest="output_format",
+        help="table, json (a versioned document), sarif (SARIF 2.1.0, for GitHub code "
+        "scanning) or junit (JUnit XML) (default: table)",
+    )
+    check.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE instead of stdout, - for stdout (a summary goes to stderr)",
     )
 
 

@@ -10,17 +10,16 @@ person said yes, and then exactly that plan (``--yes`` skips the question).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from cvpn_guard.cli.errors import CliError
-from cvpn_guard.cli.exit_codes import ExitCode, exit_code_for
+from cvpn_guard.cli.exit_codes import exit_code_for
+from cvpn_guard.cli.output import check_writable, to_stdout, write_output
 from cvpn_guard.cli.progress import ProgressBar
 from cvpn_guard.cli.scan_policy import ScanPolicy, applied, read_policy, read_policy_parameter
 from cvpn_guard.exceptions import ConfigurationError
@@ -38,7 +37,6 @@ COUNT_PAGE_SIZE = 1000  # counting for the progress bar: one call per 1,000 endp
 MAX_ERRORS_SHOWN = 10
 _REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
 _ENDPOINT_ID = re.compile(r"cvpn-endpoint-[0-9a-f]{8,17}")
-STDOUT = "-"
 _YES = frozenset({"y", "yes"})
 
 
@@ -94,7 +92,7 @@ class ScanOptions:
     @property
     def to_stdout(self) -> bool:
         """Whether the report (or plan) goes to stdout."""
-        return self.output in (None, STDOUT)
+        return to_stdout(self.output)
 
 
 def run_scan(
@@ -114,8 +112,7 @@ def run_scan(
         )
     # A file's policy is checked before any AWS call; the stack's needs the session first.
     scan_policy = None if options.policy_parameter else _scan_policy(options)
-    if options.output and not options.to_stdout:
-        _check_writable(options.output)
+    check_writable(options.output)  # before a long scan rather than after it
     session = _session(options.profile)
     regions = _regions(options, session)
     _require_credentials(session, options)
@@ -193,15 +190,6 @@ def _scan_policy(options: ScanOptions, text: tuple[str, str] | None = None) -> S
 def load_scan_policy(options: ScanOptions) -> Policy:
     """The policy of ``--policy`` (or the bundled default) as the scan applies it."""
     return _scan_policy(options).policy
-
-
-def _check_writable(output: str) -> None:
-    # Fail before a long scan rather than after it.
-    parent = Path(output).resolve().parent
-    if not parent.is_dir():
-        raise CliError(f"cannot write {output}: the directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise CliError(f"cannot write {output}: no permission to write in {parent}")
 
 
 def _session(profile: str | None) -> Session:
@@ -476,16 +464,7 @@ def _emit(report: ComplianceReport, options: ScanOptions, stdout: TextIO) -> Non
 
 def _write(text: str, options: ScanOptions, stdout: TextIO) -> None:
     """To stdout (no ``--output``, or ``--output -``), else to the file."""
-    if options.to_stdout or options.output is None:
-        stdout.write(text)
-        stdout.flush()
-        return
-    try:
-        Path(options.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CliError(
-            f"cannot write {options.output}: {error.strerror or error}", ExitCode.USAGE
-        ) from error
+    write_output(text, options.output, stdout)
 
 
 def summary_line(report: ComplianceReport, regions: Sequence[str]) -> str:

@@ -118,6 +118,6 @@ def _only(policy: Policy, rules: Sequence[str], source: str) -> Policy:
         if rule not in active:
             raise CliError(
                 f"--rule {rule}: {source} does not check it (absent or switched off); "
-                f"--rule limits a scan to the policy's own rules: {', '.join(active)}"
+                f"--rule limits the run to the policy's own rules: {', '.join(active)}"
             )
     return policy.only_rules(rules)
