@@ -56,6 +56,7 @@ def run_check(
     from cvpn_guard.iac.checking import RuleSelectionError, check_all, select_controls
     from cvpn_guard.iac.declared import SourceError
     from cvpn_guard.iac.discovery import declared_endpoints
+    from cvpn_guard.iac.terraform_hcl import HclParserMissing
 
     document, source = read_policy(policy_file=options.policy_file)
     policy = applied(
@@ -68,7 +69,7 @@ def run_check(
     check_writable(options.output)
     try:
         sources, endpoints = declared_endpoints(options.paths)
-    except SourceError as error:
+    except (SourceError, HclParserMissing) as error:
         raise CliError(str(error)) from error
     result = check_all(endpoints, policy, now or datetime.now(UTC), sources.files)
     write_output(render(result, policy, source, options.output_format), options.output, stdout)

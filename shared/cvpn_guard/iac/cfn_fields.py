@@ -117,8 +117,9 @@ ENDPOINT_PROPERTIES: tuple[PropertyMapping, ...] = (
         default=Default(
             True,
             EC2_DOCS.format(
-                "DisconnectOnSessionTimeout, 'The default value is true' in botocore 1.44.8; the"
-                " docs of 2025-01 said false, so set it explicitly"
+                "DisconnectOnSessionTimeout, 'The default value is true' in botocore 1.44.8; it"
+                " was documented false before (the Terraform provider's page still says so), so"
+                " set it explicitly"
             ),
         ),
     ),

@@ -27,11 +27,11 @@ from cvpn_guard.rules import Rule, all_rules, get_rule, rule_ids
 DISCONNECT_ON_SESSION_TIMEOUT = "DisconnectOnSessionTimeout"
 DEFAULT_CHANGED = {
     # botocore's EC2 model (1.44.8, CreateClientVpnEndpoint) says "The default value is true";
-    # the team's design notes (section 6) record that the docs of 2025-01, when the field came
-    # (botocore 1.35.98), said false. Endpoints made in between often carry false.
+    # the AWS provider's page for aws_ec2_client_vpn_endpoint still documents false, the API's
+    # default when the field came (botocore 1.35.98), and endpoints made then carry false.
     DISCONNECT_ON_SESSION_TIMEOUT: (
-        "changed over time (false when the field was added in 2025-01, true in the EC2 API "
-        "reference now): what an endpoint gets depends on when and by what it was created"
+        "changed over time (false when the field was added, true in the EC2 API reference "
+        "now): what an endpoint gets depends on when and by what it was created"
     ),
 }
 _LEFT_OUT_BY = {

@@ -249,7 +249,6 @@ def test_the_template_fixtures_report_their_drifted_endpoint(
 ) -> None:
     # Given the CloudFormation, SAM and CDK fixtures, each with a compliant and a drifted
     # endpoint
-    pytest.importorskip("cvpn_guard.iac.cloudformation")
     path = str(REPO / "tests" / "fixtures" / "iac" / folder)
 
     # When each folder is checked as JSON

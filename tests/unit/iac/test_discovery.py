@@ -39,8 +39,6 @@ def test_a_folder_of_saved_answers_is_an_estate(tmp_path: Path) -> None:
 
 def test_files_of_no_known_format_in_a_folder_are_passed_over(tmp_path: Path) -> None:
     # (package.json is asked whether it is a plan or a template.)
-    pytest.importorskip("cvpn_guard.iac.terraform_plan")
-    pytest.importorskip("cvpn_guard.iac.cloudformation")
     # Given an estate beside a README, a package.json and a script
     folder = _estate_copy(tmp_path / "infra")
     (folder / "README.md").write_text("# infra\n")
@@ -82,8 +80,6 @@ def test_a_named_file_of_an_unknown_extension_is_an_error(tmp_path: Path) -> Non
 
 
 def test_a_named_json_file_of_no_known_format_is_an_error(tmp_path: Path) -> None:
-    pytest.importorskip("cvpn_guard.iac.terraform_plan")
-    pytest.importorskip("cvpn_guard.iac.cloudformation")
     # Given a JSON file that is neither estate, plan nor template
     data = tmp_path / "package.json"
     data.write_text('{"name": "infra"}\n')
@@ -169,20 +165,9 @@ def test_the_parsed_yaml_knows_cloudformation_short_forms_and_lines() -> None:
     assert vpn.line == 3
 
 
-@pytest.mark.parametrize(
-    ("folder", "module"),
-    [
-        ("cloudformation", "cvpn_guard.iac.cloudformation"),
-        ("sam", "cvpn_guard.iac.cloudformation"),
-        ("cdk.out", "cvpn_guard.iac.cloudformation"),
-    ],
-)
-def test_the_template_fixtures_are_templates(folder: str, module: str) -> None:
-    # Given the CloudFormation, SAM and CDK fixtures (written with their reader)
-    pytest.importorskip(module)
-    if not (FIXTURES / folder).is_dir():
-        pytest.skip(f"tests/fixtures/iac/{folder} comes with its reader")
-
+@pytest.mark.parametrize("folder", ["cloudformation", "sam", "cdk.out"])
+def test_the_template_fixtures_are_templates(folder: str) -> None:
+    # Given the CloudFormation, SAM and CDK fixtures
     # When discovered / Then every file found is a template
     sources = discover([str(FIXTURES / folder)])
     assert sources.templates
@@ -191,10 +176,6 @@ def test_the_template_fixtures_are_templates(folder: str, module: str) -> None:
 
 
 def test_the_terraform_fixtures_are_a_plan_and_a_module() -> None:
-    pytest.importorskip("cvpn_guard.iac.terraform_plan")
-    pytest.importorskip("cvpn_guard.iac.cloudformation")
-    if not (FIXTURES / "terraform").is_dir():
-        pytest.skip("tests/fixtures/iac/terraform comes with its reader")
     sources = discover([str(FIXTURES / "terraform")])
     assert [Path(f).name for f, _ in sources.plans] == ["plan.json"]
     assert sources.modules
