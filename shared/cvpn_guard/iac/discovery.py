@@ -3,7 +3,8 @@
 Files and folders (walked recursively) are sorted into formats: ``.tf`` files by their
 extension (one Terraform module per folder), ``.json``, ``.yaml``, ``.yml`` and ``.template``
 files by their content (a saved estate, a Terraform plan, a CloudFormation template). In a
-folder, a file of no known format is passed over; a file named on the command line must be one.
+folder, a file of no known format is passed over; a file named on the command line must be one
+(a named ``.tf`` file brings its module: the other ``.tf`` files of its folder).
 Each format's reader is imported only when a file needs it.
 """
 
@@ -116,7 +117,7 @@ def _walk(folder: str) -> Iterator[str]:
 def _sort(sources: Sources, file: str, *, named: bool) -> None:
     suffix = Path(file).suffix.lower()
     if suffix == TERRAFORM_SUFFIX:
-        sources.modules.setdefault(os.path.dirname(file), []).append((file, _text(file)))
+        _add_module_file(sources, file, named=named)
         return
     if suffix not in CONTENT_SUFFIXES:
         if named:
@@ -132,6 +133,21 @@ def _sort(sources: Sources, file: str, *, named: bool) -> None:
         sources.plans.append((file, documents[0]))
     elif named:
         raise _unknown_format(file)
+
+
+def _add_module_file(sources: Sources, file: str, *, named: bool) -> None:
+    """Add a ``.tf`` file to its folder's module. A named one brings the folder's other
+    ``.tf`` files too: Terraform reads a module whole (a variable's default, a security group
+    the endpoint refers to, may be in another file), and a pre-commit hook names only the
+    files that changed."""
+    folder = os.path.dirname(file)
+    module = sources.modules.setdefault(folder, [])
+    known = {os.path.normpath(name) for name, _ in module}
+    siblings = sorted(Path(folder or ".").glob(f"*{TERRAFORM_SUFFIX}")) if named else []
+    for name in [file, *(os.path.join(folder, sibling.name) for sibling in siblings)]:
+        if os.path.normpath(name) not in known:
+            known.add(os.path.normpath(name))
+            module.append((name, _text(name)))
 
 
 def _text(file: str) -> str:

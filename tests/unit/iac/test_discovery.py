@@ -154,6 +154,22 @@ def test_tf_files_are_grouped_by_folder(tmp_path: Path) -> None:
     }
 
 
+def test_a_named_tf_file_brings_the_rest_of_its_module(tmp_path: Path) -> None:
+    # Given a module of three .tf files, and a pre-commit hook that names the one that changed
+    for name in ("main.tf", "variables.tf", "vpn.tf"):
+        (tmp_path / name).write_text("# empty\n")
+    named = str(tmp_path / "vpn.tf")
+
+    # When it alone is named (twice, as a hook may) / Then the module is read whole, each once
+    modules = discover([named, named]).modules
+    assert {Path(folder) for folder in modules} == {tmp_path}
+    assert sorted(Path(f).name for f, _ in modules[str(tmp_path)]) == [
+        "main.tf",
+        "variables.tf",
+        "vpn.tf",
+    ]
+
+
 def test_the_parsed_yaml_knows_cloudformation_short_forms_and_lines() -> None:
     # Given a template with short-form intrinsic functions
     text = "Resources:\n  Vpn:\n    Type: AWS::EC2::ClientVpnEndpoint\n    Properties:\n      SessionTimeoutHours: !Ref Hours\n"
