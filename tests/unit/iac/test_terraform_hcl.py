@@ -89,9 +89,7 @@ def test_related_resources_join_their_endpoint_by_reference() -> None:
     drifted = endpoints["aws_ec2_client_vpn_endpoint.drifted"]
     subnet = placeholder_id("aws_subnet.vpn")
     # Then each endpoint has its own, the association adding the route to the VPC's CIDR
-    assert [r["GroupId"] for r in compliant.authorization_rules] == [
-        "S-1-5-21-1111111111-2222222222-3333333333-1104"
-    ]
+    assert [r["GroupId"] for r in compliant.authorization_rules] == ["engineering"]
     assert [r["DestinationCidr"] for r in compliant.authorization_rules] == ["10.0.0.0/16"]
     assert [r["AccessAll"] for r in drifted.authorization_rules] == [True]
     assert compliant.routes is not None
@@ -100,7 +98,7 @@ def test_related_resources_join_their_endpoint_by_reference() -> None:
         ("0.0.0.0/0", subnet, "add-route"),
         ("10.0.0.0/16", subnet, "associate"),
     }
-    assert {r["DestinationCidr"] for r in compliant.routes} == {"10.20.0.0/16", "10.0.0.0/16"}
+    assert {r["DestinationCidr"] for r in compliant.routes} == {"10.1.0.0/16", "10.0.0.0/16"}
 
 
 def test_lines_point_at_the_resource_and_at_each_argument() -> None:
@@ -283,15 +281,30 @@ def test_a_dynamic_block_is_unresolved() -> None:
     }
 
 
+def _tags(endpoint: DeclaredEndpoint) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in endpoint.describe["Tags"]}
+
+
 def test_the_providers_default_tags_are_under_the_resources_own() -> None:
-    # Given the module's provider with default_tags and the compliant endpoint's tags
-    endpoint = _fixture()["aws_ec2_client_vpn_endpoint.compliant"]
-    # Then the endpoint has both, as AWS will
-    assert {t["Key"]: t["Value"] for t in endpoint.describe["Tags"]} == {
-        "ManagedBy": "terraform",
-        "Name": "corp-prod-compliant",
-        "Environment": "prod",
-    }
+    # Given the module's provider with default_tags (Purpose = "Production"), the compliant
+    # endpoint without tags of its own and the drifted one with its own Purpose
+    endpoints = _fixture()
+    compliant = endpoints["aws_ec2_client_vpn_endpoint.compliant"]
+    drifted = endpoints["aws_ec2_client_vpn_endpoint.drifted"]
+    # Then the compliant endpoint has the provider's, and the drifted one's own value wins
+    assert _tags(compliant) == {"Purpose": "Production"}
+    assert _tags(drifted) == {"Purpose": "Contractors"}
+
+
+def test_the_providers_default_tags_and_the_resources_own_are_merged() -> None:
+    # Given default_tags and resource tags with a key each of their own and one in common
+    endpoint = _solo(
+        '  tags = {\n    Name    = "vpn"\n    Purpose = "Contractors"\n  }\n',
+        'provider "aws" {\n  default_tags {\n    tags = {\n'
+        '      ManagedBy = "terraform"\n      Purpose   = "Production"\n    }\n  }\n}\n',
+    )
+    # Then the endpoint has both, the resource's value for the common key, as AWS will
+    assert _tags(endpoint) == {"ManagedBy": "terraform", "Name": "vpn", "Purpose": "Contractors"}
 
 
 def test_for_each_instances_join_their_rules_by_instance_key() -> None:

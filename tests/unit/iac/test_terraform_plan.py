@@ -143,12 +143,10 @@ def test_resources_whose_endpoint_id_is_unknown_join_through_the_configuration()
     subnet = placeholder_id("aws_subnet.vpn")
     # Then they are its own: the route through the associated subnet, the association's route
     # to the VPC's CIDR (the subnet's vpc_id followed to aws_vpc.main)
-    assert [r["GroupId"] for r in endpoint.authorization_rules] == [
-        "S-1-5-21-1111111111-2222222222-3333333333-1104"
-    ]
+    assert [r["GroupId"] for r in endpoint.authorization_rules] == ["engineering"]
     assert endpoint.routes is not None
     assert {(r["DestinationCidr"], r["TargetSubnet"], r["Origin"]) for r in endpoint.routes} == {
-        ("10.20.0.0/16", subnet, "add-route"),
+        ("10.1.0.0/16", subnet, "add-route"),
         ("10.0.0.0/16", subnet, "associate"),
     }
 
@@ -163,15 +161,17 @@ def test_resources_with_a_known_endpoint_id_join_by_it() -> None:
     assert endpoint.routes is not None
     assert {(r["DestinationCidr"], r["Origin"]) for r in endpoint.routes} == {
         ("0.0.0.0/0", "add-route"),
-        ("172.16.0.0/16", "associate"),
+        ("10.0.0.0/16", "associate"),  # module.legacy's VPC, as the template's
     }
     assert endpoint.default_security_group_ids == frozenset({"sg-0fedcba9876543210"})
 
 
 def test_a_modules_input_is_followed_to_its_callers_expression() -> None:
     # Given the module's association taking its subnet from var.subnet_id, which the root
-    # module passes as aws_subnet.vpn.id, and a subnet id only the apply tells
+    # module passes as aws_subnet.vpn.id, and a subnet id only the apply tells; the root VPC
+    # given a CIDR of its own (in the fixture both VPCs have the template's 10.0.0.0/16)
     data = _plan()
+    _resource(data, "aws_vpc.main")["values"]["cidr_block"] = "10.50.0.0/16"
     legacy = data["configuration"]["root_module"]["module_calls"]["legacy"]
     legacy["expressions"]["subnet_id"] = {"references": ["aws_subnet.vpn.id", "aws_subnet.vpn"]}
     association = next(
@@ -189,7 +189,7 @@ def test_a_modules_input_is_followed_to_its_callers_expression() -> None:
     endpoint = _read(data)[DRIFTED]
     # Then the route it adds goes to the root VPC's CIDR through the root's subnet
     assert endpoint.routes is not None
-    assert ("10.0.0.0/16", placeholder_id("aws_subnet.vpn")) in {
+    assert ("10.50.0.0/16", placeholder_id("aws_subnet.vpn")) in {
         (r["DestinationCidr"], r["TargetSubnet"]) for r in endpoint.routes
     }
 
