@@ -26,6 +26,18 @@ class UnknownControlError(CvpnGuardError, ValueError):
         )
 
 
+_TAGS: dict[type[Rule[Any]], tuple[str, ...]] = {}
+
+
+def control_tags(rule: type[Rule[Any]]) -> tuple[str, ...]:
+    """The tags of the controls ``rule`` serves (``nist-800-53/AC-12``), as findings carry
+    them; computed once per rule (every finding of an evaluation asks)."""
+    tags = _TAGS.get(rule)
+    if tags is None:
+        tags = _TAGS[rule] = tuple(control.tag for control in rule.controls)
+    return tags
+
+
 def known_controls() -> tuple[Control, ...]:
     """Every control some registered rule serves, by framework then id, each once."""
     seen = {control for rule in all_rules() for control in rule.controls}
