@@ -15,6 +15,9 @@ import pytest
 from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.rules import Rule, all_rules
 from cvpn_guard.rules.controls import UnknownControlError, known_controls, rules_of_control
+from tests.unit.policy.builders import evaluate_at
+from tests.unit.rules.cases import RuleCase
+from tests.unit.rules.test_matrix import CASES, only, violating
 
 # How each framework writes a control id: NIST "AC-12" or an enhancement "SC-7(7)", PCI DSS a
 # requirement "10.2.1", Security Hub "EC2.51".
@@ -104,3 +107,14 @@ def test_known_controls_are_each_listed_once() -> None:
     every: set[Control] = {c for rule in RULES for c in rule.controls}
     assert set(known_controls()) == every
     assert len(known_controls()) == len(every)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_finding_carries_the_controls_of_its_rule(case: RuleCase) -> None:
+    # Given an endpoint that breaks the case's rule
+    rule = next(rule for rule in RULES if rule.id == case.rule)
+    # When it is evaluated
+    evaluation = evaluate_at(violating(case), only(case))
+    # Then the rule's finding names its controls by tag, in the rule's order
+    (finding,) = (f for f in evaluation.findings if f.rule == rule.id)
+    assert finding.controls == tuple(c.tag for c in rule.controls)
