@@ -239,7 +239,8 @@ class ReportSummary(_Frozen):
         default=0, description="Accounts or account x region targets the sweep did not cover."
     )
     by_rule: dict[str, int] = Field(description="Endpoints whose findings include each rule.")
-    controls: dict[str, tuple[str, ...]] = Field(
+    # Lists, not tuples: the sweeper returns the summary's model_dump() as its result.
+    controls: dict[str, list[str]] = Field(
         default_factory=dict,
         description="The compliance controls each rule of by_rule serves (its findings' "
         "controls; rules that serve none are left out).",
@@ -350,13 +351,13 @@ def summarize(
     """Count statuses and per-rule findings."""
     statuses: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
-    controls: dict[str, tuple[str, ...]] = {}
+    controls: dict[str, list[str]] = {}
     total = 0
     for endpoint in endpoints:
         total += 1
         statuses[endpoint.status] += 1
         by_rule.update({finding.rule for finding in endpoint.findings})
-        controls.update({f.rule: f.controls for f in endpoint.findings if f.controls})
+        controls.update({f.rule: list(f.controls) for f in endpoint.findings if f.controls})
     return ReportSummary(
         endpoints=total,
         compliant=statuses[EndpointStatus.COMPLIANT],
