@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cvpn_guard.cli.plan_view import render_plan_text
 from cvpn_guard.exceptions import PolicyError
 from cvpn_guard.findings import EndpointStatus, Finding
+from cvpn_guard.planning import EndpointPlan, PlannedCall
 from cvpn_guard.policy import default_policy, load_policy
 from cvpn_guard.report import (
     EndpointOwner,
@@ -205,3 +207,28 @@ def test_the_policy_takes_owner_tags_and_refuses_aws_ones() -> None:
     # And a policy without owner tags keeps the identity it had before the option existed
     assert load_policy(json.dumps(base)).identity != policy.identity
     assert "iac_owner_tags" not in load_policy(json.dumps(base)).model_dump(by_alias=True)
+
+
+def test_a_plan_for_a_stacks_endpoint_says_to_fix_it_in_the_stack_too() -> None:
+    # Given the plan of a fix to an endpoint a stack deploys, and one no code deploys
+    call = PlannedCall(
+        operation="ModifyClientVpnEndpoint",
+        parameters={"ClientVpnEndpointId": "cvpn-endpoint-0123456789abcdef0"},
+    )
+    owned = EndpointPlan(
+        endpoint_id="cvpn-endpoint-0123456789abcdef0",
+        account="123456789012",
+        region="eu-west-1",
+        status=EndpointStatus.NON_COMPLIANT,
+        calls=(call,),
+        owner=STACK,
+    )
+    report = build_report(
+        policy=default_policy(), source=ReportSource(kind="cli"), endpoints=[], generated_at=NOW
+    )
+    # When the plans are printed / Then the first names its stack, the second does not
+    assert (
+        '  deployed by CloudFormation stack "network-vpn" (resource "DriftedVpn"): fix it there '
+        "too" in render_plan_text([owned], report)
+    )
+    assert "deployed by" not in render_plan_text([owned.model_copy(update={"owner": None})], report)
