@@ -2,9 +2,10 @@
 
 ``python -m cvpn_devkit.policy_docs`` rewrites what docs/policy.md holds between each pair of
 markers: the "Rules at a glance" table (every registered rule with its options, default
-severity, whether and when cvpn-guard fixes it, whether the fix is disruptive) and the "Every
-rule" chapter: for each rule its docstring (a summary line, then Markdown: what complies, the
-fix, what it does to users), its options table (each option's description, as the policy's
+severity, whether and when cvpn-guard fixes it, whether the fix is disruptive, the compliance
+controls it serves) and the "Every rule" chapter: for each rule its docstring (a summary line,
+then Markdown: what complies, the fix, what it does to users, the controls' citations), its
+controls table (framework, control, title), its options table (each option's description, as the policy's
 error messages show it, and its default) and its example options. ``--check`` only says
 whether the file is the registry's: ``make lock-check`` runs it, as it checks ``schemas/``.
 The rest of the document is written by hand.
@@ -26,6 +27,7 @@ import yaml
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from cvpn_guard.policy_terms.controls import Framework
 from cvpn_guard.rules import Rule, all_rules
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "policy.md"
@@ -75,16 +77,45 @@ def disruptive_cell(rule: type[Rule[Any]]) -> str:
 def rules_table() -> str:
     """The "Rules at a glance" table, one row per registered rule in evaluation order."""
     lines = [
-        "| rule id | options | severity | fixed? | disruptive? |",
-        "| --- | --- | --- | --- | --- |",
+        "| rule id | options | severity | fixed? | disruptive? | controls |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for rule in all_rules():
         options = ", ".join(f"`{name}`" for name in own_options(rule))
         severity = rule.options.model_fields["severity"].default
         lines.append(
             f"| [`{rule.id}`](#{rule.id}) | {options} | {severity} | {fixed_cell(rule)} "
-            f"| {disruptive_cell(rule)} |"
+            f"| {disruptive_cell(rule)} | {controls_cell(rule)} |"
         )
+    return "\n".join(lines)
+
+
+# How the summary table names each framework (short: the column is narrow).
+FRAMEWORK_SHORT = {
+    Framework.NIST_800_53: "NIST 800-53",
+    Framework.PCI_DSS: "PCI DSS",
+    Framework.SECURITY_HUB: "Security Hub",
+}
+
+
+def controls_cell(rule: type[Rule[Any]]) -> str:
+    """The rule's controls, grouped by framework: ``AC-12, SC-10 (NIST 800-53); EC2.51 ...``."""
+    if not rule.controls:
+        return "-"
+    groups: dict[Framework, list[str]] = {}
+    for control in rule.controls:
+        groups.setdefault(control.framework, []).append(control.id)
+    return "; ".join(
+        f"{', '.join(ids)} ({FRAMEWORK_SHORT[framework]})" for framework, ids in groups.items()
+    )
+
+
+def controls_table(rule: type[Rule[Any]]) -> str:
+    """One rule's controls: framework, control id and title (the docstring cites each)."""
+    if not rule.controls:
+        return ""
+    lines = ["Controls:", "", "| framework | control | title |", "| --- | --- | --- |"]
+    lines += [f"| {c.framework.value} | `{c.id}` | {c.title} |" for c in rule.controls]
     return "\n".join(lines)
 
 
@@ -128,8 +159,10 @@ def prose(rule: type[Rule[Any]]) -> str:
 
 
 def rule_section(rule: type[Rule[Any]]) -> str:
-    """One rule's section: heading, docstring, options table and example."""
-    return f"### {rule.id}\n\n{prose(rule)}\n\n{options_table(rule)}"
+    """One rule's section: heading, docstring, controls table, options table and example."""
+    controls = controls_table(rule)
+    middle = f"{controls}\n\n" if controls else ""
+    return f"### {rule.id}\n\n{prose(rule)}\n\n{middle}{options_table(rule)}"
 
 
 def blocks() -> dict[str, str]:

@@ -26,7 +26,7 @@ from cvpn_guard.modify_refusal import without_refused
 from cvpn_guard.policy import Mode, Policy
 from cvpn_guard.ports import ClientVpnPort, Lease
 from cvpn_guard.remediation import RemediationPlan
-from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption
+from cvpn_guard.report import EndpointReport, ReportChange, ReportExemption, endpoint_owner
 from cvpn_guard.rules import Needs, all_rules, get_rule
 
 GONE_STATES = frozenset({"deleting", "deleted"})
@@ -102,6 +102,15 @@ def name_tag(item: Mapping[str, Any]) -> str | None:
         if isinstance(tag, Mapping) and tag.get("Key") == "Name":
             return str(tag.get("Value") or "") or None
     return None
+
+
+def _tags(item: Mapping[str, Any]) -> dict[str, str]:
+    # The Describe item's tags as {key: value}, skipping entries without a key.
+    return {
+        str(tag["Key"]): str(tag.get("Value") or "")
+        for tag in item.get("Tags") or ()
+        if isinstance(tag, Mapping) and tag.get("Key") is not None
+    }
 
 
 def _json(value: Any) -> JsonValue:
@@ -217,21 +226,20 @@ class EndpointGuard:
         gone = _gone(endpoint_id, item)
         if gone is not None:
             return gone
-        name = name_tag(item)
         state = self._state(item)
         evaluation = self._evaluate(state)
         plan = evaluation.plan
         if self._policy.mode is not Mode.ENFORCE:
-            return self._result(evaluation, plan, evaluation.status, name=name)
+            return self._result(evaluation, plan, evaluation.status, item=item)
         evaluation, users = self._unless_crowded(state, evaluation)
         plan = evaluation.plan
         if plan.is_empty:
-            return self._result(evaluation, plan, _unchanged(evaluation), name=name)
+            return self._result(evaluation, plan, _unchanged(evaluation), item=item)
         if self._approve is not None and not self._approve(endpoint_id, plan):
-            return self._not_approved(evaluation, name)
+            return self._not_approved(evaluation, item)
         incomplete: AwsCallError | None = None
         if plan.modifies:
-            modified = self._modify(endpoint_id, evaluation, users, lease, name=name)
+            modified = self._modify(endpoint_id, evaluation, users, lease, item=item)
             if isinstance(modified, EnforcementResult):
                 return modified
             evaluation, plan, incomplete = modified
@@ -242,7 +250,7 @@ class EndpointGuard:
                 evaluation,
                 plan,
                 EndpointStatus.REMEDIATION_FAILED,
-                name=name,
+                item=item,
                 error=error,
                 users=users,
             )
@@ -264,13 +272,13 @@ class EndpointGuard:
         if self._policy.mode is Mode.ENFORCE:
             evaluation, users = self._unless_crowded(state, evaluation)
         result = self._result(
-            evaluation, evaluation.plan, _unchanged(evaluation), users=users, name=name_tag(item)
+            evaluation, evaluation.plan, _unchanged(evaluation), users=users, item=item
         )
         return Proposal(result=result, item=item, state=state)
 
-    def _not_approved(self, evaluation: Evaluation, name: str | None) -> EnforcementResult:
+    def _not_approved(self, evaluation: Evaluation, item: Mapping[str, Any]) -> EnforcementResult:
         # Nothing was written, so nobody was affected.
-        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation), name=name)
+        result = self._result(evaluation, evaluation.plan, _unchanged(evaluation), item=item)
         report = result.report.model_copy(update={"error": NOT_APPROVED})
         return EnforcementResult(report=report, evaluation=evaluation, plan=evaluation.plan)
 
@@ -300,7 +308,7 @@ class EndpointGuard:
         users: UserCount,
         lease: Lease,
         *,
-        name: str | None,
+        item: Mapping[str, Any],
     ) -> EnforcementResult | tuple[Evaluation, RemediationPlan, AwsCallError | None]:
         """The plan's one Modify (and, when AWS refuses one parameter, a second without it).
 
@@ -321,7 +329,7 @@ class EndpointGuard:
                     evaluation,
                     plan,
                     EndpointStatus.REMEDIATION_FAILED,
-                    name=name,
+                    item=item,
                     error=refused,
                     users=users,
                 )
@@ -333,7 +341,7 @@ class EndpointGuard:
                     evaluation,
                     plan,
                     EndpointStatus.REMEDIATION_FAILED,
-                    name=name,
+                    item=item,
                     error=split.refused_again(again),
                     users=users,
                 )
@@ -371,9 +379,7 @@ class EndpointGuard:
         if gone is not None:
             return gone
         evaluation = self._evaluate(self._state(item))
-        return self._result(
-            evaluation, evaluation.plan, _unchanged(evaluation), name=name_tag(item)
-        )
+        return self._result(evaluation, evaluation.plan, _unchanged(evaluation), item=item)
 
     def _state(self, item: Mapping[str, Any]) -> EndpointState:
         # Only fetch what an active rule reads: each is one more AWS call per endpoint.
@@ -443,7 +449,7 @@ class EndpointGuard:
                 evaluation,
                 plan,
                 EndpointStatus.REMEDIATION_FAILED,
-                name=name_tag(before),
+                item=before,
                 error=error,
                 users=users,
                 changes=changes,
@@ -456,7 +462,7 @@ class EndpointGuard:
             evaluation,
             plan,
             status,
-            name=name_tag(before),
+            item=before,
             users=users,
             changes=changes,
             fixed=fixed,
@@ -487,7 +493,7 @@ class EndpointGuard:
         plan: RemediationPlan,
         status: EndpointStatus,
         *,
-        name: str | None,
+        item: Mapping[str, Any],
         error: AwsCallError | None = None,
         users: UserCount = None,
         changes: tuple[ReportChange, ...] = (),
@@ -495,7 +501,7 @@ class EndpointGuard:
     ) -> EnforcementResult:
         report = EndpointReport(
             endpoint_id=evaluation.endpoint_id,
-            name=name,
+            name=name_tag(item),
             account=self._account,
             region=self._region,
             status=status,
@@ -508,5 +514,6 @@ class EndpointGuard:
             users_not_counted=failed_read(users) if isinstance(users, AwsCallError) else None,
             error=f"{error.code}: {error.message}" if error else None,
             failed_call=error.operation if error else None,
+            owner=endpoint_owner(_tags(item), self._policy.iac_owner_tags),
         )
         return EnforcementResult(report=report, evaluation=evaluation, plan=plan, error=error)

@@ -21,6 +21,7 @@ from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.policy_terms.enums import Mode, Severity
 from cvpn_guard.remediation import EMPTY_PLAN, RemediationPlan
 from cvpn_guard.rules.base import Fix, RuleConfig, RuleResult
+from cvpn_guard.rules.controls import control_tags
 
 EXPIRED_EXEMPTION_SEVERITY = Severity.MEDIUM
 
@@ -145,6 +146,7 @@ def evaluate(
             disruptive=fix is not None and fix.disruption is not None,
             disruption_reason=fix.disruption if fix is not None else None,
             message=result.message,
+            controls=control_tags(config.rule),
         )
         sparing = next((e for e in valid if e.covers(rule_id)), None)
         if sparing is not None:

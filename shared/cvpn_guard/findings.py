@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, JsonValue, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_serializer
 
 from cvpn_guard.policy_terms.enums import Severity
 
@@ -68,6 +68,10 @@ class Finding(BaseModel):
         Why its fix was not applied although the others were: the ModifyClientVpnEndpoint
         parameter AWS refused, AWS's code and message. None when the fix was applied, or
         when the whole remediation failed (then the endpoint's ``error`` says why).
+    controls : tuple[str, ...]
+        The compliance controls the rule serves, as tags (``nist-800-53/AC-12``,
+        ``pci-dss/10.2.1``, ``security-hub/EC2.51``); empty for the findings of expired
+        exemptions and undefined windows, which belong to no rule.
     """
 
     # The same model travels from the evaluation into reports, notices and CSV: no copies.
@@ -84,6 +88,11 @@ class Finding(BaseModel):
     deferred_until: datetime | None = None
     held_back: str | None = None
     fix_error: str | None = None
+    controls: tuple[str, ...] = Field(
+        default=(),
+        description="The compliance controls the rule serves, as framework/id tags "
+        "(nist-800-53/AC-12, pci-dss/10.2.1, security-hub/EC2.51): docs/policy.md cites each.",
+    )
 
     @field_serializer("deferred_until", when_used="json")
     def _with_offset(self, value: datetime | None) -> str | None:

@@ -17,7 +17,7 @@ from pydantic_core import to_jsonable_python
 
 from cvpn_guard.endpoint_guard import Proposal
 from cvpn_guard.findings import EndpointStatus
-from cvpn_guard.report import ReportChange
+from cvpn_guard.report import EndpointOwner, ReportChange
 from cvpn_guard.rules import all_rules
 
 MODIFY = "ModifyClientVpnEndpoint"
@@ -66,6 +66,11 @@ class EndpointPlan(_Frozen):
         default=None, description="Why the connected users could not be counted."
     )
     held_back: tuple[HeldBackFix, ...] = ()
+    owner: EndpointOwner | None = Field(
+        default=None,
+        description="The code that deploys the endpoint (its stack or owner tag): a fix made "
+        "here lasts until its next deployment unless the code is fixed too.",
+    )
 
     @property
     def changes_something(self) -> bool:
@@ -135,4 +140,5 @@ def endpoint_plan(proposal: Proposal) -> EndpointPlan:
         users_affected=report.users_affected,
         users_not_counted=report.users_not_counted,
         held_back=held_back,
+        owner=report.owner,
     )

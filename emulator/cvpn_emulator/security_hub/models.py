@@ -41,7 +41,7 @@ from moto.securityhub.models import Finding, SecurityHubBackend
 from moto.utilities.paginator import paginate
 
 from .filters import matching, validated
-from .validation import blank_string_problem
+from .validation import blank_string_problem, too_many_items_problem
 
 NEW, NOTIFIED, RESOLVED, SUPPRESSED = "NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"
 WORKFLOW_STATUSES = (NEW, NOTIFIED, RESOLVED, SUPPRESSED)
@@ -95,7 +95,7 @@ def batch_import_findings(
     success = 0
     known = {finding.id: finding for finding in self.findings}
     for data in findings:
-        problem = blank_string_problem(data)
+        problem = blank_string_problem(data) or too_many_items_problem(data)
         if problem is None and not (isinstance(data.get("Resources"), list) and data["Resources"]):
             problem = "Finding must contain at least one resource in the Resources array"
         if problem is not None:

@@ -1,4 +1,4 @@
-"""ASFF's NonEmptyString, checked against botocore's own model of a finding.
+"""ASFF's NonEmptyString and list limits, checked against botocore's own model of a finding.
 
 Nearly every string of ``AwsSecurityFinding`` is a ``NonEmptyString`` (pattern ``.*\\S.*``,
 botocore's securityhub model), and Security Hub refuses a finding with a blank one in
@@ -7,6 +7,11 @@ batch. botocore sends blank strings (it checks no patterns), so without this che
 would take what AWS refuses. Messages follow AWS's answers as users have reported them
 ("Finding does not adhere to Amazon Finding Format. data.Remediation.Recommendation.Text
 should NOT be shorter than 1 characters.", aquasecurity/kube-bench#903).
+
+Lists have limits too that botocore's model states only in the member's documentation
+("Array Members: Maximum number of 32 items" for ``Compliance.RelatedRequirements``,
+``Resources``, ``Threats``; 50 for ``Types``): moto takes any length, so a longer list is
+refused here in the same words as a blank string.
 """
 
 from __future__ import annotations
@@ -50,6 +55,34 @@ def _blanks(value: Any, shape: Shape, path: str) -> Iterator[tuple[str, str]]:
         and not _NON_BLANK.search(value)
     ):
         yield path, value
+
+
+_MAXIMUM_ITEMS = re.compile(r"Maximum number of (\d+) items")
+
+
+def _too_long(value: Any, shape: Shape, path: str) -> Iterator[tuple[str, int]]:
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for key, item in value.items():
+            member = shape.members.get(key)
+            if member is None:
+                continue
+            limit = _MAXIMUM_ITEMS.search(member.documentation or "")
+            if limit and isinstance(item, list) and len(item) > int(limit.group(1)):
+                yield f"{path}.{key}", int(limit.group(1))
+            yield from _too_long(item, member, f"{path}.{key}")
+    elif isinstance(shape, ListShape) and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _too_long(item, shape.member, f"{path}[{index}]")
+
+
+def too_many_items_problem(finding: dict[str, Any]) -> str | None:
+    """Why Security Hub refuses ``finding`` for a list longer than the model documents."""
+    for path, limit in _too_long(finding, _finding_shape(), "data"):
+        return (
+            f"Finding does not adhere to Amazon Finding Format. {path} should NOT have more "
+            f"than {limit} items."
+        )
+    return None
 
 
 def blank_string_problem(finding: dict[str, Any]) -> str | None:

@@ -15,7 +15,9 @@ exit status:
      --plan, and after a declined confirmation (both change nothing: like a report-only scan)
   2  usage or configuration error: bad flags, invalid policy, no credentials or no region;
      --remediate under a policy that says mode: report (without --override-mode); --remediate
-     without a terminal to confirm on (without --yes). Nothing was changed.
+     without a terminal to confirm on (without --yes); a --rule or --control the policy
+     does not check, or a control no rule serves (the message lists the known ones).
+     Nothing was changed.
 
 --remediate applies the policy's fixes only when the policy says mode: enforce (or with
 --override-mode). On a terminal it first shows the plan and asks; declining changes nothing.
@@ -28,6 +30,7 @@ examples:
   cvpn-guard scan --policy org-policy.yaml --plan
   cvpn-guard scan --policy org-policy.yaml --remediate --endpoint-id cvpn-endpoint-0123456789abcdef0
   cvpn-guard scan --policy org-policy.yaml --remediate --yes --rule login-banner
+  cvpn-guard scan --control AC-12 --control security-hub/EC2.51 --format csv
   cvpn-guard scan --endpoint-url http://127.0.0.1:5000 --region eu-west-1   # the emulator
 """
 
@@ -204,6 +207,15 @@ def _add_scan(
         dest="rules",
         metavar="RULE_ID",
         help="only this rule of the policy (checks and fixes); repeat for several",
+    )
+    scan.add_argument(
+        "--control",
+        action="append",
+        dest="controls",
+        metavar="ID",
+        help="only the policy's rules that serve this compliance control: an id (AC-12, "
+        "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
+        "--rule, both (docs/policy.md lists each rule's controls)",
     )
     scan.add_argument(
         "--format",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from cvpn_guard.planning import EndpointPlan
 from cvpn_guard.report import ComplianceReport
-from cvpn_guard.report.render import VALUE_LIMIT, could_not_check, short_json
+from cvpn_guard.report.render import VALUE_LIMIT, could_not_check, owner_label, short_json
 
 PLAN_VERSION = 1
 
@@ -54,6 +54,9 @@ def _endpoint_lines(plan: EndpointPlan) -> list[str]:
     for held in plan.held_back:
         until = f" until {held.until.isoformat()}" if held.until else ""
         lines.append(f"  held back: {held.rule}{until}: {short_json(held.reason, VALUE_LIMIT)}")
+    if plan.owner is not None and plan.calls:
+        # The fix holds only until the code that deploys the endpoint runs again.
+        lines.append(f"  deployed by {owner_label(plan.owner)}: fix it there too")
     return lines
 
 

@@ -52,6 +52,7 @@ class ScanOptions:
     policy_region: str | None = None
     endpoint_ids: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()
     output_format: str = "table"
     output: str | None = None
     plan: bool = False
@@ -74,6 +75,7 @@ class ScanOptions:
             policy_region=getattr(args, "policy_region", None),
             endpoint_ids=tuple(dict.fromkeys(getattr(args, "endpoint_ids", None) or ())),
             rules=tuple(dict.fromkeys(getattr(args, "rules", None) or ())),
+            controls=tuple(dict.fromkeys(getattr(args, "controls", None) or ())),
             output_format=getattr(args, "output_format", "table"),
             output=getattr(args, "output", None),
             plan=bool(getattr(args, "plan", False)),
@@ -184,6 +186,7 @@ def _scan_policy(options: ScanOptions, text: tuple[str, str] | None = None) -> S
         remediate=options.remediate,
         override_mode=options.override_mode,
         rules=options.rules,
+        controls=options.controls,
     )
 
 
@@ -334,7 +337,7 @@ class _Scan:
                     kind="cli",
                     regions=tuple(regions),
                     endpoint_ids=options.endpoint_ids,
-                    rules=options.rules,
+                    rules=self.scan_policy.rules,
                 ),
                 progress=bar.update if bar else None,
                 ignore_windows=options.ignore_windows,

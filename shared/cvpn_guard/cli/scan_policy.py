@@ -1,5 +1,5 @@
 """The policy a scan applies: read from a file, the stack's SSM parameter or the bundled
-default; limited to ``--rule``; in the mode the document says, which the command line may
+default; limited to ``--rule`` and ``--control``; in the mode the document says, which the command line may
 narrow to reporting but widen to enforcing only with ``--override-mode``.
 """
 
@@ -27,6 +27,8 @@ class ScanPolicy:
     """The ``mode`` the document itself says."""
     source: str
     """Where it was read: a file name, ``ssm:NAME`` or ``the bundled default policy``."""
+    rules: tuple[str, ...] = ()
+    """The rules the scan is limited to (``--rule`` and ``--control``); empty: all of them."""
 
 
 def read_policy(
@@ -82,17 +84,20 @@ def applied(
     remediate: bool,
     override_mode: bool,
     rules: Sequence[str] = (),
+    controls: Sequence[str] = (),
 ) -> ScanPolicy:
     """The policy the scan applies.
 
     ``changes``: the scan remediates or plans a remediation, so it judges as enforce mode
     would; otherwise it only reports, whatever the document says. A remediation
     (``remediate``) under a document that says ``mode: report`` is refused unless
-    ``override_mode``.
+    ``override_mode``. ``rules`` and ``controls`` limit it to those rules and to the
+    document's rules that serve those controls (together: both sets).
     """
     from cvpn_guard.policy import Mode
 
-    policy = _only(document, rules, source) if rules else document
+    selected = tuple(dict.fromkeys([*rules, *control_rules(document, controls, source)]))
+    policy = _only(document, selected, source) if selected else document
     if remediate and document.mode is not Mode.ENFORCE and not override_mode:
         raise CliError(
             f"{source} says mode: {document.mode}: cvpn-guard changes nothing under it, so "
@@ -101,7 +106,38 @@ def applied(
             "set mode: enforce in the policy"
         )
     mode = Mode.ENFORCE if changes else Mode.REPORT
-    return ScanPolicy(policy=policy.with_mode(mode), document_mode=document.mode, source=source)
+    return ScanPolicy(
+        policy=policy.with_mode(mode), document_mode=document.mode, source=source, rules=selected
+    )
+
+
+def control_rules(policy: Policy, controls: Sequence[str], source: str) -> tuple[str, ...]:
+    """The rules of ``policy`` that serve any of ``controls`` (``--control``), in order.
+
+    Raises ``CliError`` (usage) for a control no rule serves, listing the known ones, and
+    when the policy checks none of a control's rules (the scan would check nothing of it).
+    """
+    from cvpn_guard.rules.controls import UnknownControlError, rules_of_control
+
+    active = [config.rule_id for config in policy.rules.active()]
+    chosen: list[str] = []
+    for control in controls:
+        try:
+            serving = rules_of_control(control)
+        except UnknownControlError as error:
+            raise CliError(
+                f"--control {control}: no rule serves it; known controls: "
+                f"{', '.join(error.known)} (give an id such as AC-12 or a tag such as "
+                "nist-800-53/AC-12)"
+            ) from error
+        checked = [rule for rule in serving if rule in active]
+        if not checked:
+            raise CliError(
+                f"--control {control}: {source} checks none of its rules "
+                f"({', '.join(serving)}): add one to the policy, or choose another control"
+            )
+        chosen += checked
+    return tuple(dict.fromkeys(chosen))
 
 
 def _only(policy: Policy, rules: Sequence[str], source: str) -> Policy:

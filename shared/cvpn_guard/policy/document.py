@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,6 +31,7 @@ from pydantic import (
 from cvpn_guard.policy.exemptions import Exemption
 from cvpn_guard.policy.windows import DisruptiveFixes
 from cvpn_guard.policy_terms.enums import Mode, Severity
+from cvpn_guard.policy_terms.values import TagKey, unique
 from cvpn_guard.rules.base import RuleConfig
 from cvpn_guard.rules.registry import all_rules
 
@@ -143,6 +145,11 @@ class Policy(BaseModel):
     disruptive_fixes : DisruptiveFixes
         When fixes that disrupt users are applied: always (the default), only in the
         endpoint's maintenance window, or never.
+    iac_owner_tags : tuple[str, ...]
+        Tag keys that mark an endpoint as deployed by infrastructure as code other than
+        CloudFormation (Terraform's ``ManagedBy``, a workspace tag): reports and notices name
+        the tag and its value and say to fix the code too. CloudFormation's own
+        ``aws:cloudformation:stack-name`` is always recognised.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -161,17 +168,38 @@ class Policy(BaseModel):
         description="a mapping {when, max_connected_users, windows}: when fixes that disrupt "
         "users are applied",
     )
+    iac_owner_tags: Annotated[tuple[TagKey, ...], AfterValidator(unique)] = Field(
+        default=(),
+        description="a list of tag keys (1-128 characters, case-sensitive, not aws:) that "
+        "mark an endpoint as deployed by code, e.g. [ManagedBy, terraform-workspace]: reports "
+        "and notices name the tag's value and say to fix the code too",
+    )
     # The mode the document itself says, when ``with_mode`` overrode it (None: not overridden).
     _document_mode: Mode | None = PrivateAttr(default=None)
     _document_identity: PolicyIdentity | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _default_disruptive_fixes_are_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # Policies written before maintenance windows existed keep their identity hash.
+        # Policies written before maintenance windows (and owner tags) existed keep their
+        # identity hash.
         dumped = handler(self)
         if isinstance(dumped, dict) and self.disruptive_fixes == _DEFAULT_DISRUPTIVE_FIXES:
             dumped.pop("disruptive_fixes", None)
+        if isinstance(dumped, dict) and not self.iac_owner_tags:
+            dumped.pop("iac_owner_tags", None)
         return dumped
+
+    @field_validator("iac_owner_tags")
+    @classmethod
+    def _not_reserved(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        # aws: is AWS's prefix (case-insensitive); CloudFormation's tags are recognised anyway.
+        reserved = [key for key in keys if key.lower().startswith("aws:")]
+        if reserved:
+            raise ValueError(
+                f"{', '.join(reserved)}: aws: tags are AWS's own; CloudFormation's "
+                "aws:cloudformation:stack-name is always recognised, so leave it out"
+            )
+        return keys
 
     @field_validator("rules", mode="before")
     @classmethod

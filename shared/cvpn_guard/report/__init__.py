@@ -25,6 +25,7 @@ from cvpn_guard.report.model import (
     json_schema,
     summarize,
 )
+from cvpn_guard.report.owner import EndpointOwner, endpoint_owner
 from cvpn_guard.report.parts import (
     DEFAULT_MAX_PART_BYTES,
     ReportPartsError,
@@ -54,6 +55,7 @@ __all__ = [
     "DEFAULT_MAX_PART_BYTES",
     "SCHEMA_ID",
     "ComplianceReport",
+    "EndpointOwner",
     "EndpointReport",
     "NotSwept",
     "Notice",
@@ -70,6 +72,7 @@ __all__ = [
     "compose_endpoint_notice",
     "endpoint_details",
     "endpoint_heading",
+    "endpoint_owner",
     "finding_text",
     "json_schema",
     "merge_parts",

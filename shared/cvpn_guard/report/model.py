@@ -25,6 +25,7 @@ from cvpn_guard.findings import (
     worst_severity,
 )
 from cvpn_guard.policy import Policy
+from cvpn_guard.report.owner import EndpointOwner
 
 SCHEMA_ID = "https://cvpn-guard.dev/schemas/compliance-report/v1.json"
 SHORTENED = (
@@ -102,6 +103,12 @@ class EndpointReport(_Frozen):
         default=False,
         description=SHORTENED
         + " (findings' expected/actual and changes' before/after become their JSON text).",
+    )
+    owner: EndpointOwner | None = Field(
+        default=None,
+        description="The infrastructure as code that deploys the endpoint, as its tags name it "
+        "(a CloudFormation stack, or an iac_owner_tags tag of the policy): fix it there too, or "
+        "the next deployment reverts the fix. null: no owner tag.",
     )
 
     @property
@@ -232,6 +239,12 @@ class ReportSummary(_Frozen):
         default=0, description="Accounts or account x region targets the sweep did not cover."
     )
     by_rule: dict[str, int] = Field(description="Endpoints whose findings include each rule.")
+    # Lists, not tuples: the sweeper returns the summary's model_dump() as its result.
+    controls: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The compliance controls each rule of by_rule serves (its findings' "
+        "controls; rules that serve none are left out).",
+    )
 
 
 class RegionTrail(_Frozen):
@@ -338,11 +351,13 @@ def summarize(
     """Count statuses and per-rule findings."""
     statuses: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
+    controls: dict[str, list[str]] = {}
     total = 0
     for endpoint in endpoints:
         total += 1
         statuses[endpoint.status] += 1
         by_rule.update({finding.rule for finding in endpoint.findings})
+        controls.update({f.rule: list(f.controls) for f in endpoint.findings if f.controls})
     return ReportSummary(
         endpoints=total,
         compliant=statuses[EndpointStatus.COMPLIANT],
@@ -354,6 +369,7 @@ def summarize(
         errors=sum(1 for _ in errors),
         not_swept=sum(1 for _ in not_swept),
         by_rule=dict(sorted(by_rule.items())),
+        controls=dict(sorted(controls.items())),
     )
 
 

@@ -20,6 +20,7 @@ from cvpn_guard.report.render import (
     endpoint_details,
     endpoint_heading,
     error_code,
+    owner_cell,
     render_summary,
     short_json,
 )
@@ -164,7 +165,10 @@ def compose_endpoint_notice(report: ComplianceReport) -> Notice:
             "region": endpoint.region,
             "endpoint_id": endpoint.endpoint_id,
             "rules": ",".join(sorted({f.rule for f in endpoint.findings})) or "none",
-        },
+        }
+        # Only on an endpoint code deploys, so a filter policy can send those notices to the
+        # team that owns the template ({"owner": [{"exists": true}]} or a prefix).
+        | ({"owner": owner_cell(endpoint.owner)} if endpoint.owner else {}),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from cvpn_guard.findings import EndpointStatus, Finding
 from cvpn_guard.report.model import ComplianceReport, EndpointReport, NotSwept, ReportError
+from cvpn_guard.report.owner import EndpointOwner
 
 MAX_LISTED = 50  # an e-mail lists the first endpoints that need attention; the JSON has all
 VALUE_LIMIT = 160  # a value in a notice's text: enough to tell two banners apart
@@ -107,6 +108,7 @@ def render_summary(report: ComplianceReport) -> str:
             lines.append(
                 f"  {endpoint.status:<18} {endpoint.account}/{endpoint.region} {endpoint.endpoint_id}"
                 f"{_named(endpoint.name)}: {rules}"
+                + (f" [{owner_label(endpoint.owner)}]" if endpoint.owner else "")
             )
         if len(attention) > MAX_LISTED:
             lines.append(f"  … and {len(attention) - MAX_LISTED} more (see the JSON report)")
@@ -203,7 +205,20 @@ def _row(endpoint: EndpointReport, finding: Finding | None) -> dict[str, str]:
         "fixed": str(finding.rule in endpoint.fixed_rules).lower() if finding else "",
         "error": _text_cell(error_code(failure)) if failure else "",
         "reason": _text_cell(reason),
+        "controls": " ".join(finding.controls) if finding else "",
+        "owner": _text_cell(owner_cell(endpoint.owner)),
     }
+
+
+def owner_cell(owner: EndpointOwner | None) -> str:
+    """The CSV's ``owner``: ``cloudformation:STACK/LOGICAL_ID`` or ``tag:KEY=VALUE``."""
+    if owner is None:
+        return ""
+    if owner.kind == "cloudformation":
+        return f"cloudformation:{owner.stack}" + (
+            f"/{owner.logical_id}" if owner.logical_id else ""
+        )
+    return f"tag:{owner.tag}" + (f"={owner.value}" if owner.value else "")
 
 
 def error_code(error: str) -> str:
@@ -236,12 +251,16 @@ CSV_COLUMNS = [
     "fixed",
     "error",
     "reason",
+    "controls",
+    "owner",
 ]
 """The CSV's header. ``name``: the endpoint's Name tag. ``error``: what failed, as a code
 (AWS's error code of a failed remediation, on every row of that endpoint, or of a failed
 check; ``read_failed`` for a rule whose read AWS refused; ``not_swept``). ``reason``: the
 explanation (the finding's fix that AWS refused or that was held back, else the failed call
-and AWS's message). Besides one row per finding (one for a clean endpoint): one row per rule
+and AWS's message). ``controls``: the finding's compliance controls, as tags separated by
+spaces (``nist-800-53/AC-12 nist-800-53/SC-10``). ``owner``: what deploys the endpoint
+(``cloudformation:STACK/LOGICAL_ID``, ``tag:KEY=VALUE``; fix it there too). Besides one row per finding (one for a clean endpoint): one row per rule
 left unchecked by a failed read, per endpoint, region or account that could not be checked
 (status ``error``) and per target an organization sweep did not cover (``not_swept``)."""
 
@@ -365,17 +384,47 @@ def finding_text(finding: Finding, endpoint: EndpointReport) -> str:
     )
 
 
+def owner_label(owner: EndpointOwner) -> str:
+    """``CloudFormation stack "vpn" (resource "DriftedVpn")`` or ``tag ManagedBy="terraform"``:
+    the owner, its values quoted by ``short_json``."""
+    if owner.kind == "cloudformation":
+        resource = f" (resource {short_json(owner.logical_id, 80)})" if owner.logical_id else ""
+        return f"CloudFormation stack {short_json(owner.stack, 140)}{resource}"
+    value = f"={short_json(owner.value, 80)}" if owner.value else ""
+    return f"tag {short_json(owner.tag, 80)}{value}"
+
+
+def owner_text(endpoint: EndpointReport) -> str | None:
+    """Who deploys the endpoint and, when something is or was wrong with it, that the code
+    must be fixed too (else the next deployment puts the drift back). None without owner."""
+    owner = endpoint.owner
+    if owner is None:
+        return None
+    text = f"Deployed by {owner_label(owner)}"
+    if not (endpoint.findings or endpoint.changes):
+        return text + "."
+    code, deployment = (
+        ("its template", "stack update")
+        if owner.kind == "cloudformation"
+        else ("the code that deploys it", "deployment")
+    )
+    return f"{text}: fix {code} too, or the next {deployment} reverts the fix."
+
+
 def endpoint_details(endpoint: EndpointReport) -> list[str]:
     """The verdict on one endpoint: failure, changes, users affected, findings, rules not
     evaluated, exemptions.
 
     Every value from AWS or a person is quoted by ``short_json``, so none can add a line.
     """
-    lines = _outcome_lines(endpoint)
+    owner = owner_text(endpoint)
+    lines = ([owner] if owner else []) + _outcome_lines(endpoint)
     if endpoint.findings:
         lines.append("Findings:")
         for f in endpoint.findings:
             lines.append(f"  - {finding_text(f, endpoint)}")
+            if f.controls:
+                lines.append(f"      controls: {', '.join(f.controls)}")
             if f.disruptive and f.disruption_reason:
                 lines.append(f"      disruptive: {f.disruption_reason}")
             if f.held_back:
@@ -432,9 +481,11 @@ def action_details(endpoint: EndpointReport) -> list[str]:
     not fixed or not applied now, the rules whose read AWS refused. Empty for an endpoint
     that was only judged (its findings are in the RULES column).
 
-    The wording is ``endpoint_details``'s, values quoted by ``short_json``.
+    The wording is ``endpoint_details``'s, values quoted by ``short_json``. An endpoint
+    deployed by code that has findings or changes says so first: the fix belongs there too.
     """
-    lines = _outcome_lines(endpoint)
+    owner = owner_text(endpoint) if endpoint.findings or endpoint.changes else None
+    lines = ([owner] if owner else []) + _outcome_lines(endpoint)
     not_fixed = [f for f in endpoint.findings if f.fix_error]
     if not_fixed:
         lines.append("Not fixed:")

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import unique
 from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
@@ -34,12 +35,26 @@ class Authentication(Rule[AuthenticationConfig]):
       is allowed (an endpoint with mutual TLS and SAML needs both allowed). A type AWS adds later
       is not allowed until the policy lists it.
     - **Report only**: AWS cannot modify authentication options. `remediate: true` is rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: IA-2 (Identification and Authentication (Organizational
+    Users): "Uniquely identify and authenticate organizational users"; the allowed types are
+    those the organization accepts for it) and AC-17 (Remote Access: "Establish and document
+    usage restrictions, configuration/connection requirements, and implementation guidance for
+    each type of remote access allowed", 17a).
     """
 
     id = "authentication"
     reads = ("AuthenticationOptions",)
     options = AuthenticationConfig
     order = 110
+    controls = (
+        Control(
+            Framework.NIST_800_53,
+            "IA-2",
+            "Identification and Authentication (Organizational Users)",
+        ),
+        Control(Framework.NIST_800_53, "AC-17", "Remote Access"),
+    )
     fixable = False
     example = {"allowed_types": ["federated-authentication"]}
 

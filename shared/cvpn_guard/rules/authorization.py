@@ -8,6 +8,7 @@ from pydantic import Field, JsonValue, StrictBool
 
 from cvpn_guard.endpoint import AuthorizationRule, EndpointState, code_of
 from cvpn_guard.endpoint_calls import RevokeAccessAll
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
 
@@ -58,12 +59,29 @@ class Authorization(Rule[AuthorizationConfig]):
       the rule that authorized all groups; rules granting the same CIDR to an `AccessGroupId`
       stay (EC2 API Reference, RevokeClientVpnIngress). **Disruptive**: clients lose access to
       that CIDR unless a group rule grants it to them; add the group rules first.
+
+    Controls: NIST SP 800-53 Rev. 5: AC-3 (Access Enforcement: "Enforce approved authorizations
+    for logical access to information and system resources") and AC-6 (Least Privilege:
+    "allowing only authorized accesses for users ... that are necessary"; an access-all rule
+    grants every authenticated client). PCI DSS v4.0 requirement 1.3.1 ("Inbound traffic to the
+    CDE is restricted ... to only traffic that is necessary"): AWS Config's conformance pack
+    "Operational Best Practices for PCI DSS 4.0" deploys `ec2-client-vpn-not-authorize-all`
+    (resource `EC2ClientVPNnotAuthorizeAll` of
+    Operational-Best-Practices-for-PCI-DSS-v4.0-including-global-resourcetypes.yaml in
+    awslabs/aws-config-rules), mapped to 1.3.1 in the pack's requirement table (AWS
+    Prescriptive Guidance, "Verify operational best practices for PCI DSS 4.0 by using AWS
+    Config").
     """
 
     id = "authorization"
     reads = ()
     options = AuthorizationConfig
     order = 130
+    controls = (
+        Control(Framework.NIST_800_53, "AC-3", "Access Enforcement"),
+        Control(Framework.NIST_800_53, "AC-6", "Least Privilege"),
+        Control(Framework.PCI_DSS, "1.3.1", "Inbound traffic to the CDE is restricted"),
+    )
     fixable = True
     disruptive = True
     needs = frozenset({Needs.AUTHORIZATION_RULES})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import CERTIFICATE_AUTHENTICATION, EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Needs, ReportOnly, Rule, RuleResult
 
@@ -37,12 +38,19 @@ class CertificateRevocation(Rule[CertificateRevocationConfig]):
     - **Report only**: only your certificate authority can issue the list, and importing one
       resets every client connection (EC2 API Reference,
       ImportClientVpnClientCertificateRevocationList). `remediate: true` is rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: IA-5(2) (Authenticator Management | Public Key-based
+    Authentication: "When public key infrastructure (PKI) is used: (1) Validate certificates by
+    constructing and verifying a certification path to an accepted trust anchor, including
+    checking certificate status information"; the revocation list is the status information the
+    endpoint checks).
     """
 
     id = "certificate-revocation"
     reads = ("AuthenticationOptions",)
     options = CertificateRevocationConfig
     order = 115
+    controls = (Control(Framework.NIST_800_53, "IA-5(2)", "Public Key-based Authentication"),)
     fixable = False
     needs = frozenset({Needs.REVOCATION_LIST})
     example = {"required": True}

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, JsonValue, StrictBool
 
 from cvpn_guard.arns import account_of, region_of
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import LambdaFunctionArn, unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
@@ -52,12 +53,22 @@ class ClientConnectHandler(Rule[ClientConnectHandlerConfig]):
       requires the handler in the endpoint's own account and region, so list one function per
       region you enforce; an endpoint with none in its region is reported, never sent a Modify AWS
       would refuse. Not disruptive: only new connections go through the handler.
+
+    Controls: NIST SP 800-53 Rev. 5: AC-17(1) (Remote Access | Monitoring and Control: "Employ
+    automated mechanisms to monitor and control remote access methods"): the handler is such a
+    mechanism, run on every new connection) and AC-3 (Access Enforcement: "Enforce approved
+    authorizations for logical access to information and system resources"; the handler can
+    refuse the connection).
     """
 
     id = "client-connect-handler"
     reads = ("ClientConnectOptions",)
     options = ClientConnectHandlerConfig
     order = 70
+    controls = (
+        Control(Framework.NIST_800_53, "AC-17(1)", "Monitoring and Control"),
+        Control(Framework.NIST_800_53, "AC-3", "Access Enforcement"),
+    )
     fixable = True
     modifies = ("ClientConnectOptions",)
     example = {

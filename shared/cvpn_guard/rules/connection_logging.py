@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Self
 from pydantic import Field, JsonValue, StrictBool, model_validator
 
 from cvpn_guard.endpoint import ConnectionLogOptions, EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.policy_terms.values import LogGroupName, LogStreamName
@@ -76,12 +77,40 @@ class ConnectionLogging(Rule[ConnectionLoggingConfig]):
       the policy names none), and `IncludeAuthorizationPolicyContext`. An endpoint that does not
       log, under a policy without `log_group`, is report only (AWS needs a group to turn logging
       on). Not disruptive.
+
+    Controls: NIST SP 800-53 Rev. 5: AU-2 (Event Logging: connection attempts, connects and
+    disconnects are the event types to log), AU-12 (Audit Record Generation: "Generate audit
+    records for the event types defined in AU-2c") and AC-17(1) (Remote Access | Monitoring and
+    Control: "Employ automated mechanisms to monitor and control remote access methods"). AWS
+    Security Hub control EC2.51, "EC2 Client VPN endpoints should have client connection
+    logging enabled" (AWS Security Hub User Guide, "Security Hub controls for Amazon EC2",
+    EC2.51: AWS Config rule `ec2-client-vpn-connection-log-enabled`), which lists among its
+    related requirements NIST.800-53.r5 AU-2 and AU-12 and PCI DSS v4.0.1/10.2.1; hence PCI DSS
+    v4.0 requirement 10.2.1 ("Audit logs are enabled and active for all system components and
+    cardholder data"). AWS Config's PCI DSS 4.0 conformance pack does not deploy that Config
+    rule (Operational-Best-Practices-for-PCI-DSS-v4.0-including-global-resourcetypes.yaml in
+    awslabs/aws-config-rules): the PCI mapping is Security Hub's.
     """
 
     id = "connection-logging"
     reads = ("ConnectionLogOptions",)
     options = ConnectionLoggingConfig
     order = 40
+    controls = (
+        Control(Framework.NIST_800_53, "AU-2", "Event Logging"),
+        Control(Framework.NIST_800_53, "AU-12", "Audit Record Generation"),
+        Control(Framework.NIST_800_53, "AC-17(1)", "Monitoring and Control"),
+        Control(
+            Framework.PCI_DSS,
+            "10.2.1",
+            "Audit logs are enabled and active for all system components and cardholder data",
+        ),
+        Control(
+            Framework.SECURITY_HUB,
+            "EC2.51",
+            "EC2 Client VPN endpoints should have client connection logging enabled",
+        ),
+    )
     fixable = True
     modifies = ("ConnectionLogOptions",)
     example = {

@@ -16,6 +16,7 @@ from pydantic import (
 
 from cvpn_guard.endpoint import AuthorizationPolicy, EndpointState, TrustProvider
 from cvpn_guard.endpoint_calls import LeaveShadowMode
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.policy_terms.values import NonBlankText, unique
@@ -134,12 +135,24 @@ class DevicePosture(Rule[DevicePostureConfig]):
       evaluation. Missing providers and a missing policy are report only: cvpn-guard cannot
       write your trust provider settings or your Cedar policy, and never enforces a policy on an
       endpoint that lacks a required provider.
+
+    Controls: NIST SP 800-53 Rev. 5: IA-3 (Device Identification and Authentication: "Uniquely
+    identify and authenticate [devices] before establishing a [remote] connection"; the trust
+    providers vouch for the device), AC-3 (Access Enforcement: "Enforce approved authorizations
+    for logical access"; the Cedar policy, enforced, not in shadow mode) and AC-17 (Remote
+    Access: "Establish and document usage restrictions, configuration/connection requirements,
+    and implementation guidance for each type of remote access allowed", 17a).
     """
 
     id = "device-posture"
     reads = ("DevicePostureOptions",)
     options = DevicePostureConfig
     order = 75
+    controls = (
+        Control(Framework.NIST_800_53, "IA-3", "Device Identification and Authentication"),
+        Control(Framework.NIST_800_53, "AC-3", "Access Enforcement"),
+        Control(Framework.NIST_800_53, "AC-17", "Remote Access"),
+    )
     fixable = True
     disruptive = True
     needs = frozenset({Needs.AUTHORIZATION_POLICY})

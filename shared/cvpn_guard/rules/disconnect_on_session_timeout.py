@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
@@ -29,12 +30,24 @@ class DisconnectOnSessionTimeout(Rule[DisconnectOnSessionTimeoutConfig]):
     - Compliant when `DisconnectOnSessionTimeout` is `true`; `false` or missing is a violation.
     - Fix: `DisconnectOnSessionTimeout: true`. **Disruptive**: applies to open sessions; those
       past the timeout are disconnected.
+
+    Controls: NIST SP 800-53 Rev. 5: AC-12 (Session Termination: "Automatically terminate a
+    user session after [organization-defined conditions or trigger events]"; here, the end of
+    `SessionTimeoutHours`), SC-10 (Network Disconnect: "Terminate the network connection
+    associated with a communications session at the end of the session"; without this setting
+    the client reconnects silently) and CM-6 (Configuration Settings: "Monitor and control
+    changes to the configuration settings", 6d; this setting is one of them).
     """
 
     id = "disconnect-on-session-timeout"
     reads = ("DisconnectOnSessionTimeout",)
     options = DisconnectOnSessionTimeoutConfig
     order = 10
+    controls = (
+        Control(Framework.NIST_800_53, "AC-12", "Session Termination"),
+        Control(Framework.NIST_800_53, "SC-10", "Network Disconnect"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = True
     disruptive = True
     modifies = ("DisconnectOnSessionTimeout",)

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import IpAddress, unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
@@ -35,12 +36,22 @@ class DnsServers(Rule[DnsServersConfig]):
     - Fix: `DnsServers: {CustomDnsServers: <allowed>, Enabled: true}` (Modify's structure;
       Describe shows a list). **Disruptive**: changing DNS servers resets every client
       connection, so **`remediate` defaults to `false`** here: set it to `true` to enforce.
+
+    Controls: NIST SP 800-53 Rev. 5: CM-6 (Configuration Settings: "Monitor and control changes
+    to the configuration settings", 6d; this setting is one of them) and AC-17 (Remote Access:
+    "Establish and document usage restrictions, configuration/connection requirements, and
+    implementation guidance for each type of remote access allowed", 17a): the resolvers a
+    connected client uses are such a connection requirement.
     """
 
     id = "dns-servers"
     reads = ("DnsServers",)
     options = DnsServersConfig
     order = 120
+    controls = (
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+        Control(Framework.NIST_800_53, "AC-17", "Remote Access"),
+    )
     fixable = True
     disruptive = True
     modifies = ("DnsServers",)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, JsonValue, model_validator
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.policy_terms.values import unique
@@ -59,12 +60,22 @@ class IpAddressTypeRule(Rule[IpAddressTypeConfig]):
       missing one reads as `ipv4`, CreateClientVpnEndpoint's documented default.
     - **Report only**: the types are set at creation and ModifyClientVpnEndpoint has no
       parameter for them; the endpoint must be recreated. `remediate: true` is rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: CM-7 (Least Functionality: "Prohibit or restrict the use
+    of the following functions, ports, protocols, software, and/or services", 7b); an IP
+    version the organization does not run is a protocol to restrict) and CM-6 (Configuration
+    Settings: "Monitor and control changes to the configuration settings", 6d; this setting is
+    one of them).
     """
 
     id = "ip-address-type"
     reads = ("EndpointIpAddressType", "TrafficIpAddressType")
     options = IpAddressTypeConfig
     order = 105
+    controls = (
+        Control(Framework.NIST_800_53, "CM-7", "Least Functionality"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = False
     example = {"allowed_endpoint_types": ["ipv4", "dual-stack"], "allowed_traffic_types": ["ipv4"]}
 

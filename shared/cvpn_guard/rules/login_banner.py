@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field, JsonValue, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import BannerText
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
@@ -44,12 +45,21 @@ class LoginBanner(Rule[LoginBannerConfig]):
     - Fix (only with `text`): `ClientLoginBannerOptions: {Enabled: true, BannerText: <text>}`.
       Without `text`, a disabled banner is reported, not remediable: AWS turns a banner on only
       with its text. Not disruptive (shown at the next connection).
+
+    Controls: NIST SP 800-53 Rev. 5: AC-8 (System Use Notification: "Display [system use
+    notification message or banner] to users before granting access to the system", 8a; `text`
+    is the approved wording) and CM-6 (Configuration Settings: "Monitor and control changes to
+    the configuration settings", 6d; this setting is one of them).
     """
 
     id = "login-banner"
     reads = ("ClientLoginBannerOptions",)
     options = LoginBannerConfig
     order = 30
+    controls = (
+        Control(Framework.NIST_800_53, "AC-8", "System Use Notification"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = True
     modifies = ("ClientLoginBannerOptions",)
     example = {

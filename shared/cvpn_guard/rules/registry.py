@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from cvpn_guard.rules.base import Rule
 
 RULE_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_INFRASTRUCTURE = frozenset({"base", "registry"})
+_INFRASTRUCTURE = frozenset({"base", "controls", "registry"})
 
 
 class RuleDefinitionError(CvpnGuardError):

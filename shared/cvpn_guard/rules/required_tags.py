@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, JsonValue
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import TagKey, unique
 from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
@@ -25,12 +26,17 @@ class RequiredTags(Rule[RequiredTagsConfig]):
 
     - A violation when a key is missing (a key with an empty value is present).
     - **Report only**: cvpn-guard cannot know the values. `remediate: true` is rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: CM-8 (System Component Inventory: an inventory that
+    "Includes the following information to achieve system component accountability:
+    [organization-defined information]", 8a.5; the required tags carry it).
     """
 
     id = "required-tags"
     reads = ("Tags",)
     options = RequiredTagsConfig
     order = 150
+    controls = (Control(Framework.NIST_800_53, "CM-8", "System Component Inventory"),)
     fixable = False
     example = {"keys": ["owner", "cost-center"]}
 

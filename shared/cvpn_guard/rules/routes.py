@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, St
 
 from cvpn_guard.endpoint import ClientVpnRoute, EndpointState, code_of
 from cvpn_guard.endpoint_calls import DeleteRoute
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import Cidr, RouteTargetId, unique
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
@@ -88,12 +89,22 @@ class Routes(Rule[RoutesConfig]):
       association added (`Origin: associate`) cannot be deleted, only disassociated (EC2 API
       Reference, DeleteClientVpnRoute): then nothing is deleted and the finding is report only.
     - Without a read of the routes the rule is **not evaluated** (listed in `unevaluated`).
+
+    Controls: NIST SP 800-53 Rev. 5: AC-4 (Information Flow Enforcement: "Enforce approved
+    authorizations for controlling the flow of information within the system and between
+    connected systems"); a route decides where client traffic may flow) and SC-7 (Boundary
+    Protection: "Monitor and control communications at the external managed interfaces to the
+    system", 7a); a route to `0.0.0.0/0` sends clients to external networks through the VPC).
     """
 
     id = "routes"
     reads = ()
     options = RoutesConfig
     order = 135
+    controls = (
+        Control(Framework.NIST_800_53, "AC-4", "Information Flow Enforcement"),
+        Control(Framework.NIST_800_53, "SC-7", "Boundary Protection"),
+    )
     fixable = True
     disruptive = True
     needs = frozenset({Needs.ROUTES})

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import SecurityGroupId, unique
 from cvpn_guard.rules.base import PASSED, Fix, Needs, Rule, RuleConfig, RuleResult
@@ -62,12 +63,23 @@ class SecurityGroups(Rule[SecurityGroupsConfig]):
       (it would never converge). Security group ids belong to one VPC: use replacements only in
       a policy that governs endpoints of that VPC. Not disruptive for sessions, but it changes
       what clients can reach.
+
+    Controls: NIST SP 800-53 Rev. 5: SC-7 (Boundary Protection: "Monitor and control
+    communications at the external managed interfaces to the system", 7a); the endpoint's
+    security groups control what clients reach in the VPC, and the default group is shared with
+    everything else in it) and AC-4 (Information Flow Enforcement: "Enforce approved
+    authorizations for controlling the flow of information within the system and between
+    connected systems")).
     """
 
     id = "security-groups"
     reads = ("SecurityGroupIds", "VpcId")
     options = SecurityGroupsConfig
     order = 140
+    controls = (
+        Control(Framework.NIST_800_53, "SC-7", "Boundary Protection"),
+        Control(Framework.NIST_800_53, "AC-4", "Information Flow Enforcement"),
+    )
     fixable = True
     needs = frozenset({Needs.DEFAULT_SECURITY_GROUPS})
     modifies = ("SecurityGroupIds", "VpcId")

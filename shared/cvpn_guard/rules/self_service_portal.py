@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
@@ -27,12 +28,22 @@ class SelfServicePortal(Rule[SelfServicePortalConfig]):
       `SelfServicePortalUrl` is present.
     - Fix: `SelfServicePortal: disabled`. Not disruptive (the portal only hands out client
       configurations).
+
+    Controls: NIST SP 800-53 Rev. 5: CM-7 (Least Functionality: "Prohibit or restrict the use
+    of the following functions, ports, protocols, software, and/or services", 7b); the portal
+    is a service clients need not reach when configurations are distributed otherwise) and CM-6
+    (Configuration Settings: "Monitor and control changes to the configuration settings", 6d;
+    this setting is one of them).
     """
 
     id = "self-service-portal"
     reads = ("SelfServicePortalUrl",)
     options = SelfServicePortalConfig
     order = 60
+    controls = (
+        Control(Framework.NIST_800_53, "CM-7", "Least Functionality"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = True
     modifies = ("SelfServicePortal",)
     # Describe has no SelfServicePortal field: the portal is on exactly when it has a URL.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictInt
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
@@ -38,12 +39,22 @@ class SessionTimeout(Rule[SessionTimeoutConfig]):
     - Fix: the largest value AWS accepts (8, 10, 12, 24) that is not above `max_hours`
       (`max_hours: 9` sets 8). **Disruptive**: lowering the timeout disconnects sessions older
       than the new value.
+
+    Controls: NIST SP 800-53 Rev. 5: AC-12 (Session Termination: "Automatically terminate a
+    user session after [organization-defined conditions or trigger events]"; `max_hours` is
+    that condition, enforced with `disconnect-on-session-timeout`) and CM-6 (Configuration
+    Settings: "Monitor and control changes to the configuration settings", 6d; this setting is
+    one of them).
     """
 
     id = "session-timeout"
     reads = ("SessionTimeoutHours",)
     options = SessionTimeoutConfig
     order = 20
+    controls = (
+        Control(Framework.NIST_800_53, "AC-12", "Session Termination"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = True
     disruptive = True
     modifies = ("SessionTimeoutHours",)

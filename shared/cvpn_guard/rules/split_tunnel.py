@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
 
@@ -28,12 +29,24 @@ class SplitTunnel(Rule[SplitTunnelConfig]):
       connects, and does not document a reset of open connections when the setting changes
       (this is our reading of the AWS documentation; open sessions keep their routes until they
       reconnect).
+
+    Controls: NIST SP 800-53 Rev. 5: SC-7(7) (Boundary Protection | Split Tunneling for Remote
+    Devices: "Prevent split tunneling for remote devices connecting to organizational systems
+    unless the split tunnel is securely provisioned using [organization-defined safeguards]";
+    `required: false` is the full tunnel it asks for, `required: true` the documented
+    exception) and AC-17 (Remote Access: "Establish and document usage restrictions,
+    configuration/connection requirements, and implementation guidance for each type of remote
+    access allowed", 17a).
     """
 
     id = "split-tunnel"
     reads = ("SplitTunnel",)
     options = SplitTunnelConfig
     order = 50
+    controls = (
+        Control(Framework.NIST_800_53, "SC-7(7)", "Split Tunneling for Remote Devices"),
+        Control(Framework.NIST_800_53, "AC-17", "Remote Access"),
+    )
     fixable = True
     modifies = ("SplitTunnel",)
     example = {"required": True}

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.key_errors import key_error
 from cvpn_guard.policy_terms.values import TransitGatewayId, unique
@@ -58,12 +59,22 @@ class TransitGateway(Rule[TransitGatewayConfig]):
     - **Report only**: the configuration is chosen at creation; ModifyClientVpnEndpoint
       documents `TransitGatewayConfiguration` as "currently not supported". `remediate: true` is
       rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: AC-4 (Information Flow Enforcement: "Enforce approved
+    authorizations for controlling the flow of information within the system and between
+    connected systems"); a transit gateway connects clients to every network attached to it)
+    and SC-7 (Boundary Protection: "Monitor and control communications at the external managed
+    interfaces to the system", 7a)).
     """
 
     id = "transit-gateway"
     reads = ("TransitGatewayConfiguration",)
     options = TransitGatewayConfig
     order = 145
+    controls = (
+        Control(Framework.NIST_800_53, "AC-4", "Information Flow Enforcement"),
+        Control(Framework.NIST_800_53, "SC-7", "Boundary Protection"),
+    )
     fixable = False
     example = {"allowed": False}
 

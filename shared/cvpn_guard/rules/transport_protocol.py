@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import unique
 from cvpn_guard.rules.base import PASSED, ReportOnly, Rule, RuleResult
@@ -29,12 +30,21 @@ class TransportProtocolRule(Rule[TransportProtocolConfig]):
     - Compliant when `TransportProtocol` (udp when missing) is listed.
     - **Report only**: AWS cannot modify the transport protocol; the endpoint must be recreated.
       `remediate: true` is rejected.
+
+    Controls: NIST SP 800-53 Rev. 5: CM-7 (Least Functionality: "Prohibit or restrict the use
+    of the following functions, ports, protocols, software, and/or services", 7b); only the
+    allowed protocol is used) and CM-6 (Configuration Settings: "Monitor and control changes to
+    the configuration settings", 6d; this setting is one of them).
     """
 
     id = "transport-protocol"
     reads = ("TransportProtocol",)
     options = TransportProtocolConfig
     order = 100
+    controls = (
+        Control(Framework.NIST_800_53, "CM-7", "Least Functionality"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = False
     example = {"allowed": ["udp"]}
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StrictInt
 
 from cvpn_guard.endpoint import EndpointState
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.policy_terms.values import unique
 from cvpn_guard.rules.base import PASSED, Fix, Rule, RuleConfig, RuleResult
@@ -38,12 +39,21 @@ class VpnPortRule(Rule[VpnPortConfig]):
     - Compliant when `VpnPort` (443 when missing) is listed.
     - Fix: `VpnPort: <first port listed>`. **Disruptive**: client connections are reset, and
       clients configured for the old port cannot reconnect until their configuration is updated.
+
+    Controls: NIST SP 800-53 Rev. 5: CM-7 (Least Functionality: "Prohibit or restrict the use
+    of the following functions, ports, protocols, software, and/or services", 7b); only the
+    allowed port is opened) and CM-6 (Configuration Settings: "Monitor and control changes to
+    the configuration settings", 6d; this setting is one of them).
     """
 
     id = "vpn-port"
     reads = ("VpnPort",)
     options = VpnPortConfig
     order = 90
+    controls = (
+        Control(Framework.NIST_800_53, "CM-7", "Least Functionality"),
+        Control(Framework.NIST_800_53, "CM-6", "Configuration Settings"),
+    )
     fixable = True
     disruptive = True
     modifies = ("VpnPort",)

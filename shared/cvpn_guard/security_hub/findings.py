@@ -11,6 +11,13 @@ Nearly every ASFF string is a ``NonEmptyString`` (botocore's securityhub model: 
 (``FailedFindings``, ``InvalidInput``): no blank string leaves this module. A blank value of
 the endpoint is dropped (an endpoint without a description has none), a blank value in
 ``Other`` is written as its JSON text (``""``), a blank message falls back to a sentence.
+
+``Compliance`` carries the controls the rule serves (``Rule.controls``): the NIST SP 800-53
+and PCI DSS ones in ``RelatedRequirements``, written as Security Hub's own controls write
+theirs ("NIST.800-53.r5 AU-12", "PCI DSS v4.0.1/10.2.1": the "Related requirements" of each
+control in the Security Hub User Guide), and the Security Hub control the rule matches in
+``SecurityControlId`` (``EC2.51``). Both are members of botocore's ``Compliance`` shape
+(``RelatedRequirements``: at most 32 NonEmptyStrings).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from datetime import datetime
 from typing import Any
 
 from cvpn_guard.findings import Finding
+from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.report import EndpointReport, ReportExemption
+from cvpn_guard.rules import get_rule, rule_ids
 
 SCHEMA_VERSION = "2018-10-08"
 FINDING_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/cvpn-guard"
@@ -70,6 +79,39 @@ _OTHER = (
     "EndpointIpAddressType",
     "TrafficIpAddressType",
 )
+
+
+# How Security Hub's controls name a requirement of each framework in RelatedRequirements
+# ("NIST.800-53.r5 AC-2(12)", "PCI DSS v4.0.1/10.2.1"); the version is the one the control
+# was mapped against. Security Hub controls go to SecurityControlId instead.
+_REQUIREMENT_FORMS = {
+    Framework.NIST_800_53: "NIST.800-53.r5 {id}",
+    Framework.PCI_DSS: "PCI DSS v4.0/{id}",
+}
+RELATED_REQUIREMENTS_LIMIT = 32  # botocore: RelatedRequirementsList, "Maximum number of 32 items"
+
+
+def rule_controls(rule: str) -> tuple[Control, ...]:
+    """The controls a rule serves; none for ids no rule has (``exemption-expired``)."""
+    return get_rule(rule).controls if rule in rule_ids() else ()
+
+
+def compliance_controls(controls: Iterable[Control]) -> dict[str, Any]:
+    """``Compliance``'s ``RelatedRequirements`` and ``SecurityControlId`` for ``controls``
+    (each left out when it would be empty)."""
+    controls = tuple(controls)
+    related = [
+        _REQUIREMENT_FORMS[c.framework].format(id=c.id)
+        for c in controls
+        if c.framework in _REQUIREMENT_FORMS
+    ][:RELATED_REQUIREMENTS_LIMIT]
+    security_hub = [c.id for c in controls if c.framework is Framework.SECURITY_HUB]
+    fields: dict[str, Any] = {}
+    if related:
+        fields["RelatedRequirements"] = related
+    if security_hub:
+        fields["SecurityControlId"] = security_hub[0]  # one control per finding
+    return fields
 
 
 def product_arn(partition: str, region: str, account: str) -> str:
@@ -212,7 +254,7 @@ def _finding(
                 "Details": {**details, "Other": other},
             }
         ],
-        "Compliance": {"Status": compliance},
+        "Compliance": {"Status": compliance, **compliance_controls(rule_controls(rule))},
         "RecordState": ACTIVE,
         # Taken by Security Hub for a new finding only: BatchImportFindings ignores Workflow on
         # an existing one, which BatchUpdateFindings moves (cvpn_guard.security_hub.lifecycle).

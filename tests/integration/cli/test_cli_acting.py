@@ -354,6 +354,45 @@ def test_a_rule_the_policy_does_not_check_is_a_usage_error(
     assert message in run.err
 
 
+def test_control_limits_the_scan_to_the_rules_that_serve_it(
+    emulator_url: str, ec2: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an endpoint breaking the banner (AC-8) and the session timeout (AC-12) rules
+    _drifted(ec2)
+    cli = Cli(emulator_url, _policy(tmp_path, "enforce"), capsys)
+
+    # When the scan is limited to NIST AC-12, by its tag in another case
+    run = cli.scan("--control", "NIST-800-53/ac-12", "--format", "json", "--no-progress")
+
+    # Then only the session timeout is judged, its finding names the control, and the
+    # report's source says which rules the run was limited to
+    assert run.code == 1, run.err
+    report = json.loads(run.out)
+    assert report["source"]["rules"] == ["session-timeout"]
+    (endpoint,) = report["endpoints"]
+    assert [f["rule"] for f in endpoint["findings"]] == ["session-timeout"]
+    assert "nist-800-53/AC-12" in endpoint["findings"][0]["controls"]
+    assert report["summary"]["controls"]["session-timeout"] == endpoint["findings"][0]["controls"]
+
+
+@pytest.mark.parametrize(
+    ("control", "message"),
+    [
+        # an unknown control: the known ones are listed
+        ("ZZ-99", "--control ZZ-99: no rule serves it; known controls: nist-800-53/AC-12, "),
+        # a control whose rules the policy does not check
+        ("EC2.51", "checks none of its rules (connection-logging)"),
+    ],
+)
+@pytest.mark.usefixtures("ec2")
+def test_a_control_no_rule_of_the_policy_serves_is_a_usage_error(
+    control: str, message: str, enforcing: Cli
+) -> None:
+    run = enforcing.scan("--control", control, "--no-progress")
+    assert run.code == 2
+    assert message in run.err
+
+
 # --- the stack's own policy --------------------------------------------------------------------
 
 

@@ -265,3 +265,54 @@ def test_batch_update_findings_reports_what_it_could_not_update(hub: Any) -> Non
     assert _stored(hub, "twice")["Workflow"] == {"Status": "NEW"}
     # And it does not touch UpdatedAt ("your updates don't affect the value for UpdatedAt")
     assert _stored(hub, "f")["UpdatedAt"] == _finding("f")["UpdatedAt"]
+
+
+def test_a_findings_related_requirements_and_security_control_id_are_kept(hub: Any) -> None:
+    # Given a finding whose Compliance names the controls it concerns (botocore's Compliance
+    # shape: RelatedRequirements, a list of NonEmptyString, and SecurityControlId)
+    compliance = {
+        "Status": "FAILED",
+        "RelatedRequirements": ["NIST.800-53.r5 AU-12", "PCI DSS v4.0/10.2.1"],
+        "SecurityControlId": "EC2.51",
+    }
+
+    # When it is imported
+    response = _import(hub, _finding("c", Compliance=compliance))
+
+    # Then it is taken, and read back with both fields as sent
+    assert response["FailedCount"] == 0
+    assert _stored(hub, "c")["Compliance"] == compliance
+
+
+def test_a_blank_related_requirement_is_refused(hub: Any) -> None:
+    # Given a finding with a blank RelatedRequirements entry (each is a NonEmptyString)
+    compliance = {"Status": "FAILED", "RelatedRequirements": ["NIST.800-53.r5 AU-12", " "]}
+
+    # When it is imported
+    response = _import(hub, _finding("r", Compliance=compliance))
+
+    # Then Security Hub's validation refuses it, naming the entry
+    (refused,) = response["FailedFindings"]
+    assert refused["ErrorCode"] == "InvalidInput"
+    assert "data.Compliance.RelatedRequirements[1]" in refused["ErrorMessage"]
+
+
+def test_more_related_requirements_than_the_model_allows_are_refused(hub: Any) -> None:
+    # Given a finding with 33 related requirements (botocore's model documents at most 32)
+    related = [f"NIST.800-53.r5 AC-{n}" for n in range(1, 34)]
+    compliance = {"Status": "FAILED", "RelatedRequirements": related}
+
+    # When it is imported, and one with 32
+    too_many = _import(hub, _finding("many", Compliance=compliance))
+    enough = _import(
+        hub, _finding("enough", Compliance={**compliance, "RelatedRequirements": related[:32]})
+    )
+
+    # Then the first is refused with the limit named, the second taken
+    (refused,) = too_many["FailedFindings"]
+    assert refused["ErrorCode"] == "InvalidInput"
+    assert (
+        "data.Compliance.RelatedRequirements should NOT have more than 32 items"
+        in (refused["ErrorMessage"])
+    )
+    assert enough["FailedCount"] == 0

@@ -491,3 +491,19 @@ def test_the_examples_readme_validates_with_the_cli_and_shows_what_it_prints(
 
     # Then the README shows exactly what it prints
     assert capsys.readouterr().err in text
+
+
+def test_policy_validate_takes_owner_tags_and_names_a_reserved_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a policy naming Terraform's ownership tags, and one naming an aws: tag
+    good = tmp_path / "owned.yaml"
+    good.write_text("version: 1\nrules:\n  login-banner:\niac_owner_tags: [ManagedBy, tf-ws]\n")
+    bad = tmp_path / "reserved.yaml"
+    bad.write_text("version: 1\nrules:\n  login-banner:\niac_owner_tags: [aws:cloudformation:x]\n")
+    # When each is validated / Then the first is valid, the second refused at its key
+    assert main(["policy", "validate", str(good)]) == 0
+    assert main(["policy", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: iac_owner_tags" in err
+    assert "aws: tags are AWS's own" in err

@@ -97,15 +97,30 @@ def test_a_document_without_the_markers_is_refused() -> None:
         policy_docs.rewrite(broken, policy_docs.blocks())
 
 
-def test_a_rules_section_is_its_docstring_then_its_options() -> None:
+def test_a_rules_section_is_its_docstring_then_its_controls_then_its_options() -> None:
     # Given a rule whose docstring has a summary line and a Markdown body
     rule = get_rule("login-banner")
     summary, _, body = inspect.cleandoc(rule.__doc__ or "").partition("\n\n")
     # When its section is generated
     text = policy_docs.rule_section(rule)
-    # Then it opens with its heading, its summary, its body, and then its options and example
-    assert text.startswith(f"### login-banner\n\n{summary}\n\n{body}\n\n| option |")
+    # Then it opens with its heading, its summary, its body, its controls table, and then its
+    # options and example
+    controls = "Controls:\n\n| framework | control | title |\n| --- | --- | --- |\n"
+    assert text.startswith(f"### login-banner\n\n{summary}\n\n{body}\n\n{controls}")
+    for control in rule.controls:
+        assert f"| {control.framework.value} | `{control.id}` | {control.title} |" in text
+    assert text.index("| framework |") < text.index("| option |")
     assert "```yaml\nrules:\n  login-banner:\n" in text
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.id)
+def test_the_summary_table_lists_each_rules_controls(rule: type[Rule[Any]]) -> None:
+    # Given a registered rule and its row in "Rules at a glance"
+    row = next(line for line in DOC.splitlines() if line.startswith(f"| [`{rule.id}`]"))
+    # Then its last cell names every control it serves
+    cell = row.rstrip(" |").rsplit(" | ", 1)[-1]
+    for control in rule.controls:
+        assert control.id in cell, (rule.id, control.tag)
 
 
 def test_a_rule_without_a_docstring_cannot_be_documented() -> None:

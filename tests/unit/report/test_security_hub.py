@@ -11,8 +11,10 @@ from botocore.validate import ParamValidator
 
 from cvpn_emulator.security_hub.validation import blank_string_problem
 from cvpn_guard.findings import EndpointStatus, Finding, UnevaluatedRule
+from cvpn_guard.policy_terms.controls import Framework
 from cvpn_guard.policy_terms.enums import Severity
 from cvpn_guard.report import EndpointReport, ReportExemption
+from cvpn_guard.rules import get_rule
 from cvpn_guard.security_hub.findings import asff_findings
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -80,7 +82,7 @@ def test_every_rule_is_one_finding_failed_or_passed() -> None:
     )
     assert set(findings) == set(RULES)
     broken = findings["disconnect-on-session-timeout"]
-    assert broken["Compliance"] == {"Status": "FAILED"}
+    assert broken["Compliance"]["Status"] == "FAILED"
     assert broken["Workflow"] == {"Status": "NEW"}
     assert broken["Severity"] == {"Label": "HIGH"}
     assert broken["AwsAccountId"] == "210987654321"
@@ -88,7 +90,7 @@ def test_every_rule_is_one_finding_failed_or_passed() -> None:
         "arn:aws:securityhub:eu-west-1:210987654321:product/210987654321/default"
     )
     passing = findings["session-timeout"]
-    assert passing["Compliance"] == {"Status": "PASSED"}
+    assert passing["Compliance"]["Status"] == "PASSED"
     assert passing["Workflow"] == {"Status": "RESOLVED"}
 
 
@@ -212,11 +214,11 @@ def test_a_rule_that_could_not_be_checked_is_not_available_not_passed() -> None:
     # Then that rule is NOT_AVAILABLE ("Check could not be performed", ASFF Compliance.Status)
     # and says why; it is open (NEW) rather than resolved, and the other rules are unchanged
     unchecked = findings["security-groups"]
-    assert unchecked["Compliance"] == {"Status": "NOT_AVAILABLE"}
+    assert unchecked["Compliance"]["Status"] == "NOT_AVAILABLE"
     assert unchecked["Workflow"] == {"Status": "NEW"}
     assert "could not check rule security-groups" in unchecked["Description"]
     assert "default security group of the endpoint's VPC is unknown" in unchecked["Description"]
-    assert findings["session-timeout"]["Compliance"] == {"Status": "PASSED"}
+    assert findings["session-timeout"]["Compliance"]["Status"] == "PASSED"
 
 
 def test_no_blank_string_is_sent_and_blank_values_stay_true() -> None:
@@ -260,3 +262,57 @@ def test_no_blank_string_is_sent_and_blank_values_stay_true() -> None:
     assert finding["Description"] == (
         f"Client VPN endpoint {ENDPOINT} breaks cvpn-guard rule login-banner."
     )
+
+
+def test_compliance_names_the_rules_controls_as_security_hub_writes_them() -> None:
+    # Given connection logging, which serves NIST AU-2/AU-12/AC-17(1), PCI DSS 10.2.1 and the
+    # Security Hub control EC2.51, and session timeout, which serves NIST controls only
+    findings = _by_rule(
+        asff_findings(_report(), rules_checked=RULES, endpoint=DESCRIBED, partition="aws", now=NOW)
+    )
+    logging = findings["connection-logging"]["Compliance"]
+    timeout = findings["session-timeout"]["Compliance"]
+    # Then RelatedRequirements writes each as Security Hub's controls do ("NIST.800-53.r5
+    # AU-12", "PCI DSS v4.0.1/10.2.1" with our version), whether the rule passes or fails
+    expected = [
+        "NIST.800-53.r5 " + c.id if c.framework is Framework.NIST_800_53 else f"PCI DSS v4.0/{c.id}"
+        for c in get_rule("connection-logging").controls
+        if c.framework is not Framework.SECURITY_HUB
+    ]
+    assert logging["RelatedRequirements"] == expected
+    assert "NIST.800-53.r5 AU-12" in expected
+    assert "PCI DSS v4.0/10.2.1" in expected
+    assert timeout["RelatedRequirements"] == [
+        f"NIST.800-53.r5 {c.id}" for c in get_rule("session-timeout").controls
+    ]
+    # And the Security Hub control is the SecurityControlId, only where the rule has one
+    assert logging["SecurityControlId"] == "EC2.51"
+    assert "SecurityControlId" not in timeout
+
+
+def test_the_compliance_keys_are_botocores() -> None:
+    # Given botocore's securityhub model of a finding's Compliance
+    shape = botocore.session.get_session().get_service_model("securityhub").shape_for("Compliance")
+    # When a finding of a rule with every kind of control is made
+    (finding,) = asff_findings(
+        _report(findings=(_finding("connection-logging"),)),
+        rules_checked=["connection-logging"],
+        endpoint=DESCRIBED,
+        partition="aws",
+        now=NOW,
+    )
+    # Then each Compliance key is a member of that shape, and no blank string is sent
+    assert set(finding["Compliance"]) <= set(shape.members)
+    assert {"RelatedRequirements", "SecurityControlId"} <= set(finding["Compliance"])
+    assert blank_string_problem(finding) is None
+
+
+def test_a_finding_of_no_rule_names_no_controls() -> None:
+    # Given an expired exemption's finding (its rule id is no rule's)
+    report = _report(findings=(_finding("exemption-expired"),))
+    # When it becomes findings
+    (finding,) = asff_findings(
+        report, rules_checked=[], endpoint=DESCRIBED, partition="aws", now=NOW
+    )
+    # Then its Compliance has its status only
+    assert finding["Compliance"] == {"Status": "FAILED"}
