@@ -53,19 +53,22 @@ def run_check(
 
     ``now``: the instant exemptions expire by (default: the current time).
     """
-    from cvpn_guard.iac.checking import RuleSelectionError, check_all, select_controls
+    from cvpn_guard.iac.checking import check_all
     from cvpn_guard.iac.declared import SourceError
     from cvpn_guard.iac.discovery import declared_endpoints
     from cvpn_guard.iac.terraform_hcl import HclParserMissing
 
     document, source = read_policy(policy_file=options.policy_file)
+    # --rule and --control as scan reads them: the rules named and the rules of the controls.
     policy = applied(
-        document, source, changes=False, remediate=False, override_mode=False, rules=options.rules
+        document,
+        source,
+        changes=False,
+        remediate=False,
+        override_mode=False,
+        rules=options.rules,
+        controls=options.controls,
     ).policy
-    try:
-        policy = select_controls(policy, options.controls, source)
-    except RuleSelectionError as error:
-        raise CliError(str(error)) from error
     check_writable(options.output)
     try:
         sources, endpoints = declared_endpoints(options.paths)

@@ -9,20 +9,17 @@ leaves that property to a default, the advice to set it explicitly.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from cvpn_guard.evaluation import Evaluation, evaluate
-from cvpn_guard.exceptions import CvpnGuardError
 from cvpn_guard.findings import EndpointStatus, ExemptedFinding, Finding
 from cvpn_guard.iac.declared import DeclaredEndpoint, SourceKind
 from cvpn_guard.policy.document import Policy
 from cvpn_guard.policy_terms.enums import Mode, Severity
-from cvpn_guard.rules import Rule, all_rules, get_rule, rule_ids
+from cvpn_guard.rules import get_rule, rule_ids
 
 DISCONNECT_ON_SESSION_TIMEOUT = "DisconnectOnSessionTimeout"
 DEFAULT_CHANGED = {
@@ -40,10 +37,6 @@ _LEFT_OUT_BY = {
     SourceKind.TERRAFORM: "The configuration",
     SourceKind.ESTATE: "The saved estate",
 }
-
-
-class RuleSelectionError(CvpnGuardError):
-    """``--rule`` or ``--control`` selects nothing the policy checks (``message`` says why)."""
 
 
 @dataclass(frozen=True)
@@ -171,46 +164,6 @@ def check_all(
     return CheckResult(
         verdicts=tuple(check_endpoint(declared, policy, now) for declared in endpoints),
         files=tuple(files),
-    )
-
-
-def select_controls(policy: Policy, controls: Sequence[str], source: str) -> Policy:
-    """``policy`` checking only the rules that serve one of ``controls``.
-
-    A control is named by its id (``AC-12``) or its tag (``nist-800-53/AC-12``), compared
-    without regard to case.
-
-    Raises
-    ------
-    RuleSelectionError
-        No active rule of the policy serves one of the controls.
-    """
-    if not controls:
-        return policy
-    active = [config.rule for config in policy.rules.active()]
-    selected: list[str] = []
-    for wanted in controls:
-        serving = [rule.id for rule in active if _serves(rule, wanted)]
-        if not serving:
-            raise RuleSelectionError(_no_rule_serves(wanted, active, source))
-        selected += serving
-    return policy.only_rules(dict.fromkeys(selected))
-
-
-def _serves(rule: type[Rule[Any]], wanted: str) -> bool:
-    wanted = wanted.casefold()
-    return any(wanted in (c.id.casefold(), c.tag.casefold()) for c in rule.controls)
-
-
-def _no_rule_serves(wanted: str, active: Sequence[type[Rule[Any]]], source: str) -> str:
-    known = sorted({c.tag for rule in all_rules() for c in rule.controls})
-    served = sorted({c.tag for rule in active for c in rule.controls})
-    close = difflib.get_close_matches(wanted, known, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    listed = ", ".join(served) if served else "none"
-    return (
-        f"--control {wanted}: no rule that {source} checks serves it; {hint}controls its "
-        f"rules serve: {listed}"
     )
 
 

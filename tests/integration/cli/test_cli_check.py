@@ -178,7 +178,7 @@ def test_control_limits_the_check_to_the_rules_of_a_control(
 def test_a_control_no_rule_serves_exits_2(check) -> None:  # type: ignore[no-untyped-def]
     done = check("--control", "XX-99", "estate")
     assert done.code == 2
-    assert done.err.startswith("cvpn-guard: error: --control XX-99: no rule that")
+    assert done.err.startswith("cvpn-guard: error: --control XX-99: no rule serves it")
 
 
 def test_a_policy_file_is_applied(check, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

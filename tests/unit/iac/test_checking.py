@@ -6,19 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from cvpn_guard.evaluation import evaluate
 from cvpn_guard.iac.checking import (
-    RuleSelectionError,
     check_endpoint,
-    select_controls,
 )
 from cvpn_guard.iac.declared import DeclaredEndpoint, SourceKind
 from cvpn_guard.policy import default_policy, load_policy
-from cvpn_guard.policy_terms.controls import Control, Framework
 from cvpn_guard.policy_terms.enums import Mode
-from cvpn_guard.rules import get_rule
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 BANNER = default_policy().rules.get("login-banner").text  # type: ignore[union-attr]
@@ -184,48 +178,3 @@ def test_live_only_data_leaves_its_rules_unevaluated_but_the_endpoint_clean() ->
     [item] = verdict.unevaluated
     assert (item.rule, item.reason, item.unresolved) == ("routes", "live data only: routes", False)
     assert verdict.clean
-
-
-@pytest.fixture
-def controls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Controls on two rules, as the rules will name them."""
-    session = Control(Framework.NIST_800_53, "AC-12", "Session Termination")
-    logging = Control(Framework.NIST_800_53, "AU-12", "Audit Record Generation")
-    monkeypatch.setattr(get_rule("session-timeout"), "controls", (session,))
-    monkeypatch.setattr(get_rule("disconnect-on-session-timeout"), "controls", (session,))
-    monkeypatch.setattr(get_rule("connection-logging"), "controls", (logging,))
-
-
-@pytest.mark.usefixtures("controls")
-@pytest.mark.parametrize("name", ["AC-12", "ac-12", "nist-800-53/AC-12"])
-def test_select_controls_keeps_the_rules_of_a_control_by_id_or_tag(name: str) -> None:
-    policy = select_controls(default_policy(), [name], "the bundled default policy")
-    assert [c.rule_id for c in policy.rules.active()] == [
-        "disconnect-on-session-timeout",
-        "session-timeout",
-    ]
-
-
-@pytest.mark.usefixtures("controls")
-def test_select_controls_with_several_controls_keeps_each_ones_rules() -> None:
-    policy = select_controls(default_policy(), ["AU-12", "AC-12"], "p.yaml")
-    assert {c.rule_id for c in policy.rules.active()} == {
-        "disconnect-on-session-timeout",
-        "session-timeout",
-        "connection-logging",
-    }
-
-
-@pytest.mark.usefixtures("controls")
-def test_a_control_no_rule_of_the_policy_serves_is_an_error_listing_those_it_does() -> None:
-    with pytest.raises(RuleSelectionError) as raised:
-        select_controls(default_policy(), ["AC-8"], "p.yaml")
-    assert str(raised.value) == (
-        "--control AC-8: no rule that p.yaml checks serves it; controls its rules serve: "
-        "nist-800-53/AC-12, nist-800-53/AU-12"
-    )
-
-
-def test_no_control_given_keeps_the_policy() -> None:
-    policy = default_policy()
-    assert select_controls(policy, [], "p.yaml") is policy
