@@ -52,6 +52,7 @@ def _endpoint(verdict: Verdict) -> dict[str, Any]:
                 "message": f.message,
                 "expected": f.finding.expected,
                 "actual": f.finding.actual,
+                "controls": list(f.finding.controls),
             }
             for f in verdict.findings
         ],

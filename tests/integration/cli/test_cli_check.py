@@ -112,6 +112,9 @@ def test_json_is_a_versioned_document(check) -> None:  # type: ignore[no-untyped
     )
     assert [f["rule"] for f in drifted["findings"]] == BASELINE_RULES
     assert all(f["line"] for f in drifted["findings"])
+    # And each finding names the controls its rule serves, as the rule does
+    for finding in drifted["findings"]:
+        assert finding["controls"] == [c.tag for c in get_rule(finding["rule"]).controls]
     # The table is not on stdout: the summary goes to stderr
     assert done.err.startswith("cvpn-guard: 2 endpoints in 3 files: 1 clean, 1 not; 7 findings")
 
