@@ -215,7 +215,7 @@ def _add_scan(
         metavar="ID",
         help="only the policy's rules that serve this compliance control: an id (AC-12, "
         "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
-        "--rule, both (docs/policy.md lists each rule's controls)",
+        "--rule, those rules and these (docs/policy.md lists each rule's controls)",
     )
     scan.add_argument(
         "--format",
@@ -307,8 +307,9 @@ def _add_check(
         action="append",
         dest="controls",
         metavar="ID",
-        help="only the rules that serve this control (AC-12, or nist-800-53/AC-12); repeat "
-        "for several; with --rule, the rules both select",
+        help="only the policy's rules that serve this compliance control: an id (AC-12, "
+        "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
+        "--rule, those rules and these (as scan)",
     )
     check.add_argument(
         "--format",
