@@ -9,6 +9,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import botocore.retries.standard
+import botocore.retryhandler
 import pytest
 from moto import mock_aws
 
@@ -31,6 +33,18 @@ def _no_settle_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     from cvpn_guard import endpoint_guard
 
     monkeypatch.setattr(endpoint_guard, "SETTLE_DELAYS", (0.0, 0.0, 0.0))
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries happen, but without botocore's exponential sleeps (standard and legacy): what a
+    test checks is which calls are retried and what converges, never how long a retry waits
+    (tests/unit/aws/test_call_budget.py pins the delays against the installed botocore), and a
+    throttled call would otherwise sleep up to seconds of wall time per attempt."""
+    monkeypatch.setattr(
+        botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0
+    )
+    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda **_: 0)
 
 
 @pytest.fixture(scope="session")

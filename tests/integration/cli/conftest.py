@@ -7,8 +7,11 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 import cvpn_emulator
@@ -19,6 +22,20 @@ from tests.integration.sweeper.large_estate import REGIONS, EstateTruth
 
 REPO = Path(__file__).resolve().parents[3]
 CONSOLE_SCRIPT = Path(sys.executable).parent / "cvpn-guard"
+
+
+@pytest.fixture(autouse=True)
+def _one_data_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sessions the CLI opens (one per run) share one botocore data loader: each fresh
+    loader parses botocore's JSON again (EC2's model alone is 3.7 MB, about 0.1 s a run), and
+    one loader caches what it loaded, as it does for all the clients of one session. Only here:
+    botocore amends some of the data it loaded, which tests of the raw data must not see."""
+    monkeypatch.setattr(botocore.session, "create_loader", _shared_loader)
+
+
+@cache
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader(search_path_string)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 from cvpn_emulator.control import EmulatorControl
 from tests.integration.cli.conftest import Cli
 from tests.integration.sweeper.large_estate import (
+    PAGED_SIZES,
     assert_report_matches,
     seed_large_estate,
     write_policy,
@@ -22,10 +23,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.server]
 def test_remediate_fixes_every_drifted_endpoint_then_a_rescan_exits_0(
     emulator_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given 1,500 endpoints in two regions, 10% drifted, and a report-mode policy document
+    # Given 520 endpoints in two regions, each more than a page, 10% drifted, and a
+    # report-mode policy document
     control = EmulatorControl(emulator_url)
     control.reset()
-    truth = seed_large_estate()
+    truth = seed_large_estate(PAGED_SIZES)
+    assert all(size > 200 for size in truth.regions.values())
     cli = Cli(emulator_url, write_policy(tmp_path, truth, mode="report"), capsys)
 
     # When the scan runs with --remediate --override-mode (the operator's explicit word) --yes

@@ -11,6 +11,7 @@ a runtime dependency missing from the layer fails here with the module named.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import time
@@ -409,18 +410,22 @@ def test_built_sweep_worker_sweeps_its_target_and_merges_the_run(
 
 
 def test_a_runtime_dependency_missing_from_the_layer_fails_with_its_name(
-    tmp_path: Path,
+    artifact: Artifact, tmp_path: Path
 ) -> None:
-    # Given a layer built from the locked requirements without aws-xray-sdk (the Tracer needs it)
-    kept = [
-        line
-        for line in LAYER_REQUIREMENTS.read_text().splitlines()
-        if not line.startswith("aws-xray-sdk==")
-    ]
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("\n".join(kept) + "\n")
-    python, _ = runtime_interpreter()
-    broken = build_artifact(tmp_path / "artifact", python, requirements)
+    # Given the built layer without aws-xray-sdk (the Tracer needs it): a copy of the module's
+    # artifact with the package and its metadata removed, what a build from the locked
+    # requirements less that line installs (no other locked package requires it, or the
+    # installer would have put it back), without a second install and bytecode compile
+    assert any(
+        line.startswith("aws-xray-sdk==") for line in LAYER_REQUIREMENTS.read_text().splitlines()
+    )
+    broken = Artifact(tmp_path / "artifact", artifact.python)
+    shutil.copytree(artifact.root, broken.root, symlinks=True)
+    removed = sorted(broken.layer.glob("aws_xray_sdk*"))
+    assert {path.name.partition("-")[0] for path in removed} == {"aws_xray_sdk"}
+    assert any(path.name.endswith(".dist-info") for path in removed)
+    for path in removed:
+        shutil.rmtree(path)
 
     # When the enforcer is imported from it
     outcome = isolated_process(broken).outcome(

@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-import botocore.retries.standard
-import botocore.retryhandler
 import pytest
 import requests
 from botocore.config import Config
@@ -230,15 +228,6 @@ def emulator(
 @pytest.fixture
 def ec2(emulator: Emulator) -> Any:
     return emulator.ec2()
-
-
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries happen, but without botocore's exponential sleeps (standard and legacy)."""
-    monkeypatch.setattr(
-        botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0
-    )
-    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda **_: 0)
 
 
 @dataclass

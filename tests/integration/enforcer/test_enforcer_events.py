@@ -6,18 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from cvpn_guard.change_events.handling import RemediationFailed
 from cvpn_guard.exceptions import PolicyError
+from tests.integration.sweeper.report_checks import assert_valid_report
 from tests.support.estate import BANNER, compliant_overrides, create_endpoint
 from tests.support.events import load_event
 from tests.support.world import EnforcerWorld
-
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[3] / "schemas" / "compliance-report.schema.json").read_text()
-)
 
 
 def _only_notice(world: EnforcerWorld) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -25,7 +21,7 @@ def _only_notice(world: EnforcerWorld) -> tuple[dict[str, Any], dict[str, Any]]:
     assert len(notices) == 1, notices
     envelope = notices[0]
     report = json.loads(envelope["Message"])
-    jsonschema.validate(report, SCHEMA)
+    assert_valid_report(report)  # the schema's validator built once, not per notice
     return envelope, report
 
 

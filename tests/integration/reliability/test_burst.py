@@ -1,4 +1,7 @@
-"""A bounded burst: 1,000 create/modify events for 300 endpoints, handled concurrently."""
+"""A bounded burst: 1,000 create/modify events for 300 endpoints, handled concurrently.
+
+What the burst proves is concurrency (8 invocations at once, redeliveries among them), not the
+wire: the full burst runs in process, and a small one over HTTP (the wire under concurrency)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import random
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,10 +26,8 @@ from tests.support.estate import BANNER, compliant_overrides, create_endpoint
 from tests.support.events import load_event
 from tests.support.world import REGION, EnforcerWorld
 
-ENDPOINTS = 300
-DRIFTED = 200
-EVENTS = 1_000
 WORKERS = 8
+REDELIVERED = 50
 SAMPLES = ("create_endpoint_noncompliant", "modify_endpoint_by_user", "modify_endpoint_by_iam_user")
 
 # Every rule of this policy can be fixed, so "every endpoint ends compliant" is checkable.
@@ -41,13 +43,24 @@ rules:
 """
 
 
-def _seed(world: EnforcerWorld) -> tuple[list[str], set[str]]:
+@dataclass(frozen=True)
+class Burst:
+    endpoints: int
+    drifted: int
+    events: int
+
+
+FULL = Burst(endpoints=300, drifted=200, events=1_000)
+SMALL = Burst(endpoints=20, drifted=12, events=60)
+
+
+def _seed(world: EnforcerWorld, burst: Burst) -> tuple[list[str], set[str]]:
     # The policy's log group exists: Client VPN logs only into a group that does.
     create_log_group(boto3.client("logs", region_name=REGION), "/aws/clientvpn")
     ids, drifted = [], set()
-    for n in range(ENDPOINTS):
+    for n in range(burst.endpoints):
         cidr = f"10.{64 + n // 64}.{(n % 64) * 4}.0/22"
-        if n < DRIFTED:
+        if n < burst.drifted:
             endpoint_id = create_endpoint(
                 world.ec2, cidr=cidr, DisconnectOnSessionTimeout=n % 2 == 0
             )
@@ -58,27 +71,46 @@ def _seed(world: EnforcerWorld) -> tuple[list[str], set[str]]:
     return ids, drifted
 
 
-def _events(ids: list[str]) -> list[dict[str, Any]]:
+def _events(ids: list[str], burst: Burst) -> list[dict[str, Any]]:
     rng = random.Random(20261127)
     # Every endpoint gets at least one event, the rest are random; some are re-delivered.
-    targets = ids + [rng.choice(ids) for _ in range(EVENTS - len(ids) - 50)]
+    redelivered = min(REDELIVERED, burst.events // 10)
+    targets = ids + [rng.choice(ids) for _ in range(burst.events - len(ids) - redelivered)]
     events = [
         load_event(
             rng.choice(SAMPLES), endpoint_id, event_id=str(uuid.UUID(int=rng.getrandbits(128)))
         )
         for endpoint_id in targets
     ]
-    events += [rng.choice(events) for _ in range(50)]  # at-least-once delivery
+    events += [rng.choice(events) for _ in range(redelivered)]  # at-least-once delivery
     rng.shuffle(events)
     return events
 
 
 @pytest.mark.slow
 def test_burst_converges_with_one_modify_per_drifted_endpoint(
-    server_world: EnforcerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: EnforcerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 300 endpoints, 200 of them drifted, and a policy whose every rule can be fixed
-    world = server_world
+    # When 1,000 events are handled by 8 concurrent invocations
+    # Then every endpoint converges, with one modify and one notice per drifted endpoint
+    _converges(FULL, world, tmp_path, monkeypatch)
+
+
+@pytest.mark.server
+def test_a_small_burst_over_http_converges_with_one_modify_per_drifted_endpoint(
+    server_world: EnforcerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 20 endpoints, 12 of them drifted; When 60 events are handled by 8 concurrent
+    # invocations over HTTP; Then every endpoint converges, one modify and one notice per
+    # drifted one
+    _converges(SMALL, server_world, tmp_path, monkeypatch)
+
+
+def _converges(
+    burst: Burst, world: EnforcerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the burst's endpoints, some drifted, and a policy whose every rule can be fixed
     policy_file = tmp_path / "policy.yaml"
     policy_file.write_text(FIXABLE_POLICY)
     monkeypatch.setenv("POLICY_FILE", str(policy_file))
@@ -86,17 +118,18 @@ def test_burst_converges_with_one_modify_per_drifted_endpoint(
     # two invocations in one process, these threads do. Metrics are not what this test checks.
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     reset_runtime()
-    ids, drifted = _seed(world)
-    events = _events(ids)
-    assert len(events) == EVENTS
+    ids, drifted = _seed(world, burst)
+    events = _events(ids, burst)
+    assert len(events) == burst.events
+    assert len(drifted) == burst.drifted
 
-    # When 1,000 events are handled by 8 concurrent invocations
+    # When its events are handled by 8 concurrent invocations
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(world.invoke, events))
 
     # Then nothing raised and every endpoint is compliant
     statuses = Counter(r["status"] for r in results)
-    assert statuses["remediated"] == DRIFTED, statuses
+    assert statuses["remediated"] == burst.drifted, statuses
     assert set(statuses) <= {"remediated", "compliant", "duplicate"}, statuses
     policy = load_policy_file(policy_file)
     ec2 = boto3.client("ec2", region_name="eu-west-1")
@@ -110,5 +143,5 @@ def test_burst_converges_with_one_modify_per_drifted_endpoint(
     assert set(counts.values()) == {1}
     # And exactly one notice per event that found its endpoint non-compliant
     notices = world.notices()
-    assert len(notices) == DRIFTED
+    assert len(notices) == burst.drifted
     assert {n["MessageAttributes"]["endpoint_id"]["Value"] for n in notices} == drifted

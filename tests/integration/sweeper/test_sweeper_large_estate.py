@@ -1,4 +1,5 @@
-"""The sweeper over 1,500 endpoints in two regions: counts, fixes, errors, reports in parts."""
+"""The sweeper over 1,500 endpoints in two regions: counts and reports in parts; fixes and a
+region that cannot be listed over 520 (every region more than one page)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cvpn_guard.runtime import get_runtime, reset_runtime
 from tests.integration.sweeper.conftest import SweeperWorld
 from tests.integration.sweeper.large_estate import (
     ACCOUNT,
+    PAGED_SIZES,
     REGIONS,
     SIZES,
     assert_report_matches,
@@ -91,8 +93,10 @@ def test_a_report_over_256_kb_arrives_in_parts_that_are_reports_and_merge_back(
 def test_enforce_mode_fixes_every_drifted_endpoint_and_a_second_sweep_finds_all_compliant(
     world: SweeperWorld,
 ) -> None:
-    # Given 1,500 endpoints, 10% drifted, some exempt, and an enforce-mode policy
-    truth = world.seed()
+    # Given 520 endpoints, every region more than a page, 10% drifted, some exempt, and an
+    # enforce-mode policy
+    truth = world.seed(PAGED_SIZES)
+    assert all(size > 200 for size in truth.regions.values())
     world.control.reset_call_counts()
 
     # When the sweeper Lambda runs
@@ -129,9 +133,11 @@ def test_enforce_mode_fixes_every_drifted_endpoint_and_a_second_sweep_finds_all_
 def test_a_region_that_cannot_be_listed_is_an_error_while_the_other_region_is_reported(
     world: SweeperWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a large estate, and the very first DescribeClientVpnEndpoints call refused: it is
-    # necessarily the first page of one region, so that region cannot be listed at all
-    truth = world.seed()
+    # Given an estate of more than a page per region, and the very first
+    # DescribeClientVpnEndpoints call refused: it is necessarily the first page of one region,
+    # so that region cannot be listed at all
+    truth = world.seed(PAGED_SIZES)
+    assert all(size > 200 for size in truth.regions.values())
     monkeypatch.setenv("ENFORCEMENT_MODE", "report")
     reset_runtime()
     world.control.inject_error(

@@ -11,6 +11,7 @@ botocore cuts down to.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import botocore
@@ -72,14 +73,22 @@ def example(shape: Shape | None, depth: int = 0) -> Any:
     }[kind]
 
 
+# Loaded once per service and kind (each test only reads them): the full EC2 model alone takes
+# a tenth of a second to load, and every operation's two tests need it.
+@cache
 def _model(service: str, *, trimmed: bool) -> dict[str, Any]:
     loader = service_models.CutDownLoader() if trimmed else Loader()
     model: dict[str, Any] = loader.load_service_model(service, "service-2")
     return model
 
 
+@cache
+def _service(service: str, *, trimmed: bool) -> ServiceModel:
+    return ServiceModel(_model(service, trimmed=trimmed), service)
+
+
 def _operation(service: str, operation: str, *, trimmed: bool) -> OperationModel:
-    return ServiceModel(_model(service, trimmed=trimmed), service).operation_model(operation)
+    return _service(service, trimmed=trimmed).operation_model(operation)
 
 
 def _both(service: str, operation: str) -> tuple[OperationModel, OperationModel]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -96,11 +97,17 @@ def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 MISSING = object()
 
 
-@st.composite
-def structs(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
+def structs(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
     """A structure whose keys may each be missing."""
-    drawn = {key: draw(maybe(strategy)) for key, strategy in fields.items()}
-    return {key: value for key, value in drawn.items() if value is not MISSING}
+    # Each field's "maybe" strategy is built once, not on every draw (see common below).
+    optional = {key: maybe(strategy) for key, strategy in fields.items()}
+
+    @st.composite
+    def drawn(draw: st.DrawFn) -> dict[str, Any]:
+        values = {key: draw(strategy) for key, strategy in optional.items()}
+        return {key: value for key, value in values.items() if value is not MISSING}
+
+    return drawn()
 
 
 def unique_lists(
@@ -243,6 +250,10 @@ states = st.builds(
 
 
 # --- policies --------------------------------------------------------------------------------
+# The strategies drawn inside composites are made once (cached), not on every draw: Hypothesis
+# validates and analyses each new strategy object before its first draw, which cost more than
+# the draws themselves.
+@cache
 def common(fixable: bool) -> st.SearchStrategy[dict[str, Any]]:
     """severity and remediate, each maybe absent; remediate: true only where a fix exists."""
     remediate = st.booleans() if fixable else st.just(False)
@@ -346,6 +357,11 @@ def rule_options(draw: st.DrawFn, rule: str) -> dict[str, Any]:
     return {**options, **draw(common(fixable(rule, options)))}
 
 
+@cache
+def _rule_options(rule: str) -> st.SearchStrategy[dict[str, Any]]:
+    return rule_options(rule)
+
+
 @st.composite
 def exemptions(draw: st.DrawFn) -> dict[str, Any]:
     entry: dict[str, Any] = dict(
@@ -376,7 +392,7 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "version": 1,
         "mode": draw(st.sampled_from(["enforce", "report"])),
-        "rules": {rule: draw(rule_options(rule)) for rule in chosen},
+        "rules": {rule: draw(_rule_options(rule)) for rule in chosen},
         "exemptions": draw(st.lists(exemptions(), max_size=3)),
         "allow_tag_exemptions": draw(st.booleans()),
     }

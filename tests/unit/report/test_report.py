@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import jsonschema
 import pytest
+from jsonschema.protocols import Validator
 from pydantic import ValidationError
 
 from cvpn_guard.findings import EndpointStatus, Finding
@@ -117,7 +119,7 @@ def test_summary_counts_statuses_rules_and_errors() -> None:
         1,
     )
     assert s.by_rule == {"disconnect-on-session-timeout": 3, "login-banner": 1}
-    jsonschema.validate(json.loads(report.to_json()), json.loads(SCHEMA_FILE.read_text()))
+    _assert_valid(json.loads(report.to_json()))
     assert report.policy.content_hash.startswith("sha256:")
 
 
@@ -224,8 +226,19 @@ def _banner_endpoints(count: int) -> list[EndpointReport]:
     ]
 
 
+@cache
+def _validator() -> Validator:
+    # The schema checked and its validator built once (jsonschema.validate does both per
+    # call): the large reports' tests validate a few dozen parts of 200 KB each.
+    schema = json.loads(SCHEMA_FILE.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: Validator = cls(schema)
+    return validator
+
+
 def _assert_valid(document: dict[str, object]) -> None:
-    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+    _validator().validate(document)
 
 
 def test_a_large_report_is_split_between_whole_endpoints_into_parts_that_are_reports() -> None:
