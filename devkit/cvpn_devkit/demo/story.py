@@ -541,6 +541,10 @@ class Demo:
                 ),
                 ("cvpn-guard policy show-default", "the baseline, to start your own policy"),
                 ("cvpn-guard policy validate FILE", "check a policy before deploying it"),
+                (
+                    "cvpn-guard check tests/fixtures/iac/",
+                    "the same policy on templates and Terraform, before they deploy",
+                ),
                 ("make test", "every quality gate: ruff, mypy, cfn-lint, checkov, pytest"),
             ]
         )
