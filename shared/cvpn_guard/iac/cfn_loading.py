@@ -64,7 +64,7 @@ def _load_json(file: str, text: str) -> LoadedTemplate:
     except json.JSONDecodeError as error:
         raise SourceError(file, f"not valid JSON: {error.msg}", error.lineno) from error
     try:
-        node = yaml.compose(text.replace("\t", " "), Loader=_TemplateLoader)
+        node = yaml.compose(text.replace("\t", " "), Loader=TemplateLoader)
     except yaml.YAMLError:
         # Valid JSON that YAML 1.1 cannot compose (rare escapes): the values stand, the
         # findings fall back to the file without lines.
@@ -76,7 +76,7 @@ def _load_json(file: str, text: str) -> LoadedTemplate:
 
 
 def _load_yaml(file: str, text: str) -> LoadedTemplate:
-    loader = _TemplateLoader(text)
+    loader = TemplateLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -110,12 +110,12 @@ def _collect_lines(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
             _collect_lines(item, here, lines)
 
 
-class _TemplateLoader(yaml.SafeLoader):
+class TemplateLoader(yaml.SafeLoader):
     """The safe loader, with CloudFormation's short forms and without YAML 1.1 timestamps."""
 
 
 # A template's dates ("AWSTemplateFormatVersion: 2010-09-09") are strings to CloudFormation.
-_TemplateLoader.yaml_implicit_resolvers = {
+TemplateLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -124,7 +124,9 @@ _TemplateLoader.yaml_implicit_resolvers = {
 _LONG_FORM = {"Ref": "Ref", "Condition": "Condition"}
 
 
-def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def long_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    """The long form of the short-form tag ``!<suffix>`` on ``node`` (``!Ref X`` is
+    ``{"Ref": X}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": [A, B]}``)."""
     name = _LONG_FORM.get(suffix, f"Fn::{suffix}")
     value: Any
     if isinstance(node, yaml.ScalarNode):
@@ -140,4 +142,4 @@ def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[s
     return {name: value}
 
 
-_TemplateLoader.add_multi_constructor("!", _short_form)
+TemplateLoader.add_multi_constructor("!", long_form)

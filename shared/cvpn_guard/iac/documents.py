@@ -7,8 +7,8 @@ with the standard library's decoder (its pure-Python scanner, which lets an obje
 array say where they start, as cfn-lint's ``cfnlint.decode.cfn_json`` does), and several
 documents written one after the other (the pages of a paginated ``aws ... --no-paginate``
 loop appended to one file) are read as a list of documents. YAML is read with PyYAML's safe
-loader; CloudFormation's short-form tags (``!Ref``, ``!Sub``...) become their long form, so a
-template can be told from other files by its content.
+loader, with :mod:`cvpn_guard.iac.cfn_loading`'s CloudFormation short-form tags (``!Ref``,
+``!Sub``...) in their long form, so a template can be told from other files by its content.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from cvpn_guard.iac.cfn_loading import TemplateLoader, long_form
 from cvpn_guard.iac.declared import SourceError
 
 JSON_STARTS = ("{", "[")
@@ -126,9 +127,9 @@ class _MarkingDecoder(json.JSONDecoder):
         self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
-class _MarkingLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, marking mappings and sequences with their line, and reading
-    CloudFormation's short-form tags as their long form."""
+class _MarkingLoader(TemplateLoader):
+    """The template loader (PyYAML's safe loader with CloudFormation's short-form tags as
+    their long form), marking mappings and sequences with their line."""
 
 
 def _mapping(loader: _MarkingLoader, node: yaml.MappingNode) -> LineDict:
@@ -145,15 +146,7 @@ def _sequence(loader: _MarkingLoader, node: yaml.SequenceNode) -> LineList:
 
 
 def _short_form(loader: _MarkingLoader, suffix: str, node: yaml.Node) -> LineDict:
-    # !Ref X is {"Ref": X}; every other short form !Name is {"Fn::Name": ...}.
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    marked = LineDict({"Ref" if suffix == "Ref" else f"Fn::{suffix}": value})
+    marked = LineDict(long_form(loader, suffix, node))
     marked.line = node.start_mark.line + 1
     return marked
 
