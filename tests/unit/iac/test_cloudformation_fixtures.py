@@ -15,6 +15,7 @@ from cvpn_guard.iac.cfn_intrinsics import default_security_group_id, placeholder
 from cvpn_guard.iac.cloudformation import read_template
 from cvpn_guard.iac.declared import DeclaredEndpoint, SourceKind
 from cvpn_guard.policy.loader import default_policy
+from tests.support.iac_fixtures import BASELINE_DRIFT
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "iac"
 CLOUDFORMATION = FIXTURES / "cloudformation" / "client-vpn.yaml"
@@ -22,15 +23,7 @@ SAM = FIXTURES / "sam" / "template.yaml"
 CDK = FIXTURES / "cdk.out" / "VpnStack.template.json"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
-EVERY_DRIFT = (
-    "disconnect-on-session-timeout",
-    "session-timeout",
-    "login-banner",
-    "connection-logging",
-    "self-service-portal",
-    "authorization",
-    "routes",
-)
+EVERY_DRIFT = BASELINE_DRIFT
 # template, compliant endpoint, drifted endpoint, the rules the drifted one breaks
 CASES = [
     pytest.param(CLOUDFORMATION, "CompliantVpn", "DriftedVpn", EVERY_DRIFT, id="cloudformation"),

@@ -14,18 +14,11 @@ from cvpn_guard.iac.declared import DeclaredEndpoint, SourceError, SourceKind
 from cvpn_guard.iac.terraform_fields import placeholder_id
 from cvpn_guard.iac.terraform_hcl import INSTALL_HINT, HclParserMissing, read_module
 from cvpn_guard.policy.loader import default_policy
+from tests.support.iac_fixtures import BASELINE_DRIFT
 
 MODULE = Path(__file__).parents[2] / "fixtures/iac/terraform/module"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-DRIFTED_RULES = {
-    "disconnect-on-session-timeout",
-    "session-timeout",
-    "login-banner",
-    "connection-logging",
-    "self-service-portal",
-    "authorization",
-    "routes",
-}
+DRIFTED_RULES = set(BASELINE_DRIFT)
 ENDPOINT_HEAD = 'resource "aws_ec2_client_vpn_endpoint" "solo" {\n'
 REQUIRED = """  server_certificate_arn = "arn:aws:acm:eu-west-1:111122223333:certificate/abc"
   client_cidr_block      = "10.100.0.0/22"

@@ -16,20 +16,13 @@ from cvpn_guard.iac.declared import DeclaredEndpoint, SourceError, SourceKind
 from cvpn_guard.iac.terraform_fields import placeholder_id
 from cvpn_guard.iac.terraform_plan import is_plan, read_plan
 from cvpn_guard.policy.loader import default_policy
+from tests.support.iac_fixtures import BASELINE_DRIFT
 
 PLAN = Path(__file__).parents[2] / "fixtures/iac/terraform/plan.json"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 COMPLIANT = "aws_ec2_client_vpn_endpoint.compliant"
 DRIFTED = "module.legacy.aws_ec2_client_vpn_endpoint.drifted"
-DRIFTED_RULES = {
-    "disconnect-on-session-timeout",
-    "session-timeout",
-    "login-banner",
-    "connection-logging",
-    "self-service-portal",
-    "authorization",
-    "routes",
-}
+DRIFTED_RULES = set(BASELINE_DRIFT)
 
 
 def _plan() -> dict[str, Any]:
