@@ -20,6 +20,16 @@ FIELDS_READ = [
     ("ec2", "DescribeClientVpnEndpoints", "ClientVpnEndpoints"),
     ("ec2", "DescribeClientVpnAuthorizationRules", "AuthorizationRules"),
     ("ec2", "DescribeClientVpnRoutes", "Routes"),
+    # cvpn_guard.iac.estate joins a saved estate's answers by endpoint id, page after page;
+    # the endpoint guard reads the owner tags (cvpn_guard.report.owner) from the Describe item.
+    ("ec2", "DescribeClientVpnEndpoints", "ClientVpnEndpoints[].ClientVpnEndpointId"),
+    ("ec2", "DescribeClientVpnEndpoints", "ClientVpnEndpoints[].Tags[].Key"),
+    ("ec2", "DescribeClientVpnEndpoints", "ClientVpnEndpoints[].Tags[].Value"),
+    ("ec2", "DescribeClientVpnEndpoints", "NextToken"),
+    ("ec2", "DescribeClientVpnAuthorizationRules", "AuthorizationRules[].ClientVpnEndpointId"),
+    ("ec2", "DescribeClientVpnAuthorizationRules", "NextToken"),
+    ("ec2", "DescribeClientVpnRoutes", "Routes[].ClientVpnEndpointId"),
+    ("ec2", "DescribeClientVpnRoutes", "NextToken"),
     ("ec2", "DescribeSecurityGroups", "SecurityGroups[].GroupId"),
     ("ec2", "DescribeClientVpnConnections", "Connections[].Status.Code"),
     ("organizations", "ListAccounts", "Accounts[].Id"),
