@@ -96,21 +96,19 @@ def _gone(endpoint_id: str, item: Mapping[str, Any]) -> EndpointUnavailable | No
     return None
 
 
-def name_tag(item: Mapping[str, Any]) -> str | None:
-    """The Describe item's ``Name`` tag, as reports show the endpoint (None: none or empty)."""
-    for tag in item.get("Tags") or ():
-        if isinstance(tag, Mapping) and tag.get("Key") == "Name":
-            return str(tag.get("Value") or "") or None
-    return None
-
-
-def _tags(item: Mapping[str, Any]) -> dict[str, str]:
-    # The Describe item's tags as {key: value}, skipping entries without a key.
+def describe_tags(item: Mapping[str, Any]) -> dict[str, str]:
+    """The Describe item's tags as ``{key: value}`` (a missing value reads as ``""``), skipping
+    entries without a key."""
     return {
         str(tag["Key"]): str(tag.get("Value") or "")
         for tag in item.get("Tags") or ()
         if isinstance(tag, Mapping) and tag.get("Key") is not None
     }
+
+
+def name_tag(item: Mapping[str, Any]) -> str | None:
+    """The Describe item's ``Name`` tag, as reports show the endpoint (None: none or empty)."""
+    return describe_tags(item).get("Name") or None
 
 
 def _json(value: Any) -> JsonValue:
@@ -499,9 +497,10 @@ class EndpointGuard:
         changes: tuple[ReportChange, ...] = (),
         fixed: tuple[str, ...] = (),
     ) -> EnforcementResult:
+        tags = describe_tags(item)
         report = EndpointReport(
             endpoint_id=evaluation.endpoint_id,
-            name=name_tag(item),
+            name=tags.get("Name") or None,
             account=self._account,
             region=self._region,
             status=status,
@@ -514,6 +513,6 @@ class EndpointGuard:
             users_not_counted=failed_read(users) if isinstance(users, AwsCallError) else None,
             error=f"{error.code}: {error.message}" if error else None,
             failed_call=error.operation if error else None,
-            owner=endpoint_owner(_tags(item), self._policy.iac_owner_tags),
+            owner=endpoint_owner(tags, self._policy.iac_owner_tags),
         )
         return EnforcementResult(report=report, evaluation=evaluation, plan=plan, error=error)

@@ -44,16 +44,6 @@ class EndpointOwner(BaseModel):
     )
     value: str | None = Field(default=None, description="That tag's value (kind tag).")
 
-    def describe(self) -> str:
-        """``CloudFormation stack "vpn" (resource DriftedVpn)`` or ``tag ManagedBy="terraform"``.
-
-        Values are as the tags hold them; renderings quote and escape them.
-        """
-        if self.kind == "cloudformation":
-            resource = f" (resource {self.logical_id})" if self.logical_id else ""
-            return f"CloudFormation stack {self.stack}{resource}"
-        return f"tag {self.tag}" + (f"={self.value}" if self.value else "")
-
 
 def endpoint_owner(tags: Mapping[str, str], owner_tags: Sequence[str] = ()) -> EndpointOwner | None:
     """The owner the endpoint's tags name, or None when it has no owner tag.
