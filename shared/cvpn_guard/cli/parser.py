@@ -201,22 +201,7 @@ def _add_scan(
         metavar="ID",
         help="only this endpoint; repeat for several (default: every endpoint)",
     )
-    scan.add_argument(
-        "--rule",
-        action="append",
-        dest="rules",
-        metavar="RULE_ID",
-        help="only this rule of the policy (checks and fixes); repeat for several",
-    )
-    scan.add_argument(
-        "--control",
-        action="append",
-        dest="controls",
-        metavar="ID",
-        help="only the policy's rules that serve this compliance control: an id (AC-12, "
-        "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
-        "--rule, those rules and these (docs/policy.md lists each rule's controls)",
-    )
+    _add_rule_selection(scan, rule_help="only this rule of the policy (checks and fixes)")
     scan.add_argument(
         "--format",
         choices=FORMATS,
@@ -295,22 +280,7 @@ def _add_check(
         metavar="FILE",
         help="the policy document, YAML or JSON (default: the bundled baseline)",
     )
-    check.add_argument(
-        "--rule",
-        action="append",
-        dest="rules",
-        metavar="RULE_ID",
-        help="only this rule of the policy; repeat for several",
-    )
-    check.add_argument(
-        "--control",
-        action="append",
-        dest="controls",
-        metavar="ID",
-        help="only the policy's rules that serve this compliance control: an id (AC-12, "
-        "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
-        "--rule, those rules and these (as scan)",
-    )
+    _add_rule_selection(check, rule_help="only this rule of the policy")
     check.add_argument(
         "--format",
         choices=CHECK_FORMATS,
@@ -324,6 +294,27 @@ def _add_check(
         "-o",
         metavar="FILE",
         help="write to FILE instead of stdout, - for stdout (a summary goes to stderr)",
+    )
+
+
+def _add_rule_selection(command: argparse.ArgumentParser, *, rule_help: str) -> None:
+    """``--rule`` and ``--control``, read alike by ``scan`` and ``check``
+    (``cli.scan_policy.applied``)."""
+    command.add_argument(
+        "--rule",
+        action="append",
+        dest="rules",
+        metavar="RULE_ID",
+        help=f"{rule_help}; repeat for several",
+    )
+    command.add_argument(
+        "--control",
+        action="append",
+        dest="controls",
+        metavar="ID",
+        help="only the policy's rules that serve this compliance control: an id (AC-12, "
+        "10.2.1, EC2.51) or a tag (nist-800-53/AC-12), any case; repeat for several; with "
+        "--rule, those rules and these (docs/policy.md lists each rule's controls)",
     )
 
 
