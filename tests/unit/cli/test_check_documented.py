@@ -11,20 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvpn_guard.cli.parser import build_parser
+from tests.support.cli_parser import command_parser
 
 REPO = Path(__file__).resolve().parents[3]
 CLI_DOC = REPO / "docs" / "cli.md"
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    commands = next(
-        action
-        for action in build_parser()._actions
-        if isinstance(action, argparse._SubParsersAction)
-    )
-    parser: argparse.ArgumentParser = commands.choices["check"]
-    return parser
+    return command_parser("check")
 
 
 FLAGS = sorted(

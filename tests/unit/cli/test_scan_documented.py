@@ -10,19 +10,13 @@ from pathlib import Path
 import pytest
 
 from cvpn_guard.cli.exit_codes import ExitCode
-from cvpn_guard.cli.parser import build_parser
+from tests.support.cli_parser import command_parser
 
 CLI_DOC = Path(__file__).resolve().parents[3] / "docs" / "cli.md"
 
 
 def _scan_parser() -> argparse.ArgumentParser:
-    commands = next(
-        action
-        for action in build_parser()._actions
-        if isinstance(action, argparse._SubParsersAction)
-    )
-    parser: argparse.ArgumentParser = commands.choices["scan"]
-    return parser
+    return command_parser("scan")
 
 
 def _flags() -> list[str]:
